@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The catalog, in order: one entry per item. Each entry becomes an executable target at
+/// `Sources/Examples/<id>` with the module name `Ex<id>` and a product named exactly `<id>`
+/// (the item's filename without `.py`). `links` names the runtime modules the item needs
+/// beyond the core (`Eventide`) and the example support (`EventideCLI`).
+let examples: [(id: String, links: [Target.Dependency])] = [
+    // 95.1 Asset-Based Event Triggers
+    ("95_01_01_asset_producer", []),
+    ("95_01_02_asset_consumer", []),
+    ("95_01_03_multi_asset_dependencies", []),
+    ("95_01_04_asset_event_metadata", []),
+    ("95_01_05_conditional_asset_triggers", []),
+    // 117.1 AssetWatcher Fundamentals
+    ("117_01_01_watcher_basics", []),
+    ("117_01_02_watcher_config", []),
+    ("117_01_03_asset_with_watcher", []),
+    ("117_01_04_event_vs_polling", []),
+    ("117_01_05_watcher_lifecycle", []),
+]
+
+func moduleName(_ id: String) -> String { "Ex" + id }
+
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+var targets: [Target] = [
+    // The shared runtime: events, durable log, assets, DAGs, scheduler, triggerer.
+    .target(name: "Eventide", dependencies: [grdb, logging, lifecycle]),
+    // What every example's entry point shares: flags, narrative, JSON outcome.
+    .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser]),
+    // Test support: temporary stores, manual clock, seeded ids.
+    .target(name: "EventideTesting", dependencies: ["Eventide"]),
+    // A child process for the crash test: appends events and reports each acknowledged offset.
+    .executableTarget(name: "EventideLogWriter", dependencies: ["Eventide", argumentParser],
+                      path: "Sources/Tools/EventideLogWriter"),
+    // Release-mode benchmark: `swift run -c release eventide-benchmark`.
+    .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
+                                                               .product(name: "GRDBSQLite", package: "GRDB.swift")],
+                      path: "Sources/Tools/EventideBenchmark"),
+    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting"]),
+]
+
+targets += examples.map { item in
+    .executableTarget(
+        name: moduleName(item.id),
+        dependencies: ["Eventide", "EventideCLI"] + item.links,
+        path: "Sources/Examples/\(item.id)")
+}
+targets.append(.testTarget(
+    name: "CatalogTests",
+    dependencies: ["Eventide", "EventideTesting"] + examples.map { .target(name: moduleName($0.id)) }))
+
+let package = Package(
+    name: "Eventide",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Eventide", targets: ["Eventide"]),
+        .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
+        .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
+    ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: targets
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    target.swiftSettings = settings
+}

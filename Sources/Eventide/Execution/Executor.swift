@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs DAG runs as the scheduler creates them.
+///
+/// Tasks of a run execute in dependency order (one at a time, in topological order, so runs are
+/// reproducible); a task that throws is retried after its policy's delay and ends `failed` when its retries
+/// are used up, which marks its downstream tasks `upstream_failed`; a task that throws `TaskSkipped` ends
+/// `skipped` and so do its downstream tasks. When a task succeeds, one asset event per outlet is recorded,
+/// which may create runs of consumer DAGs. Runs of different DAGs execute concurrently.
+public actor Executor: Service {
+    private let scheduler: Scheduler
+    private let triggerer: Triggerer
+    private let logger: Logger
+    private var started: Set<DagRunRef> = []
+
+    public init(scheduler: Scheduler, triggerer: Triggerer, logger: Logger = Logger(label: "eventide.executor")) {
+        self.scheduler = scheduler
+        self.triggerer = triggerer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let created = scheduler.createdRuns()  // subscribe first, then pick up runs queued before we started
+        let backlog = try await scheduler.queuedRuns()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for ref in backlog where self.claim(ref) { group.addTask { await self.execute(ref) } }
+                for await ref in created where self.claim(ref) { group.addTask { await self.execute(ref) } }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {}
+    }
+
+    private func claim(_ ref: DagRunRef) -> Bool { started.insert(ref).inserted }
+
+    /// Runs every task of the run and records the run's final state.
+    public func execute(_ ref: DagRunRef) async {
+        do {
+            let dag = try await scheduler.dag(ref.dagId)
+            // A run left `running` by a stopped executor is resumed: its tasks run again (at-least-once).
+            guard let run = try await scheduler.run(ref), !run.state.isFinished else { return }
+            try await scheduler.markRunStarted(ref)
+            var states: [String: TaskState] = [:]
+            var values: [String: JSONValue] = [:]
+            for taskId in try dag.topologicalOrder() {
+                guard let task = dag.task(taskId) else { continue }
+                let upstream = task.upstream.compactMap { states[$0] }
+                if upstream.contains(where: { $0 == .failed || $0 == .upstreamFailed }) {
+                    states[taskId] = .upstreamFailed
+                } else if upstream.contains(.skipped) {
+                    states[taskId] = .skipped
+                } else {
+                    let (state, value) = try await runTask(task, of: run, upstreamValues: values)
+                    states[taskId] = state
+                    values[taskId] = value
+                    continue
+                }
+                try await scheduler.setTaskState(ref, taskId: taskId, state: states[taskId]!, tryNumber: 0)
+            }
+            let failed = states.values.contains { $0 == .failed || $0 == .upstreamFailed }
+            try await scheduler.markRunFinished(ref, state: failed ? .failed : .success)
+        } catch is CancellationError {
+            // Shutdown: the run stays as it is and is resumed by the next executor.
+        } catch {
+            logger.error("run \(ref) could not be executed: \(error)")
+            try? await scheduler.markRunFinished(ref, state: .failed)
+        }
+    }
+
+    private func runTask(_ task: TaskDefinition, of run: DagRun,
+                         upstreamValues: [String: JSONValue]) async throws -> (TaskState, JSONValue?) {
+        let ref = run.ref
+        var tryNumber = 0
+        while true {
+            tryNumber += 1
+            try await scheduler.setTaskState(ref, taskId: task.taskId, state: .running, tryNumber: tryNumber)
+            let attempt = tryNumber
+            let context = TaskContext(
+                dagId: ref.dagId, runId: ref.runId, taskId: task.taskId, tryNumber: tryNumber, conf: run.conf,
+                triggeringAssetEvents: run.triggeringAssetEvents, upstreamValues: upstreamValues,
+                scheduler: scheduler, triggerer: triggerer,
+                deferred: { [scheduler] isDeferred in
+                    try? await scheduler.setTaskState(ref, taskId: task.taskId,
+                                                      state: isDeferred ? .deferred : .running, tryNumber: attempt)
+                })
+            do {
+                let output = try await task.body(context)
+                try await emitOutlets(of: task, output: output, ref: ref)
+                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .success, tryNumber: tryNumber)
+                return (.success, output.value)
+            } catch let skip as TaskSkipped {
+                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,
+                                                 note: skip.reason)
+                return (.skipped, nil)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let timedOut = (error as? TriggerError).map { if case .timedOut = $0 { true } else { false } } ?? false
+                guard !timedOut, tryNumber <= task.retry.retries else {
+                    try await scheduler.setTaskState(ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
+                                                     note: "\(error)")
+                    return (.failed, nil)
+                }
+                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .upForRetry, tryNumber: tryNumber,
+                                                 note: "\(error)")
+                try await Task.sleep(for: task.retry.delay(beforeTry: tryNumber + 1))
+            }
+        }
+    }
+
+    private func emitOutlets(of task: TaskDefinition, output: TaskOutput, ref: DagRunRef) async throws {
+        let source = AssetEventSource.task(dagId: ref.dagId, runId: ref.runId, taskId: task.taskId)
+        for asset in task.outlets {
+            try await scheduler.recordAssetEvent(asset.key, extra: output.outletExtra[asset.key] ?? [:], source: source)
+        }
+        for event in output.aliasEvents {
+            try await scheduler.recordAssetEvent(event.asset.key, extra: event.extra, source: source, alias: event.alias)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The runtime in one place: the SQLite database, the durable event log, the scheduler, the triggerer and
+/// the executor.
+///
+/// ```swift
+/// let orchestrator = try Orchestrator(database: .temporary())
+/// try await orchestrator.register(dags: [producer, consumer])
+/// try await orchestrator.withServices {
+///     try await orchestrator.scheduler.triggerRun("producer")
+///     _ = try await orchestrator.scheduler.waitForFinishedRuns(of: "consumer", count: 1)
+/// }
+/// ```
+public final class Orchestrator: Sendable {
+    public let database: EventideDatabase
+    public let log: EventLog
+    public let scheduler: Scheduler
+    public let triggerer: Triggerer
+    public let executor: Executor
+
+    public init(database: EventideDatabase, logger: Logger = Logger(label: "eventide")) {
+        self.database = database
+        log = EventLog(database: database)
+        scheduler = Scheduler(database: database)
+        triggerer = Triggerer(scheduler: scheduler, logger: logger)
+        executor = Executor(scheduler: scheduler, triggerer: triggerer, logger: logger)
+    }
+
+    /// Registers DAGs and assets, like parsing a DAG folder: each watcher of an asset that some DAG's
+    /// schedule waits on is registered with the triggerer (Airflow runs only those).
+    public func register(dags: [DAG], assets: [Asset] = []) async throws {
+        try await scheduler.register(dags, assets: assets)
+        let scheduled = await scheduler.scheduledAssetKeys
+        for asset in assets where scheduled.contains(asset.key) {
+            for watcher in asset.watchers where await triggerer.status(of: watcher.name) == nil {
+                try await triggerer.add(watcher, for: asset.key)
+            }
+        }
+    }
+
+    /// Runs the triggerer and the executor until cancelled (the `Service` shape, for a `ServiceGroup`).
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.triggerer.run() }
+            group.addTask { try await self.executor.run() }
+        }
+    }
+
+    /// Runs `body` while the triggerer and the executor run, then stops them.
+    public func withServices<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await self.run(); return nil }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+}
+
+extension Orchestrator: Service {}

@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+/// The SQLite database behind the runtime: the durable event log, asset events and their queues,
+/// DAG runs and task instances, in one file.
+///
+/// Opened in WAL mode, so readers never block the writer. `synchronous` is `NORMAL` by default: a committed
+/// transaction survives the process being killed (the crash test proves it); pass `.full` to also survive
+/// power loss, at the cost of an fsync per commit.
+public struct EventideDatabase: Sendable {
+    public enum Durability: String, Sendable { case normal = "NORMAL", full = "FULL" }
+
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String, durability: Durability = .normal) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+        }
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                throw StoreError.cannotOpen(path: path, sqliteCode: nil, reason: "the folder \(directory) does not exist")
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, sqliteCode: error.resultCode.primaryResultCode.rawValue,
+                                        reason: error.message ?? "\(error)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, sqliteCode: nil, reason: "\(error)")
+        }
+        self.path = path
+    }
+
+    /// A new database in a fresh temporary folder (what examples use by default).
+    public static func temporary(prefix: String = "eventide") throws(StoreError) -> EventideDatabase {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: folder.path, sqliteCode: nil, reason: "\(error)")
+        }
+        return try EventideDatabase(path: folder.appendingPathComponent("eventide.sqlite").path)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // Durable event log.
+            try db.execute(sql: """
+                CREATE TABLE log_topic (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    partitions INTEGER NOT NULL CHECK (partitions > 0));
+                CREATE TABLE log_record (
+                    topic TEXT NOT NULL REFERENCES log_topic(name),
+                    partition INTEGER NOT NULL,
+                    "offset" INTEGER NOT NULL,
+                    key TEXT,
+                    idempotency_key TEXT,
+                    event_id TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    appended_at REAL NOT NULL,
+                    PRIMARY KEY (topic, partition, "offset")) WITHOUT ROWID;
+                CREATE UNIQUE INDEX log_record_idempotency ON log_record(topic, idempotency_key)
+                    WHERE idempotency_key IS NOT NULL;
+                CREATE TABLE log_consumer_offset (
+                    consumer_group TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    next_offset INTEGER NOT NULL,
+                    PRIMARY KEY (consumer_group, topic, partition)) WITHOUT ROWID;
+                """)
+            // Assets, asset events and the per-DAG queue of events not yet consumed by a run.
+            try db.execute(sql: """
+                CREATE TABLE asset (
+                    name TEXT NOT NULL, uri TEXT NOT NULL, asset_group TEXT NOT NULL, extra TEXT NOT NULL,
+                    PRIMARY KEY (name, uri));
+                CREATE TABLE asset_alias_resolution (
+                    alias TEXT NOT NULL, name TEXT NOT NULL, uri TEXT NOT NULL,
+                    PRIMARY KEY (alias, name, uri));
+                CREATE TABLE asset_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL, uri TEXT NOT NULL,
+                    extra TEXT NOT NULL,
+                    source_kind TEXT NOT NULL,
+                    source_dag_id TEXT, source_run_id TEXT, source_task_id TEXT,
+                    source_watcher TEXT, source_message_id TEXT,
+                    alias TEXT,
+                    timestamp REAL NOT NULL);
+                CREATE UNIQUE INDEX asset_event_message ON asset_event(source_kind, source_watcher, source_message_id)
+                    WHERE source_message_id IS NOT NULL;
+                CREATE TABLE asset_event_queue (
+                    dag_id TEXT NOT NULL,
+                    asset_event_id INTEGER NOT NULL REFERENCES asset_event(id),
+                    PRIMARY KEY (dag_id, asset_event_id)) WITHOUT ROWID;
+                """)
+            // DAGs, runs and task instances.
+            try db.execute(sql: """
+                CREATE TABLE dag (dag_id TEXT PRIMARY KEY NOT NULL, is_paused INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE dag_run (
+                    dag_id TEXT NOT NULL, run_id TEXT NOT NULL,
+                    run_type TEXT NOT NULL, state TEXT NOT NULL,
+                    conf TEXT NOT NULL,
+                    queued_at REAL NOT NULL, started_at REAL, ended_at REAL,
+                    PRIMARY KEY (dag_id, run_id));
+                CREATE TABLE dag_run_asset_event (
+                    dag_id TEXT NOT NULL, run_id TEXT NOT NULL, asset_event_id INTEGER NOT NULL,
+                    PRIMARY KEY (dag_id, run_id, asset_event_id)) WITHOUT ROWID;
+                CREATE TABLE task_instance (
+                    dag_id TEXT NOT NULL, run_id TEXT NOT NULL, task_id TEXT NOT NULL,
+                    state TEXT NOT NULL, try_number INTEGER NOT NULL DEFAULT 0,
+                    started_at REAL, ended_at REAL, note TEXT,
+                    PRIMARY KEY (dag_id, run_id, task_id));
+                """)
+        }
+        return migrator
+    }
+}
+
+extension EventideDatabase {
+    /// SQLite's journal mode (`wal` once opened).
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}

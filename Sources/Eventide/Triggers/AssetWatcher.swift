@@ -1,0 +1,27 @@
+/// Watches an external source through a trigger and turns each of its events into an asset event
+/// (Airflow 3's `AssetWatcher(name, trigger)`), with the options Airflow leaves to the trigger:
+/// a filter, what metadata to extract into `extra`, and how to restart a failed trigger.
+public struct AssetWatcher: Sendable {
+    public let name: String
+    public let trigger: any Trigger
+    /// Events for which this returns false are acknowledged and counted as filtered, not recorded.
+    public var filter: (@Sendable (TriggerEvent) -> Bool)?
+    /// The asset event's `extra`. Default: `["payload": event.payload]`.
+    public var extract: @Sendable (TriggerEvent) -> [String: JSONValue]
+    /// How often to restart the trigger after it throws, and how long to wait before each restart.
+    public var restart: RetryPolicy
+    /// The connection the trigger uses (Airflow's `conn_id`), shown in status and errors.
+    public var connectionId: String?
+
+    public init(name: String, trigger: any Trigger, filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
+                extract: @escaping @Sendable (TriggerEvent) -> [String: JSONValue] = { ["payload": $0.payload] },
+                restart: RetryPolicy = RetryPolicy(retries: 3, delay: .milliseconds(200), exponentialBackoff: true),
+                connectionId: String? = nil) {
+        self.name = name
+        self.trigger = trigger
+        self.filter = filter
+        self.extract = extract
+        self.restart = restart
+        self.connectionId = connectionId
+    }
+}

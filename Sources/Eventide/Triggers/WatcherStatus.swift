@@ -1,0 +1,35 @@
+import Foundation
+
+/// What a watcher is doing, for health checks and debugging.
+public struct WatcherStatus: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Codable {
+        /// Registered with the triggerer, not started yet (the triggerer is not running).
+        case registered
+        /// Its trigger is being opened.
+        case starting
+        /// Waiting for, or handling, events.
+        case running
+        /// Its trigger failed; waiting `restart` delay before trying again.
+        case restarting
+        /// Its trigger failed more often than `restart.retries` allows. `lastError` says why.
+        case failed
+        /// Stopped on request or because the triggerer stopped.
+        case stopped
+    }
+
+    public let name: String
+    public let asset: AssetKey
+    public let trigger: String
+    public let connectionId: String?
+    public internal(set) var state: State = .registered
+    public internal(set) var eventsSeen = 0
+    public internal(set) var eventsRecorded = 0
+    public internal(set) var duplicates = 0
+    public internal(set) var filtered = 0
+    public internal(set) var restarts = 0
+    public internal(set) var lastEventAt: Date?
+    public internal(set) var lastError: String?
+
+    /// Healthy when running (or starting) and the last attempt did not end in an error.
+    public var isHealthy: Bool { state == .running || state == .starting }
+}

@@ -1,0 +1,54 @@
+import Eventide
+import Synchronization
+
+/// A trigger a test fires by hand: `fire(_:)` delivers an event to the current sequence, `fail(_:)` makes it
+/// throw, and acknowledgements are counted, so tests can check at-least-once behaviour exactly.
+public final class ManualTrigger: Trigger {
+    private struct State {
+        var continuation: AsyncThrowingStream<TriggerEvent, any Error>.Continuation?
+        var acknowledged: [String] = []
+        var opened = 0
+    }
+    private let state = Mutex(State())
+    private let opens = Broadcast<Int>()
+    public let name: String
+
+    public init(name: String = "manual") { self.name = name }
+    public var description: String { "ManualTrigger(\(name))" }
+
+    public func events() -> AsyncThrowingStream<TriggerEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
+        let count = state.withLock { state in
+            state.continuation = continuation
+            state.opened += 1
+            return state.opened
+        }
+        opens.publish(count)
+        return stream
+    }
+
+    /// Waits until `events()` has been called `count` times in total.
+    public func waitUntilOpened(times count: Int = 1) async {
+        let stream = opens.subscribe()
+        if opened >= count { return }
+        for await opened in stream where opened >= count { return }
+    }
+
+    public var opened: Int { state.withLock { $0.opened } }
+    public var acknowledged: [String] { state.withLock { $0.acknowledged } }
+
+    public func fire(_ payload: JSONValue, messageId: String) {
+        let event = TriggerEvent(payload: payload, messageId: messageId, acknowledge: { [self] in
+            state.withLock { $0.acknowledged.append(messageId) }
+        })
+        _ = state.withLock { $0.continuation }?.yield(event)
+    }
+
+    public func fail(_ error: any Error) {
+        state.withLock { $0.continuation }?.finish(throwing: error)
+    }
+
+    public func finish() {
+        state.withLock { $0.continuation }?.finish()
+    }
+}
