@@ -19,9 +19,13 @@ public final class Orchestrator: Sendable {
     public let scheduler: Scheduler
     public let triggerer: Triggerer
     public let executor: Executor
+    /// The clock interval schedules are measured by.
+    public let clock: any Clock<Duration>
 
-    public init(database: EventideDatabase, logger: Logger = Logger(label: "eventide")) {
+    public init(database: EventideDatabase, clock: any Clock<Duration> = ContinuousClock(),
+                logger: Logger = Logger(label: "eventide")) {
         self.database = database
+        self.clock = clock
         log = EventLog(database: database)
         scheduler = Scheduler(database: database)
         triggerer = Triggerer(scheduler: scheduler, logger: logger)
@@ -40,11 +44,13 @@ public final class Orchestrator: Sendable {
         }
     }
 
-    /// Runs the triggerer and the executor until cancelled (the `Service` shape, for a `ServiceGroup`).
+    /// Runs the triggerer, the executor and the interval timetable until cancelled (the `Service` shape, for
+    /// a `ServiceGroup`). DAGs with an interval schedule must be registered before this starts.
     public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.triggerer.run() }
             group.addTask { try await self.executor.run() }
+            group.addTask { try await IntervalTimetable(scheduler: self.scheduler, clock: self.clock).run() }
         }
     }
 
