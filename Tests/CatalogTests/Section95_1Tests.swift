@@ -3,6 +3,7 @@ import EventideTesting
 import Foundation
 import Testing
 @testable import Ex95_01_01_asset_producer
+@testable import Ex95_01_02_asset_consumer
 
 @Suite("95.1.1 Asset Producer Pattern")
 struct AssetProducerTests {
@@ -67,5 +68,72 @@ struct AssetProducerTests {
         let unopenable = try ExampleProcess.run("95_01_01_asset_producer", ["--db", "/nonexistent/dir/x.sqlite"])
         #expect(unopenable.status != 0)
         #expect(unopenable.stderr.contains("cannot open the event store"))
+    }
+}
+
+@Suite("95.1.2 Asset Consumer Pattern")
+struct AssetConsumerTests {
+    typealias Consumer = Ex95_01_02_asset_consumer.AssetConsumer
+
+    func run(batches: Int = 2) async throws -> Consumer.Outcome {
+        try await Consumer.run(.init(batches: batches), database: TemporaryDatabase.make("95_01_02")).outcome
+    }
+
+    @Test("95.1.2/1 a DAG scheduled on [asset] runs once per update of that asset, and only then")
+    func scheduleOnAsset() async throws {
+        let outcome = try await run(batches: 3)
+        let runs = outcome.consumerRuns.filter { $0.dagId == Consumer.reportDag }
+        #expect(runs.count == 3)
+        #expect(runs.allSatisfy { $0.triggeredBy.count == 1 && $0.triggeredBy[0].asset == "s3://warehouse/orders/daily" })
+        #expect(outcome.schedules[Consumer.reportDag] == ["s3://warehouse/orders/daily"])
+    }
+
+    @Test("95.1.2/2 a DAG scheduled on [orders, customers] waits for both and consumes both events")
+    func multipleAssetDependencies() async throws {
+        let outcome = try await run(batches: 2)
+        let joins = outcome.consumerRuns.filter { $0.dagId == Consumer.joinDag }
+        #expect(joins.count == 1)
+        #expect(Set(joins[0].triggeredBy.map(\.asset)) == ["s3://warehouse/orders/daily", "s3://warehouse/customers"])
+        // The second orders batch waits in the queue for the next customers update.
+        let queued = try #require(outcome.stillQueued[Consumer.joinDag])
+        #expect(queued.count == 1)
+        let secondOrders = outcome.consumerRuns.filter { $0.dagId == Consumer.reportDag }.last?.triggeredBy.first?.eventId
+        #expect(queued == [secondOrders].compactMap { $0 })
+    }
+
+    @Test("95.1.2/3 consumer runs execute validate → aggregate → report, each task reading its upstream")
+    func consumerStructure() async throws {
+        let outcome = try await run()
+        for run in outcome.consumerRuns {
+            #expect(run.state == .success)
+            #expect(run.taskOrder == ["validate", "aggregate", "report"])
+            #expect(run.report["events"]?.arrayValue?.compactMap(\.intValue) == run.triggeredBy.map { Int($0.eventId) })
+        }
+        let join = try #require(outcome.consumerRuns.first { $0.dagId == Consumer.joinDag })
+        #expect(join.report["rows"] == 160, "120 order rows + 40 customer rows, summed by aggregate")
+    }
+
+    @Test("95.1.2/4 each consumer run traces its events back to the producer runs and their correlation ids")
+    func eventCorrelation() async throws {
+        let outcome = try await run(batches: 2)
+        for run in outcome.consumerRuns {
+            for event in run.triggeredBy {
+                #expect(outcome.producerRuns.contains(event.producerRun))
+                #expect(["orders_producer", "customers_producer"].contains(event.producerDag))
+            }
+            let ids = Set(run.triggeredBy.compactMap(\.correlationId))
+            #expect(run.report["correlation_ids"]?.arrayValue?.compactMap(\.stringValue) == ids.sorted())
+        }
+        let reports = outcome.consumerRuns.filter { $0.dagId == Consumer.reportDag }
+        #expect(reports.map { $0.triggeredBy[0].correlationId } == ["batch-1", "batch-2"])
+    }
+
+    @Test("95.1.2/expected the consumer triggers on the asset, from the command line too")
+    func expectedBehavior() async throws {
+        let outcome = try ExampleProcess.checkCommandLine("95_01_02_asset_consumer", item: "95.1.2",
+                                                          badArguments: ["--batches", "0"], expectInError: "--batches")
+        let runs = try #require(outcome["consumerRuns"] as? [[String: Any]])
+        #expect(runs.filter { $0["dagId"] as? String == "orders_report" }.count == 2)
+        #expect(runs.allSatisfy { $0["state"] as? String == "success" })
     }
 }

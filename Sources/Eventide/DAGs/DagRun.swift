@@ -15,6 +15,8 @@ public struct DagRun: Sendable, Hashable, Codable {
     public var taskInstances: [TaskInstance]
 
     public var ref: DagRunRef { DagRunRef(dagId: dagId, runId: runId) }
+
+    public func task(_ taskId: String) -> TaskInstance? { taskInstances.first { $0.taskId == taskId } }
 }
 
 /// Identifies a run.
@@ -36,6 +38,8 @@ public struct TaskInstance: Sendable, Hashable, Codable {
     public let startedAt: Date?
     public let endedAt: Date?
     public let note: String?
+    /// What the task returned (Airflow's XCom `return_value`), when it succeeded with a value.
+    public let returnValue: JSONValue?
 }
 
 /// Published whenever a run changes state.

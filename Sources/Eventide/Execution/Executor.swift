@@ -88,7 +88,8 @@ public actor Executor: Service {
             do {
                 let output = try await task.body(context)
                 try await emitOutlets(of: task, output: output, ref: ref)
-                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .success, tryNumber: tryNumber)
+                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .success, tryNumber: tryNumber,
+                                                 returnValue: output.value == .null ? nil : output.value)
                 return (.success, output.value)
             } catch let skip as TaskSkipped {
                 try await scheduler.setTaskState(ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,

@@ -221,15 +221,17 @@ public actor Scheduler {
         try await evaluate(dagIds: [ref.dagId])
     }
 
-    func setTaskState(_ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil) async throws {
+    func setTaskState(_ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil,
+                      returnValue: JSONValue? = nil) async throws {
         let now = Date().timeIntervalSince1970
         try await database.pool.write { db in
             try db.execute(sql: """
                 UPDATE task_instance SET state = ?, try_number = ?, note = COALESCE(?, note),
+                    return_value = COALESCE(?, return_value),
                     started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
                     ended_at = CASE WHEN ? IN ('success', 'failed', 'skipped', 'upstream_failed') THEN ? ELSE NULL END
                 WHERE dag_id = ? AND run_id = ? AND task_id = ?
-                """, arguments: [state.rawValue, tryNumber, note, state.rawValue, now, state.rawValue, now,
+                """, arguments: [state.rawValue, tryNumber, note, returnValue?.jsonText, state.rawValue, now, state.rawValue, now,
                                  ref.dagId, ref.runId, taskId])
         }
     }
@@ -408,7 +410,8 @@ extension Scheduler {
                              tryNumber: ti["try_number"],
                              startedAt: (ti["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                              endedAt: (ti["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                             note: ti["note"])
+                             note: ti["note"],
+                             returnValue: (ti["return_value"] as String?).flatMap { try? JSONValue.parse($0) })
             }
             let confText: String = row["conf"]
             return DagRun(dagId: dagId, runId: runId,

@@ -116,6 +116,7 @@ public struct EventideDatabase: Sendable {
                     dag_id TEXT NOT NULL, run_id TEXT NOT NULL, task_id TEXT NOT NULL,
                     state TEXT NOT NULL, try_number INTEGER NOT NULL DEFAULT 0,
                     started_at REAL, ended_at REAL, note TEXT,
+                    return_value TEXT,
                     PRIMARY KEY (dag_id, run_id, task_id));
                 """)
         }
