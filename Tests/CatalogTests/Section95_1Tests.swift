@@ -4,6 +4,7 @@ import Foundation
 import Testing
 @testable import Ex95_01_01_asset_producer
 @testable import Ex95_01_02_asset_consumer
+@testable import Ex95_01_03_multi_asset_dependencies
 
 @Suite("95.1.1 Asset Producer Pattern")
 struct AssetProducerTests {
@@ -135,5 +136,65 @@ struct AssetConsumerTests {
         let runs = try #require(outcome["consumerRuns"] as? [[String: Any]])
         #expect(runs.filter { $0["dagId"] as? String == "orders_report" }.count == 2)
         #expect(runs.allSatisfy { $0["state"] as? String == "success" })
+    }
+}
+
+@Suite("95.1.3 Multi-Asset Dependencies")
+struct MultiAssetDependenciesTests {
+    func run(seed: UInt64 = 7) async throws -> MultiAssetDependencies.Outcome {
+        try await MultiAssetDependencies.run(.init(seed: seed), database: TemporaryDatabase.make("95_01_03")).outcome
+    }
+
+    @Test("95.1.3/1 orders & returns & fx_rates is an AND: one run, consuming one event of each")
+    func andLogic() async throws {
+        let outcome = try await run()
+        #expect(outcome.andSteps.map(\.reconcileRuns) == [0, 0, 1])
+        #expect(Set(outcome.reconcileTriggeredBy) == ["s3://lake/sales/orders", "s3://lake/sales/returns",
+                                                       "s3://lake/finance/fx_rates"])
+        #expect(outcome.reconcileTriggeredBy.count == 3)
+    }
+
+    @Test("95.1.3/2 whatever the update order, no run until every asset updated, and the missing ones are named",
+          arguments: [1, 2, 3, 7, 42] as [UInt64])
+    func allMustUpdate(seed: UInt64) async throws {
+        let outcome = try await run(seed: seed)
+        #expect(outcome.andSteps.dropLast().allSatisfy { $0.reconcileRuns == 0 })
+        #expect(outcome.andSteps.last?.reconcileRuns == 1)
+        #expect(outcome.andSteps.map(\.stillMissing.count) == [2, 1, 0])
+        for (index, step) in outcome.andSteps.enumerated() {
+            // What is missing is exactly what has not been updated yet.
+            #expect(Set(step.stillMissing) == Set(outcome.updateOrder[(index + 1)...]))
+        }
+    }
+
+    @Test("95.1.3/3 partial patterns: (a & b) | m runs on m alone; batched vs per-event runs differ as documented")
+    func partialTriggers() async throws {
+        let outcome = try await run()
+        #expect(outcome.partialRuns["after orders, returns, fx_rates"] == 1)
+        #expect(outcome.partialRuns["after manual_override alone"] == 2)
+        let batched = try #require(outcome.modes.first { $0.mode == .batched })
+        let perEvent = try #require(outcome.modes.first { $0.mode == .perEvent })
+        #expect(batched.runs == [["s3://lake/web/clicks", "s3://lake/web/clicks", "s3://lake/web/views"]])
+        #expect(batched.stillQueued.isEmpty)
+        #expect(perEvent.runs == [["s3://lake/web/clicks", "s3://lake/web/views"]])
+        #expect(perEvent.stillQueued == ["s3://lake/web/clicks"])
+    }
+
+    @Test("95.1.3/4 a schedule built from an asset group waits on every asset of the group")
+    func assetGrouping() async throws {
+        let outcome = try await run()
+        #expect(outcome.salesGroupCondition.contains("s3://lake/sales/orders"))
+        #expect(!outcome.salesGroupCondition.contains("finance"))
+        #expect(outcome.salesRollupRunsBeforeLastSalesAsset == 0)
+        #expect(outcome.salesRollupRuns == 1)
+        #expect(outcome.salesRollupConsumed.count == 4)
+    }
+
+    @Test("95.1.3/expected the multi-asset trigger works, from the command line too")
+    func expectedBehavior() async throws {
+        let outcome = try ExampleProcess.checkCommandLine("95_01_03_multi_asset_dependencies", item: "95.1.3",
+                                                          badArguments: ["--seed", "minus-one"], expectInError: "--seed")
+        let steps = try #require(outcome["andSteps"] as? [[String: Any]])
+        #expect(steps.compactMap { $0["reconcileRuns"] as? Int } == [0, 0, 1])
     }
 }
