@@ -5,6 +5,7 @@ import Testing
 @testable import Ex95_01_01_asset_producer
 @testable import Ex95_01_02_asset_consumer
 @testable import Ex95_01_03_multi_asset_dependencies
+@testable import Ex95_01_04_asset_event_metadata
 
 @Suite("95.1.1 Asset Producer Pattern")
 struct AssetProducerTests {
@@ -196,5 +197,65 @@ struct MultiAssetDependenciesTests {
                                                           badArguments: ["--seed", "minus-one"], expectInError: "--seed")
         let steps = try #require(outcome["andSteps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["reconcileRuns"] as? Int } == [0, 0, 1])
+    }
+}
+
+@Suite("95.1.4 Asset Event Metadata")
+struct AssetEventMetadataTests {
+    func run(runs: Int = 3, badRun: Int = 2) async throws -> AssetEventMetadata.Outcome {
+        try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun), database: TemporaryDatabase.make("95_01_04")).outcome
+    }
+
+    @Test("95.1.4/1 the producer's outlet extra is stored with the asset event")
+    func extraMetadata() async throws {
+        let outcome = try await run(runs: 2, badRun: 0)
+        #expect(outcome.emittedExtra.count == 2)
+        for (index, extra) in outcome.emittedExtra.enumerated() {
+            #expect(extra["run"] == .number(Double(index + 1)))
+            #expect(extra["row_count"] == .number(Double(50 + 10 * index)))
+            #expect(extra["path"]?.stringValue?.hasSuffix("orders-\(index + 1).csv") == true)
+            #expect(extra["schema_version"] == 1)
+        }
+    }
+
+    @Test("95.1.4/2 the consumer reads extra from its triggering event and history from the asset's inlet events")
+    func accessingEventData() async throws {
+        let outcome = try await run()
+        #expect(outcome.consumerRuns.map(\.extraSeen) == outcome.emittedExtra, "each run saw its own event's extra")
+        let third = try #require(outcome.consumerRuns.first { $0.exportRun == 3 })
+        #expect(third.rowsRead == 70)
+        #expect(third.deltaFromPrevious == 20, "70 rows now, 50 in the last valid export (run 2 broke the schema)")
+    }
+
+    @Test("95.1.4/3 claim check: the extra points at a real file whose checksum the consumer verifies; small data goes inline")
+    func payloadPatterns() async throws {
+        let outcome = try await run(runs: 2, badRun: 0)
+        for extra in outcome.emittedExtra {
+            let data = try Data(contentsOf: URL(fileURLWithPath: try #require(extra["path"]?.stringValue)))
+            #expect(AssetEventMetadata.fnv1a64(data) == extra["fnv1a64"]?.stringValue)
+            #expect(AssetEventMetadata.fnv1a64(data + Data("x".utf8)) != extra["fnv1a64"]?.stringValue)
+        }
+        #expect(outcome.consumerRuns.allSatisfy { $0.checksumVerified == true })
+        #expect(outcome.inlinePayload["rates"]?["USD"] == 1.08)
+        #expect(outcome.inlineConsumerResult["price_usd"] == 108)
+    }
+
+    @Test("95.1.4/4 metadata that breaks the shared schema is refused by the consumer with every reason")
+    func metadataSchema() async throws {
+        let outcome = try await run(runs: 3, badRun: 2)
+        let bad = try #require(outcome.consumerRuns.first { $0.exportRun == 2 })
+        #expect(bad.state == .failed)
+        #expect(bad.validation?.contains("'row_count' should be integer") == true)
+        #expect(bad.validation?.contains("'fnv1a64' is missing") == true)
+        #expect(bad.rowsRead == nil, "nothing was loaded from a file whose metadata is wrong")
+        #expect(outcome.consumerRuns.filter { $0.exportRun != 2 }.allSatisfy { $0.state == .success })
+    }
+
+    @Test("95.1.4/expected metadata flows with events, from the command line too")
+    func expectedBehavior() async throws {
+        let outcome = try ExampleProcess.checkCommandLine("95_01_04_asset_event_metadata", item: "95.1.4",
+                                                          badArguments: ["--runs", "2", "--bad-run", "5"], expectInError: "--bad-run")
+        let runs = try #require(outcome["consumerRuns"] as? [[String: Any]])
+        #expect(runs.compactMap { $0["checksumVerified"] as? Bool } == [true, true])
     }
 }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import EventideCLI
+
+@main
+struct AssetEventMetadataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "95_01_04_asset_event_metadata",
+        abstract: "95.1.4 Asset Event Metadata: pass data from producer to consumer in the asset event's extra.",
+        discussion: """
+            export_orders writes a real CSV file and emits an event whose extra holds its path, row count, \
+            checksum and schema version (a claim check: a pointer, not the data). load_orders validates the \
+            extra against the shared schema, re-reads the file and verifies the checksum. publish_fx passes \
+            a small payload inline. --bad-run N emits metadata that breaks the schema.
+            """)
+
+    @OptionGroup var options: ExampleOptions
+    @Option(help: "How many export runs.") var runs = 3
+    @Option(help: "The export run (1-based) that emits metadata breaking the schema; 0 for none.") var badRun = 2
+
+    func validate() throws {
+        guard (1...50).contains(runs) else { throw ValidationError("--runs must be between 1 and 50, got \(runs)") }
+        guard (0...runs).contains(badRun) else { throw ValidationError("--bad-run must be between 0 and --runs") }
+    }
+
+    func run() async throws {
+        let report = try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun),
+                                                      database: options.openDatabase(prefix: "event-metadata"))
+        print(report.render(json: options.json))
+    }
+}
