@@ -6,6 +6,7 @@ import Testing
 @testable import Ex95_01_02_asset_consumer
 @testable import Ex95_01_03_multi_asset_dependencies
 @testable import Ex95_01_04_asset_event_metadata
+@testable import Ex95_01_05_conditional_asset_triggers
 
 @Suite("95.1.1 Asset Producer Pattern")
 struct AssetProducerTests {
@@ -257,5 +258,75 @@ struct AssetEventMetadataTests {
                                                           badArguments: ["--runs", "2", "--bad-run", "5"], expectInError: "--bad-run")
         let runs = try #require(outcome["consumerRuns"] as? [[String: Any]])
         #expect(runs.compactMap { $0["checksumVerified"] as? Bool } == [true, true])
+    }
+}
+
+@Suite("95.1.5 Conditional Asset Triggers")
+struct ConditionalAssetTriggersTests {
+    typealias Example = ConditionalAssetTriggers
+
+    func run(region: String = "eu") async throws -> Example.Outcome {
+        try await Example.run(.init(region: region), database: TemporaryDatabase.make("95_01_05")).outcome
+    }
+
+    @Test("95.1.5/1 the gate filters triggering events: orders of other regions never make a report")
+    func filterEvents() async throws {
+        let outcome = try await run()
+        let first = outcome.runs[0]
+        #expect(first.decision == "skip")
+        #expect(first.reason?.contains("no eu orders") == true)
+        #expect(first.acceptedEvents.isEmpty)
+        // With --region us the same first batch proceeds.
+        let us = try await run(region: "us")
+        #expect(us.runs[0].decision == "proceed")
+    }
+
+    @Test("95.1.5/2 (orders & fx_rates) | manual_override decides when runs exist")
+    func conditionalLogic() async throws {
+        let outcome = try await run()
+        // orders, fx, orders, fx, orders, fx, manual_override, orders
+        #expect(outcome.runsAfterEachStimulus == [0, 1, 1, 2, 2, 3, 4, 4])
+        #expect(outcome.runs[3].triggeredBy == ["s3://lake/ops/manual_override"])
+        #expect(outcome.stillQueued == ["s3://lake/orders"], "the last orders event waits for fx_rates or an override")
+    }
+
+    @Test("95.1.5/3 events failing validation skip the run with a reason naming the event")
+    func eventValidation() async throws {
+        let outcome = try await run()
+        let second = outcome.runs[1]
+        #expect(second.decision == "skip")
+        #expect(second.reason?.contains("row_count must be a positive integer") == true)
+        // The gate itself, on hand-made events: one valid event among invalid ones is enough.
+        let orders = try Asset(uri: "s3://o").key, manual = try Asset(uri: "s3://m").key
+        func event(_ id: Int64, _ extra: [String: JSONValue]) -> AssetEvent {
+            AssetEvent(id: id, asset: orders, extra: extra, source: .api(messageId: nil), alias: nil, timestamp: Date())
+        }
+        #expect(throws: TaskSkipped.self) {
+            try Example.gate([event(1, ["region": "eu", "row_count": -1])], region: "eu", orders: orders, manual: manual)
+        }
+        let output = try Example.gate([event(1, ["region": "eu"]), event(2, ["region": "eu", "row_count": 3])],
+                                      region: "eu", orders: orders, manual: manual)
+        #expect(output.value["accepted"] == [2])
+    }
+
+    @Test("95.1.5/4 a skipped run skips its downstream tasks, publishes nothing and triggers nobody")
+    func skipPatterns() async throws {
+        let outcome = try await run()
+        for run in outcome.runs where run.decision == "skip" {
+            #expect(run.taskStates == ["gate": .skipped, "build": .skipped, "publish": .skipped])
+        }
+        for run in outcome.runs where run.decision == "proceed" {
+            #expect(run.taskStates["publish"] == .success)
+        }
+        #expect(outcome.publishedEvents == 2)
+        #expect(outcome.notifyRuns == 2)
+    }
+
+    @Test("95.1.5/expected conditional triggers work, from the command line too")
+    func expectedBehavior() async throws {
+        let outcome = try ExampleProcess.checkCommandLine("95_01_05_conditional_asset_triggers", item: "95.1.5",
+                                                          badArguments: ["--region", "e u"], expectInError: "--region")
+        #expect(outcome["notifyRuns"] as? Int == 2)
+        #expect((outcome["runs"] as? [Any])?.count == 4)
     }
 }
