@@ -45,8 +45,7 @@ enum AssetEventMetadata {
 
     static func run(_ configuration: Configuration, database: EventideDatabase) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
-        let landing = URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("landing")
-        try FileManager.default.createDirectory(at: landing, withIntermediateDirectories: true)
+        let landing = try database.folder("landing")
         let orders = try Asset(uri: "file://\(landing.path)/orders", name: "orders_export")
         let fx = try Asset(uri: "s3://lake/fx/latest", name: "fx_latest")
         let badRun = configuration.badRun
