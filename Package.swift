@@ -31,7 +31,7 @@ var targets: [Target] = [
     // The shared runtime: events, durable log, assets, DAGs, scheduler, triggerer.
     .target(name: "Eventide", dependencies: [grdb, logging, lifecycle]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
-    .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser]),
+    .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.

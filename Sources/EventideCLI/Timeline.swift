@@ -13,10 +13,19 @@ public final class Timeline: Sendable {
 
     private let start = ContinuousClock.now
     private let entries = Mutex<[Entry]>([])
+    private let abbreviations = Mutex<[(String, String)]>([])
 
     public init() {}
 
+    /// From now on, notes show `folder` as `name/` (temporary paths differ per run; the story should not).
+    public func abbreviate(_ folder: URL, as name: String) {
+        abbreviations.withLock { $0.append((folder.path + "/", name + "/")); $0.append((folder.path, name + "/")) }
+    }
+
     public func note(_ text: String) {
+        let text = abbreviations.withLock { pairs in
+            pairs.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        }
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         entries.withLock { $0.append(Entry(offsetMilliseconds: (milliseconds * 10).rounded() / 10, text: text)) }

@@ -58,9 +58,15 @@ public actor Triggerer: Service {
 
     /// Waits until the watcher reaches `state` (subscribes before looking: no update is missed).
     public func waitFor(watcher name: String, state: WatcherStatus.State) async throws -> WatcherStatus {
+        try await waitFor(watcher: name) { $0.state == state }
+    }
+
+    /// Waits until the watcher's status satisfies `condition`, e.g. `{ $0.eventsSeen == 3 }`.
+    public func waitFor(watcher name: String,
+                        where condition: @Sendable (WatcherStatus) -> Bool) async throws -> WatcherStatus {
         let stream = statusUpdates()
-        if let status = entries[name]?.status, status.state == state { return status }
-        for await status in stream where status.name == name && status.state == state { return status }
+        if let status = entries[name]?.status, condition(status) { return status }
+        for await status in stream where status.name == name && condition(status) { return status }
         throw CancellationError()
     }
 
