@@ -5,6 +5,7 @@ import Testing
 @testable import Ex117_01_01_watcher_basics
 @testable import Ex117_01_02_watcher_config
 @testable import Ex117_01_03_asset_with_watcher
+@testable import Ex117_01_04_event_vs_polling
 
 @Suite("117.1.1 AssetWatcher Concept Introduction")
 struct WatcherBasicsTests {
@@ -148,5 +149,55 @@ struct AssetWithWatcherTests {
         #expect(outcome.watchersAfterReparse == ["orders_watcher"], "parsing again registers nothing twice")
         #expect(outcome.watchersAfterAuditConsumer == ["audit_watcher", "orders_watcher"])
         #expect(outcome.auditEvents == 1, "the file that waited in audit/ was recorded once its watcher started")
+    }
+}
+
+@Suite("117.1.4 Event-Driven vs Polling Comparison")
+struct EventVsPollingTests {
+    func run(files: Int = 10, pokeInterval: Int = 40) async throws -> EventVsPolling.Outcome {
+        try await EventVsPolling.run(.init(files: files, meanInterval: .milliseconds(40),
+                                           pokeInterval: .milliseconds(pokeInterval), seed: 3),
+                                     database: TemporaryDatabase.make("117_01_04")).outcome
+    }
+
+    @Test("117.1.4/1 the poller and the watcher observe the same stream, and both see every file")
+    func sameStream() async throws {
+        let outcome = try await run()
+        #expect(outcome.polling.detected == outcome.files)
+        #expect(outcome.watcher.detected == outcome.files)
+        #expect(outcome.polling.latenciesMs.allSatisfy { $0 >= 0 } && outcome.watcher.latenciesMs.allSatisfy { $0 >= 0 })
+        _ = try ExampleProcess.checkCommandLine("117_01_04_event_vs_polling", item: "117.1.4",
+                                                badArguments: ["--poke-interval", "0"], expectInError: "--poke-interval")
+    }
+
+    @Test("117.1.4/2 polling wakes once per interval whatever happens; the watcher about once per event")
+    func resourceUsage() async throws {
+        let outcome = try await run(files: 10, pokeInterval: 20)
+        let intervals = outcome.streamMilliseconds / 20
+        #expect(Double(outcome.polling.wakeUps) >= intervals * 0.3, "the poller kept waking through the stream")
+        #expect(outcome.watcher.wakeUps >= 1 && outcome.watcher.wakeUps <= outcome.files + 2)
+        #expect(outcome.polling.wakeUps > outcome.watcher.wakeUps)
+    }
+
+    @Test("117.1.4/3 the watcher detects faster than polling, whose delay is bounded by the poke interval")
+    func latency() async throws {
+        let outcome = try await run(files: 10, pokeInterval: 60)
+        #expect(outcome.watcher.p50Ms < outcome.polling.p50Ms)
+        #expect(outcome.watcher.p50Ms < 60)
+        #expect(outcome.polling.maxMs < 60 * 4, "one interval plus scheduling slack on a loaded machine")
+    }
+
+    @Test("117.1.4/4 the choice follows the latency budget first, then the wake-ups per hour")
+    func chooseApproach() {
+        let watcher = EventVsPolling.Measurement(approach: "watcher", detected: 10, latenciesMs: [], p50Ms: 1, maxMs: 5,
+                                                 wakeUps: 10, wakeUpsPerEvent: 1)
+        let choices = EventVsPolling.useCases.map { EventVsPolling.recommend($0, watcher: watcher).choice }
+        #expect(choices == ["watcher", "polling", "watcher"])
+        let tight = EventVsPolling.UseCase(name: "t", eventsPerHour: 1_000_000, latencyBudgetSeconds: 0.5,
+                                           pokeIntervalSeconds: 1)
+        #expect(EventVsPolling.recommend(tight, watcher: watcher).choice == "watcher",
+                "a budget below the poke interval rules polling out, however cheap it is")
+        let quiet = EventVsPolling.UseCase(name: "q", eventsPerHour: 2, latencyBudgetSeconds: 600, pokeIntervalSeconds: 60)
+        #expect(EventVsPolling.recommend(quiet, watcher: watcher).watcherWakeUpsPerHour == 2)
     }
 }
