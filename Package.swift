@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
 /// The catalog, in order: one entry per item. Each entry becomes an executable target at
 /// `Sources/Examples/<id>` with the module name `Ex<id>` and a product named exactly `<id>`
 /// (the item's filename without `.py`). `links` names the runtime modules the item needs
@@ -17,15 +22,11 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_01_02_watcher_config", []),
     ("117_01_03_asset_with_watcher", []),
     ("117_01_04_event_vs_polling", []),
-    ("117_01_05_watcher_lifecycle", []),
+    ("117_01_05_watcher_lifecycle", [lifecycle, logging]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
 
-let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
-let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
-let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
-let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 var targets: [Target] = [
     // The shared runtime: events, durable log, assets, DAGs, scheduler, triggerer.

@@ -16,7 +16,7 @@ public final class ManualTrigger: Trigger {
     public init(name: String = "manual") { self.name = name }
     public var description: String { "ManualTrigger(\(name))" }
 
-    public func events() -> AsyncThrowingStream<TriggerEvent, any Error> {
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
         let count = state.withLock { state in
             state.continuation = continuation

@@ -245,7 +245,7 @@ struct TriggererTests {
         let folder = try TemporaryDatabase.folder("landing")
         try Data("old".utf8).write(to: folder.appendingPathComponent("old.csv"))
         let trigger = FileArrivalTrigger(directory: folder, suffixes: [".csv"])
-        var iterator = trigger.events().makeAsyncIterator()
+        var iterator = try trigger.events().makeAsyncIterator()
         let first = try await iterator.next()
         #expect(first?.payload["name"] == "old.csv")
         try Data("skip".utf8).write(to: folder.appendingPathComponent("notes.txt"))
@@ -259,8 +259,7 @@ struct TriggererTests {
     @Test("watching a folder that does not exist fails with a clear error")
     func fileArrivalMissingFolder() async throws {
         let trigger = FileArrivalTrigger(directory: URL(fileURLWithPath: "/nonexistent/landing"))
-        var iterator = trigger.events().makeAsyncIterator()
-        await #expect(throws: TriggerError.self) { _ = try await iterator.next() }
+        #expect(throws: TriggerError.self) { _ = try trigger.events() }
     }
 
     @Test("the log topic trigger delivers records and commits the group offset on acknowledge")
@@ -268,7 +267,7 @@ struct TriggererTests {
         let log = EventLog(database: try TemporaryDatabase.make("log-trigger"))
         try await log.createTopic("orders")
         let trigger = LogTopicTrigger(log: log, topic: "orders", group: "watcher")
-        var iterator = trigger.events().makeAsyncIterator()
+        var iterator = try trigger.events().makeAsyncIterator()
         try await log.append(try EventEnvelope(type: "order.placed", source: "/shop", data: ["id": 7]), to: "orders")
         let event = try #require(try await iterator.next())
         #expect(event.payload["event"]?["data"]?["id"] == 7)

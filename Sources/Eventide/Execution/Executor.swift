@@ -24,13 +24,13 @@ public actor Executor: Service {
     public func run() async throws {
         let created = scheduler.createdRuns()  // subscribe first, then pick up runs queued before we started
         let backlog = try await scheduler.queuedRuns()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for ref in backlog where self.claim(ref) { group.addTask { await self.execute(ref) } }
-                for await ref in created where self.claim(ref) { group.addTask { await self.execute(ref) } }
-                group.cancelAll()
+        // On graceful shutdown no new run starts; runs in progress finish (the group waits for them).
+        await withDiscardingTaskGroup { group in
+            for ref in backlog where self.claim(ref) { group.addTask { await self.execute(ref) } }
+            for await ref in created.cancelOnGracefulShutdown() where self.claim(ref) {
+                group.addTask { await self.execute(ref) }
             }
-        } onGracefulShutdown: {}
+        }
     }
 
     private func claim(_ ref: DagRunRef) -> Bool { started.insert(ref).inserted }

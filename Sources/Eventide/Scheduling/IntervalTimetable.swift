@@ -1,3 +1,5 @@
+import ServiceLifecycle
+
 /// Starts a `scheduled` run of every DAG with `Schedule.interval(d)` once per `d`, measured by a clock
 /// (drift-free: the n-th run is due at start + n·d). A paused DAG's due runs are skipped, not caught up.
 struct IntervalTimetable: Sendable {
@@ -11,7 +13,12 @@ struct IntervalTimetable: Sendable {
         }
         try await withThrowingDiscardingTaskGroup { group in
             for (dagId, interval) in dags {
-                group.addTask { try await self.tick(dagId, every: interval, on: clock) }
+                group.addTask {
+                    // Graceful shutdown ends the ticking (no new scheduled runs); cancellation too.
+                    do {
+                        try await cancelWhenGracefulShutdown { try await self.tick(dagId, every: interval, on: clock) }
+                    } catch is CancellationError {}
+                }
             }
         }
     }

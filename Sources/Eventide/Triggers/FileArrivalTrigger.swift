@@ -44,16 +44,15 @@ public struct FileArrivalTrigger: Trigger {
             occurredAt: modified)
     }
 
-    public func events() -> AsyncThrowingStream<TriggerEvent, any Error> {
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         #if canImport(Glibc)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0, inotify_add_watch(fd, directory.path, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) >= 0 else {
             let reason = String(cString: strerror(errno))
             if fd >= 0 { close(fd) }
-            continuation.finish(throwing: TriggerError.cannotWatch(path: directory.path, reason: reason))
-            return stream
+            throw TriggerError.cannotWatch(path: directory.path, reason: reason)
         }
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
         // Files already there, oldest first (the watch is in place, so nothing written now is missed;
         // one written during the scan may fire twice, which the message id deduplicates).
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
@@ -88,7 +87,7 @@ public struct FileArrivalTrigger: Trigger {
         continuation.onTermination = { _ in cancellable.source.cancel() }
         return stream
         #else
-        return AsyncThrowingStream { throw TriggerError.cannotWatch(path: directory.path, reason: "inotify needs Linux") }
+        throw TriggerError.cannotWatch(path: directory.path, reason: "inotify needs Linux")
         #endif
     }
 }

@@ -16,7 +16,7 @@ public struct LogTopicTrigger: Trigger {
 
     public var description: String { "LogTopicTrigger(topic: \(topic), group: \(group))" }
 
-    public func events() -> AsyncThrowingStream<TriggerEvent, any Error> {
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let consumer = LogConsumer(log: log, group: group, topic: topic)
         let buffer = RecordBuffer()
         return AsyncThrowingStream {

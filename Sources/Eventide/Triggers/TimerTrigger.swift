@@ -13,7 +13,7 @@ public struct TimerTrigger<C: Clock>: Trigger where C.Duration == Duration {
 
     public var description: String { "TimerTrigger(every: \(interval)\(count.map { ", count: \($0)" } ?? ""))" }
 
-    public func events() -> AsyncThrowingStream<TriggerEvent, any Error> {
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let state = Counter()
         return AsyncThrowingStream { [interval, count, clock] in
             let fired = state.next()

@@ -5,8 +5,10 @@ import Foundation
 /// A trigger is an async sequence of `TriggerEvent`s. It runs in the triggerer, either for an
 /// `AssetWatcher` (every event becomes an asset event) or for a deferred task (the first event resumes it).
 public protocol Trigger: Sendable, CustomStringConvertible {
-    /// A fresh sequence of events. Ends when the source ends; throws when the source fails.
-    func events() -> AsyncThrowingStream<TriggerEvent, any Error>
+    /// Opens the source and returns a fresh sequence of its events. Throws when the source cannot be opened
+    /// (so a watcher is `running` only once its source really is); the sequence ends when the source ends
+    /// and throws when it fails later.
+    func events() throws -> AsyncThrowingStream<TriggerEvent, any Error>
 }
 
 /// One firing of a trigger.

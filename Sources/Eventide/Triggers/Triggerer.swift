@@ -95,7 +95,12 @@ public actor Triggerer: Service {
 
     private func update(_ name: String, _ change: (inout WatcherStatus) -> Void) {
         guard var status = entries[name]?.status else { return }
+        let before = status.state
         change(&status)
+        if status.state != before {
+            status.history.append(status.state)
+            if status.history.count > WatcherStatus.historyLimit { status.history.removeFirst() }
+        }
         entries[name]?.status = status
         updates.publish(status)
     }
@@ -117,7 +122,7 @@ public actor Triggerer: Service {
         while !Task.isCancelled {
             update(watcher.name) { $0.state = .starting }
             do {
-                let events = watcher.trigger.events()
+                let events = try watcher.trigger.events()
                 update(watcher.name) { $0.state = .running }
                 for try await event in events {
                     try await handle(event, from: watcher)
@@ -163,7 +168,7 @@ public actor Triggerer: Service {
         defer { deferredTriggers -= 1 }
         return try await withThrowingTaskGroup(of: TriggerEvent.self) { group in
             group.addTask {
-                for try await event in trigger.events() { return event }
+                for try await event in try trigger.events() { return event }
                 throw TriggerError.ended(trigger: trigger.description)
             }
             if let timeout {

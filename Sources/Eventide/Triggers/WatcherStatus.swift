@@ -29,6 +29,10 @@ public struct WatcherStatus: Sendable, Hashable, Codable {
     public internal(set) var restarts = 0
     public internal(set) var lastEventAt: Date?
     public internal(set) var lastError: String?
+    /// The states it went through, oldest first (the last `historyLimit`), for debugging.
+    public internal(set) var history: [State] = [.registered]
+
+    static let historyLimit = 32
 
     /// Healthy when running (or starting) and the last attempt did not end in an error.
     public var isHealthy: Bool { state == .running || state == .starting }

@@ -60,7 +60,6 @@ enum AssetWithWatcher {
 
         let orchestrator = Orchestrator(database: database)
         let triggerer = orchestrator.triggerer, scheduler = orchestrator.scheduler
-        let updates = triggerer.statusUpdates()
         let loadOrders = try DAG("load_orders", schedule: .on([orders]), assetTriggering: .perEvent,
                                  tasks: [TaskDefinition("load") { _ in .none }])
         try await orchestrator.register(dags: [loadOrders], assets: [orders, audit])
@@ -88,13 +87,7 @@ enum AssetWithWatcher {
         }
 
         // Every transition, from registration to the shutdown above.
-        var transitions: [String: [WatcherStatus.State]] = [:]
-        var stopped: Set<String> = []
-        for await status in updates {
-            if transitions[status.name]?.last != status.state { transitions[status.name, default: []].append(status.state) }
-            if status.state == .stopped { stopped.insert(status.name) }
-            if stopped == Set(afterAudit) { break }
-        }
+        let transitions = Dictionary(uniqueKeysWithValues: await triggerer.statuses.map { ($0.name, $0.history) })
         for (name, states) in transitions.sorted(by: { $0.key < $1.key }) {
             timeline.note("\(name): " + states.map(\.rawValue).joined(separator: " → "))
         }
