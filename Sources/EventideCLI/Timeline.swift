@@ -26,8 +26,7 @@ public final class Timeline: Sendable {
         let text = abbreviations.withLock { pairs in
             pairs.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
         }
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - start).inMilliseconds
         entries.withLock { $0.append(Entry(offsetMilliseconds: (milliseconds * 10).rounded() / 10, text: text)) }
     }
 

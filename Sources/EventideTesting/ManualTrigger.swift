@@ -37,8 +37,11 @@ public final class ManualTrigger: Trigger {
     public var opened: Int { state.withLock { $0.opened } }
     public var acknowledged: [String] { state.withLock { $0.acknowledged } }
 
-    public func fire(_ payload: JSONValue, messageId: String) {
+    /// Delivers an event; `onAcknowledge` runs when the watcher acknowledges it (before it is counted).
+    public func fire(_ payload: JSONValue, messageId: String,
+                     onAcknowledge: @escaping @Sendable () async -> Void = {}) {
         let event = TriggerEvent(payload: payload, messageId: messageId, acknowledge: { [self] in
+            await onAcknowledge()
             state.withLock { $0.acknowledged.append(messageId) }
         })
         _ = state.withLock { $0.continuation }?.yield(event)

@@ -14,6 +14,15 @@ struct ExecutorTests {
         return orchestrator
     }
 
+    /// Registers the DAG, triggers one run and returns it once finished.
+    func runOnce(_ dag: DAG) async throws -> DagRun {
+        let orchestrator = try await orchestrator([dag])
+        return try await orchestrator.withServices {
+            try await orchestrator.scheduler.triggerRun(dag.dagId)
+            return try await orchestrator.scheduler.waitForFinishedRuns(of: dag.dagId, count: 1)[0]
+        }
+    }
+
     @Test("a failing task is retried with its policy and the run succeeds when a retry does")
     func retries() async throws {
         let attempts = Counter()
@@ -21,11 +30,7 @@ struct ExecutorTests {
             if attempts.next() < 3 { throw CocoaError(.fileReadUnknown) }
             return TaskOutput(value: .number(Double(context.tryNumber)))
         }])
-        let orchestrator = try await orchestrator([dag])
-        let run = try await orchestrator.withServices {
-            try await orchestrator.scheduler.triggerRun("flaky")
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: "flaky", count: 1)[0]
-        }
+        let run = try await runOnce(dag)
         #expect(run.state == .success)
         #expect(run.taskInstances[0].tryNumber == 3)
         #expect(attempts.current == 3)
@@ -37,15 +42,27 @@ struct ExecutorTests {
             TaskDefinition("extract", retry: RetryPolicy(retries: 1, delay: .milliseconds(1))) { _ in throw CocoaError(.fileNoSuchFile) },
             TaskDefinition("load", upstream: ["extract"]) { _ in .none },
         ])
-        let orchestrator = try await orchestrator([dag])
-        let run = try await orchestrator.withServices {
-            try await orchestrator.scheduler.triggerRun("broken")
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: "broken", count: 1)[0]
-        }
+        let run = try await runOnce(dag)
         #expect(run.state == .failed)
         #expect(run.taskInstances.map(\.state) == [.failed, .upstreamFailed])
         #expect(run.taskInstances[0].tryNumber == 2)
         #expect(run.taskInstances[0].note?.isEmpty == false)
+    }
+
+    @Test("runs created while no executor ran are executed when one starts (restart)")
+    func backlogAfterRestart() async throws {
+        let database = try TemporaryDatabase.make("backlog")
+        let dag = try DAG("later", tasks: [TaskDefinition("t") { _ in .none }])
+        let before = Scheduler(database: database)
+        try await before.register([dag])
+        try await before.triggerRun("later", runId: "queued-while-down")
+        let orchestrator = Orchestrator(database: try EventideDatabase(path: database.path))
+        try await orchestrator.register(dags: [dag])
+        let runs = try await orchestrator.withServices {
+            try await orchestrator.scheduler.waitForFinishedRuns(of: "later", count: 1)
+        }
+        #expect(runs.map(\.runId) == ["queued-while-down"])
+        #expect(runs[0].state == .success)
     }
 
     @Test("exponential backoff doubles the delay up to the cap")
@@ -117,11 +134,7 @@ struct ExecutorTests {
             _ = try await context.deferUntil(ManualTrigger(), timeout: .milliseconds(20))
             return .none
         }])
-        let orchestrator = try await orchestrator([dag])
-        let run = try await orchestrator.withServices {
-            try await orchestrator.scheduler.triggerRun("sensor")
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: "sensor", count: 1)[0]
-        }
+        let run = try await runOnce(dag)
         #expect(run.taskInstances[0].state == .failed)
         #expect(run.taskInstances[0].tryNumber == 1)
         #expect(run.taskInstances[0].note?.contains("did not fire") == true)
@@ -170,6 +183,25 @@ struct TriggererTests {
         // Acknowledged only after the asset event was committed: both are in the store and were acked.
         #expect(Set(trigger.acknowledged) == ["m1", "m2"])
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 2)
+    }
+
+    @Test("the source is acknowledged only after the asset event is committed (at-least-once)")
+    func acknowledgeAfterCommit() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let storedAtAck = Mutex<[Int]>([])
+        try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            for n in 1...3 {
+                trigger.fire(["n": .number(Double(n))], messageId: "m\(n)") { [scheduler = orchestrator.scheduler, asset] in
+                    // What a new reader of the store sees at the moment the source is told to forget the message.
+                    let stored = (try? await scheduler.assetEvents(for: asset.key).count) ?? -1
+                    storedAtAck.withLock { $0.append(stored) }
+                }
+            }
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 3 }
+        }
+        #expect(storedAtAck.withLock { $0 } == [1, 2, 3], "each message was in the store before its acknowledgement")
     }
 
     @Test("a redelivered message is recorded once and acknowledged again")

@@ -95,8 +95,7 @@ enum EventVsPolling {
         let timeline = Timeline()
         let folder = try database.folder("stream")
         var generator = SeededGenerator(seed: configuration.seed)
-        let meanMs = Double(configuration.meanInterval.components.seconds * 1000)
-            + Double(configuration.meanInterval.components.attoseconds) / 1e15
+        let meanMs = configuration.meanInterval.inMilliseconds
         // Exponential gaps (a Poisson stream): -mean·ln(U).
         let gaps = (0..<configuration.files).map { _ in
             -meanMs * log(Double.random(in: Double.ulpOfOne..<1, using: &generator))
@@ -118,11 +117,12 @@ enum EventVsPolling {
         let started = Date()
         let (pollingLatencies, watcherLatencies) = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "stream_watcher", state: .running)
-            return try await withThrowingTaskGroup(of: [Double]?.self) { group in
-                // The poller: pokes the folder listing; each new name is a detection.
+            return try await withThrowingTaskGroup(of: [String: Date]?.self) { group in
+                // The poller: pokes the folder listing; each new name is a detection, timed now and compared
+                // with the write time once the stream is over (a file can be listed before its writer noted it).
                 group.addTask {
                     var seen: Set<String> = []
-                    var latencies: [Double] = []
+                    var detections: [String: Date] = [:]
                     while seen.count < names.count {
                         let known = seen
                         let fresh = try await sensor.wait { () -> [String]? in
@@ -132,25 +132,29 @@ enum EventVsPolling {
                         }
                         let detected = Date()
                         seen.formUnion(fresh)
-                        let times = written.all
-                        latencies += fresh.compactMap { times[$0].map { detected.timeIntervalSince($0) * 1000 } }
+                        for name in fresh { detections[name] = detected }
                     }
-                    return latencies
+                    return detections
                 }
-                // The stream: write each file after its gap, noting when it was closed.
+                // The stream: write each file after its gap. The time is noted just before the write, so no
+                // observer can see a file whose time is unknown (the 2-byte write takes microseconds).
                 group.addTask {
                     for (gap, name) in zip(gaps, names) {
                         try await Task.sleep(for: .milliseconds(gap))
-                        try Data("{}".utf8).write(to: folder.appendingPathComponent(name))
                         written.record(name)
+                        try Data("{}".utf8).write(to: folder.appendingPathComponent(name))
                     }
                     return nil
                 }
-                var polling: [Double] = []
-                for try await result in group { if let result { polling = result } }
+                var detections: [String: Date] = [:]
+                for try await result in group { if let result { detections = result } }
                 // The watcher's detections are its asset events, stamped when recorded.
                 let runs = try await orchestrator.scheduler.waitForFinishedRuns(of: "on_event", count: names.count)
                 let times = written.all
+                let polling = names.compactMap { name -> Double? in
+                    guard let at = times[name], let detected = detections[name] else { return nil }
+                    return detected.timeIntervalSince(at) * 1000
+                }
                 let watcher = runs.compactMap { run -> Double? in
                     guard let event = run.triggeringAssetEvents.first,
                           let name = event.extra["payload"]?["name"]?.stringValue, let at = times[name] else { return nil }

@@ -46,7 +46,7 @@ struct Benchmark: AsyncParsableCommand {
             }
             let start = ContinuousClock.now
             for batch in batches { try await log.append(batch, to: "bench") }
-            let ours = Double(events) / seconds(ContinuousClock.now - start)
+            let ours = Double(events) / (ContinuousClock.now - start).inSeconds
 
             let raw = try rawInserts(perCommit: perCommit, events: batches.flatMap { $0 })
             print(String(format: "   %5d per commit: eventide %10.0f appends/s   raw sqlite3 %10.0f inserts/s   ratio %.2f",
@@ -94,7 +94,7 @@ struct Benchmark: AsyncParsableCommand {
             sqlite3_reset(statement)
             if index % perCommit == perCommit - 1 { exec("COMMIT") }
         }
-        return Double(events.count) / seconds(ContinuousClock.now - start)
+        return Double(events.count) / (ContinuousClock.now - start).inSeconds
     }
 
     // MARK: 2. Asset event → consumer task start latency
@@ -115,7 +115,7 @@ struct Benchmark: AsyncParsableCommand {
                 try await orchestrator.scheduler.recordAssetEvent(asset.key, extra: ["n": .number(Double(n))],
                                                                   source: .api(messageId: nil))
                 guard let started = await iterator.next() else { break }
-                samples.append(seconds(started - sent) * 1000)
+                samples.append((started - sent).inMilliseconds)
             }
             return samples.sorted()
         }
@@ -145,7 +145,7 @@ struct Benchmark: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(idleSeconds))
             let used = cpuSeconds() - before
             let running = await orchestrator.triggerer.statuses.filter { $0.state == .running }.count
-            return (used / seconds(ContinuousClock.now - start), running)
+            return (used / (ContinuousClock.now - start).inSeconds, running)
         }
         print(String(format: "   CPU %.3f%% of one core with %d watchers running   (goal: < 1%%)", cpu * 100, running))
     }
@@ -155,9 +155,5 @@ struct Benchmark: AsyncParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
