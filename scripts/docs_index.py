@@ -13,8 +13,9 @@ def main() -> None:
              "checks was verified by a passing test, 🟡 when some were, ⬜ when none.", ""]
     for chapter_file in sorted((ROOT / "catalog").glob("chapter-*.json"), key=lambda p: int(p.stem.split("-")[1])):
         chapter = json.loads(chapter_file.read_text())
-        totals = status["chapters"].get(chapter["chapter"], {})
-        lines += [f"## {chapter['title']}", "",
+        number = str(chapter["number"])
+        totals = status["chapters"].get(number, {})
+        lines += [f"## {chapter['heading']}", "",
                   f"{totals.get('complete_items', 0)}/{totals.get('items', 0)} items, "
                   f"{totals.get('ticked_checks', 0)}/{totals.get('checks', 0)} checks · "
                   f"[ticked checklist](../catalog/checklists/{chapter['slug']}.md)", ""]
@@ -24,8 +25,8 @@ def main() -> None:
                 s = status["items"].get(item["id"], {"ticked": [], "unticked": []})
                 ticked, total = len(s["ticked"]), len(s["ticked"]) + len(s["unticked"])
                 mark = "✅" if total and ticked == total else ("🟡" if ticked else "⬜")
-                doc = ROOT / "docs" / chapter["chapter"] / f"{item['product']}.md"
-                link = f"[{item['product']}]({chapter['chapter']}/{item['product']}.md)" if doc.exists() else item["product"]
+                doc = ROOT / "docs" / number / f"{item['product']}.md"
+                link = f"[{item['product']}]({number}/{item['product']}.md)" if doc.exists() else item["product"]
                 lines.append(f"| {mark} {item['id']} {item['title']} | {link} | {ticked}/{total} |")
             lines.append("")
     (ROOT / "docs" / "README.md").write_text("\n".join(lines))
