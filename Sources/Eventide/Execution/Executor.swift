@@ -26,14 +26,20 @@ public actor Executor: Service {
         let backlog = try await scheduler.queuedRuns()
         // On graceful shutdown no new run starts; runs in progress finish (the group waits for them).
         await withDiscardingTaskGroup { group in
-            for ref in backlog where self.claim(ref) { group.addTask { await self.execute(ref) } }
+            for ref in backlog where self.claim(ref) { group.addTask { await self.executeClaimed(ref) } }
             for await ref in created.cancelOnGracefulShutdown() where self.claim(ref) {
-                group.addTask { await self.execute(ref) }
+                group.addTask { await self.executeClaimed(ref) }
             }
         }
     }
 
+    /// Claims a run so that a second notification of it does not start it twice while it runs.
     private func claim(_ ref: DagRunRef) -> Bool { started.insert(ref).inserted }
+
+    private func executeClaimed(_ ref: DagRunRef) async {
+        await execute(ref)
+        started.remove(ref)  // finished runs are ignored by `execute`; no need to remember them
+    }
 
     /// Runs every task of the run and records the run's final state.
     public func execute(_ ref: DagRunRef) async {
