@@ -47,7 +47,6 @@ public actor Executor: Service {
             let dag = try await scheduler.dag(ref.dagId)
             // A run left `running` by a stopped executor is resumed: its tasks run again (at-least-once).
             guard let run = try await scheduler.run(ref), !run.state.isFinished else { return }
-            try await scheduler.markRunStarted(ref)
             var states: [String: TaskState] = [:]
             var values: [String: JSONValue] = [:]
             for taskId in try dag.topologicalOrder() {

@@ -203,14 +203,6 @@ public actor Scheduler {
 
     // MARK: Run bookkeeping (called by the executor)
 
-    func markRunStarted(_ ref: DagRunRef) async throws {
-        try await database.pool.write { db in
-            try db.execute(sql: "UPDATE dag_run SET state = 'running', started_at = ? WHERE dag_id = ? AND run_id = ?",
-                           arguments: [Date().timeIntervalSince1970, ref.dagId, ref.runId])
-        }
-        updates.publish(DagRunUpdate(ref: ref, state: .running))
-    }
-
     func markRunFinished(_ ref: DagRunRef, state: DagRunState) async throws {
         try await database.pool.write { db in
             try db.execute(sql: "UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
@@ -221,10 +213,19 @@ public actor Scheduler {
         try await evaluate(dagIds: [ref.dagId])
     }
 
+    /// Records a task instance's state. The first task to run also moves its run from `queued` to `running`,
+    /// in the same transaction (one commit fewer between an asset event and the consumer's first task).
     func setTaskState(_ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil,
                       returnValue: JSONValue? = nil) async throws {
         let now = Date().timeIntervalSince1970
-        try await database.pool.write { db in
+        let runStarted = try await database.pool.write { db -> Bool in
+            var started = false
+            if state == .running {
+                try db.execute(sql: "UPDATE dag_run SET state = 'running', started_at = ? "
+                                   + "WHERE dag_id = ? AND run_id = ? AND state = 'queued'",
+                               arguments: [now, ref.dagId, ref.runId])
+                started = db.changesCount > 0
+            }
             try db.execute(sql: """
                 UPDATE task_instance SET state = ?, try_number = ?, note = COALESCE(?, note),
                     return_value = COALESCE(?, return_value),
@@ -233,7 +234,9 @@ public actor Scheduler {
                 WHERE dag_id = ? AND run_id = ? AND task_id = ?
                 """, arguments: [state.rawValue, tryNumber, note, returnValue?.jsonText, state.rawValue, now, state.rawValue, now,
                                  ref.dagId, ref.runId, taskId])
+            return started
         }
+        if runStarted { updates.publish(DagRunUpdate(ref: ref, state: .running)) }
     }
 
     // MARK: Reading runs

@@ -107,21 +107,24 @@ struct Benchmark: AsyncParsableCommand {
         let consumer = try DAG("consumer", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
                                tasks: [TaskDefinition("start") { _ in starts.continuation.yield(.now); return .none }])
         try await orchestrator.register(dags: [consumer], assets: [asset])
-        let samples = try await orchestrator.withServices {
-            var samples: [Double] = []
+        let (samples, recording) = try await orchestrator.withServices {
+            var samples: [Double] = [], recording: [Double] = []
             var iterator = starts.stream.makeAsyncIterator()
             for n in 0..<latencyEvents {
                 let sent = ContinuousClock.now
                 try await orchestrator.scheduler.recordAssetEvent(asset.key, extra: ["n": .number(Double(n))],
                                                                   source: .api(messageId: nil))
+                recording.append((ContinuousClock.now - sent).inMilliseconds)
                 guard let started = await iterator.next() else { break }
                 samples.append((started - sent).inMilliseconds)
             }
-            return samples.sorted()
+            return (samples.sorted(), recording.sorted())
         }
-        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+        func percentile(_ values: [Double], _ p: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * p))] }
         print(String(format: "   p50 %.3f ms   p99 %.3f ms   max %.3f ms   (goal: p50 < 1 ms, p99 < 10 ms)",
-                     percentile(0.5), percentile(0.99), samples.last ?? 0))
+                     percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
+        print(String(format: "   of which recording the event and creating the run (one transaction): p50 %.3f ms",
+                     percentile(recording, 0.5)))
     }
 
     // MARK: 3. CPU of an idle scheduler with watchers
