@@ -132,7 +132,7 @@ enum MultiAssetDependencies {
         try await scheduler.recordAssetEvent(invoices.key, source: .api(messageId: nil))
         let rollupRuns = try await scheduler.runs(of: "sales_rollup").count
         let rollupEvents = try await scheduler.runs(of: "sales_rollup").first?.triggeringAssetEvents.map(\.asset.uri) ?? []
-        timeline.note("sales_rollup on every asset of group sales \(salesCondition): \(rollupBefore) run(s) after "
+        timeline.note("sales_rollup on every asset of group sales (\(salesCondition)): \(rollupBefore) run(s) after "
             + "refunds, \(rollupRuns) after invoices, consuming \(rollupEvents.count) events")
 
         let outcome = Outcome(updateOrder: order.map { $0.outlets[0].uri }, andSteps: steps,
