@@ -23,7 +23,7 @@ public final class EventLog: Sendable {
     public func createTopic(_ name: String, partitions: Int = 1) async throws {
         guard partitions > 0 else { throw LogError.invalidPartitionCount(topic: name, partitions: partitions) }
         try await database.pool.write { db in
-            if let existing = try Int.fetchOne(db, sql: "SELECT partitions FROM log_topic WHERE name = ?",
+            if let existing = try db.value(Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
                                                arguments: [name]) {
                 guard existing == partitions else {
                     throw LogError.topicExistsWithOtherPartitionCount(topic: name, existing: existing,
@@ -31,7 +31,7 @@ public final class EventLog: Sendable {
                 }
                 return
             }
-            try db.execute(sql: "INSERT INTO log_topic(name, partitions) VALUES (?, ?)", arguments: [name, partitions])
+            try db.run("INSERT INTO log_topic(name, partitions) VALUES (?, ?)", arguments: [name, partitions])
         }
     }
 
@@ -40,7 +40,7 @@ public final class EventLog: Sendable {
     }
 
     static func partitions(of topic: String, _ db: Database) throws -> Int {
-        guard let count = try Int.fetchOne(db, sql: "SELECT partitions FROM log_topic WHERE name = ?",
+        guard let count = try db.value(Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
                                            arguments: [topic]) else { throw LogError.unknownTopic(topic) }
         return count
     }
@@ -75,7 +75,7 @@ public final class EventLog: Sendable {
             """)
         for item in batch {
             if let idempotencyKey = item.idempotencyKey,
-               let row = try Row.fetchOne(db, sql: """
+               let row = try db.row("""
                    SELECT partition, "offset" FROM log_record WHERE topic = ? AND idempotency_key = ?
                    """, arguments: [topic, idempotencyKey]) {
                 results.append(AppendResult(
@@ -88,7 +88,7 @@ public final class EventLog: Sendable {
             if let next = nextOffsets[partition] {
                 offset = next
             } else {
-                offset = try Int.fetchOne(db, sql: """
+                offset = try db.value(Int.self, """
                     SELECT COALESCE(MAX("offset"), -1) + 1 FROM log_record WHERE topic = ? AND partition = ?
                     """, arguments: [topic, partition]) ?? 0
             }
@@ -111,7 +111,7 @@ public final class EventLog: Sendable {
             guard (0..<partitions).contains(partition) else {
                 throw LogError.partitionOutOfRange(topic: topic, partition: partition, partitions: partitions)
             }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows("""
                 SELECT "offset", key, event, appended_at FROM log_record
                 WHERE topic = ? AND partition = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?
                 """, arguments: [topic, partition, offset, limit])
@@ -149,7 +149,7 @@ public final class EventLog: Sendable {
     /// The offset the next append to this partition will get (the high watermark).
     public func endOffset(topic: String, partition: Int) async throws -> Int {
         try await database.pool.read { db in
-            try Int.fetchOne(db, sql: """
+            try db.value(Int.self, """
                 SELECT COALESCE(MAX("offset"), -1) + 1 FROM log_record WHERE topic = ? AND partition = ?
                 """, arguments: [topic, partition]) ?? 0
         }
@@ -160,7 +160,7 @@ public final class EventLog: Sendable {
     /// The next offset the group will read in this partition (0 when it never committed).
     public func committedOffset(group: String, topic: String, partition: Int) async throws -> Int {
         try await database.pool.read { db in
-            try Int.fetchOne(db, sql: """
+            try db.value(Int.self, """
                 SELECT next_offset FROM log_consumer_offset WHERE consumer_group = ? AND topic = ? AND partition = ?
                 """, arguments: [group, topic, partition]) ?? 0
         }
@@ -171,7 +171,7 @@ public final class EventLog: Sendable {
     public func commit(group: String, topic: String, partition: Int, nextOffset: Int,
                        allowRewind: Bool = false) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO log_consumer_offset(consumer_group, topic, partition, next_offset) VALUES (?, ?, ?, ?)
                 ON CONFLICT(consumer_group, topic, partition) DO UPDATE SET next_offset =
                     CASE WHEN ? THEN excluded.next_offset ELSE MAX(next_offset, excluded.next_offset) END

@@ -39,13 +39,13 @@ public actor Scheduler {
         let rows = Array(known.values)
         try await database.pool.write { db in
             for asset in rows {
-                try db.execute(sql: """
+                try db.run("""
                     INSERT INTO asset(name, uri, asset_group, extra) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name, uri) DO UPDATE SET asset_group = excluded.asset_group, extra = excluded.extra
                     """, arguments: [asset.name, asset.uri, asset.group, JSONValue.object(asset.extra).jsonText])
             }
             for dag in newDags {
-                try db.execute(sql: "INSERT INTO dag(dag_id, is_paused) VALUES (?, ?) ON CONFLICT(dag_id) DO NOTHING",
+                try db.run("INSERT INTO dag(dag_id, is_paused) VALUES (?, ?) ON CONFLICT(dag_id) DO NOTHING",
                                arguments: [dag.dagId, dag.isPausedUponCreation])
             }
         }
@@ -98,12 +98,12 @@ public actor Scheduler {
                 return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
             }
             if let alias {
-                try db.execute(sql: """
+                try db.run("""
                     INSERT OR IGNORE INTO asset_alias_resolution(alias, name, uri) VALUES (?, ?, ?)
                     """, arguments: [alias.name, asset.name, asset.uri])
             }
             let source_ = Self.sourceColumns(source)
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO asset_event(name, uri, extra, source_kind, source_dag_id, source_run_id, source_task_id,
                                         source_watcher, source_message_id, alias, timestamp)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,7 +118,7 @@ public actor Scheduler {
                     || snapshot.condition.aliasNames.contains { aliases[$0]?.contains(asset) ?? false }
             }
             for snapshot in interested {
-                try db.execute(sql: "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
+                try db.run("INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
                                arguments: [snapshot.dagId, event.id])
             }
             var runs: [DagRunRef] = []
@@ -155,14 +155,14 @@ public actor Scheduler {
     /// Every asset event recorded for an asset, oldest first (Airflow's `inlet_events`).
     public func assetEvents(for asset: AssetKey) async throws -> [AssetEvent] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
+            try db.rows("SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
                              arguments: [asset.name, asset.uri]).map(Self.assetEvent)
         }
     }
 
     public func allAssetEvents() async throws -> [AssetEvent] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM asset_event ORDER BY id").map(Self.assetEvent)
+            try db.rows("SELECT * FROM asset_event ORDER BY id").map(Self.assetEvent)
         }
     }
 
@@ -171,7 +171,7 @@ public actor Scheduler {
     public func setPaused(_ dagId: String, _ paused: Bool) async throws {
         _ = try dag(dagId)
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE dag SET is_paused = ? WHERE dag_id = ?", arguments: [paused, dagId])
+            try db.run("UPDATE dag SET is_paused = ? WHERE dag_id = ?", arguments: [paused, dagId])
         }
         if !paused { try await evaluate(dagIds: [dagId]) }
     }
@@ -179,7 +179,7 @@ public actor Scheduler {
     public func isPaused(_ dagId: String) async throws -> Bool {
         _ = try dag(dagId)
         return try await database.pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dagId]) ?? false
+            try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dagId]) ?? false
         }
     }
 
@@ -205,7 +205,7 @@ public actor Scheduler {
 
     func markRunFinished(_ ref: DagRunRef, state: DagRunState) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
+            try db.run("UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
                            arguments: [state.rawValue, Date().timeIntervalSince1970, ref.dagId, ref.runId])
         }
         updates.publish(DagRunUpdate(ref: ref, state: state))
@@ -221,12 +221,12 @@ public actor Scheduler {
         let runStarted = try await database.pool.write { db -> Bool in
             var started = false
             if state == .running {
-                try db.execute(sql: "UPDATE dag_run SET state = 'running', started_at = ? "
+                try db.run("UPDATE dag_run SET state = 'running', started_at = ? "
                                    + "WHERE dag_id = ? AND run_id = ? AND state = 'queued'",
                                arguments: [now, ref.dagId, ref.runId])
                 started = db.changesCount > 0
             }
-            try db.execute(sql: """
+            try db.run("""
                 UPDATE task_instance SET state = ?, try_number = ?, note = COALESCE(?, note),
                     return_value = COALESCE(?, return_value),
                     started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
@@ -254,7 +254,7 @@ public actor Scheduler {
     /// Runs not finished: waiting to start, or interrupted by a stop (for the executor after a restart).
     func queuedRuns() async throws -> [DagRunRef] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT dag_id, run_id FROM dag_run WHERE state IN ('queued', 'running') ORDER BY queued_at")
+            try db.rows("SELECT dag_id, run_id FROM dag_run WHERE state IN ('queued', 'running') ORDER BY queued_at")
                 .map { DagRunRef(dagId: $0["dag_id"], runId: $0["run_id"]) }
         }
     }
@@ -304,8 +304,8 @@ extension Scheduler {
 
     static func createRuns(_ db: Database, _ dag: DagSnapshot, aliases: [String: Set<AssetKey>],
                            now: Date) throws -> [DagRunRef] {
-        let paused = try Bool.fetchOne(db, sql: "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
-        let active = try Int.fetchOne(db, sql: """
+        let paused = try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
+        let active = try db.value(Int.self, """
             SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')
             """, arguments: [dag.dagId]) ?? 0
         let capacity = paused ? 0 : dag.maxActiveRuns - active
@@ -318,9 +318,9 @@ extension Scheduler {
             try insertRun(db, dagId: dag.dagId, runId: runId, type: .assetTriggered, conf: .object([:]),
                           taskIds: dag.taskIds, now: now)
             for event in events {
-                try db.execute(sql: "INSERT INTO dag_run_asset_event(dag_id, run_id, asset_event_id) VALUES (?, ?, ?)",
+                try db.run("INSERT INTO dag_run_asset_event(dag_id, run_id, asset_event_id) VALUES (?, ?, ?)",
                                arguments: [dag.dagId, runId, event.id])
-                try db.execute(sql: "DELETE FROM asset_event_queue WHERE dag_id = ? AND asset_event_id = ?",
+                try db.run("DELETE FROM asset_event_queue WHERE dag_id = ? AND asset_event_id = ?",
                                arguments: [dag.dagId, event.id])
             }
             refs.append(DagRunRef(dagId: dag.dagId, runId: runId))
@@ -329,27 +329,27 @@ extension Scheduler {
     }
 
     static func newRunId(_ db: Database, dagId: String, type: DagRunType, now: Date) -> String {
-        let count = (try? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dag_run WHERE dag_id = ?", arguments: [dagId])) ?? 0
+        let count = (try? db.value(Int.self, "SELECT COUNT(*) FROM dag_run WHERE dag_id = ?", arguments: [dagId])) ?? 0
         return "\(type.rawValue)__\(EventTime.format(now))__\(count + 1)"
     }
 
     static func insertRun(_ db: Database, dagId: String, runId: String, type: DagRunType, conf: JSONValue,
                           taskIds: [String], now: Date) throws {
-        let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM dag_run WHERE dag_id = ? AND run_id = ?",
+        let exists = try db.value(Bool.self, "SELECT 1 FROM dag_run WHERE dag_id = ? AND run_id = ?",
                                        arguments: [dagId, runId]) ?? false
         guard !exists else { throw DagError.duplicateRunId(dagId: dagId, runId: runId) }
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO dag_run(dag_id, run_id, run_type, state, conf, queued_at) VALUES (?, ?, ?, 'queued', ?, ?)
             """, arguments: [dagId, runId, type.rawValue, conf.jsonText, now.timeIntervalSince1970])
         for taskId in taskIds {
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO task_instance(dag_id, run_id, task_id, state) VALUES (?, ?, ?, 'scheduled')
                 """, arguments: [dagId, runId, taskId])
         }
     }
 
     static func queuedEvents(_ db: Database, dagId: String) throws -> [AssetEvent] {
-        try Row.fetchAll(db, sql: """
+        try db.rows("""
             SELECT e.* FROM asset_event_queue q JOIN asset_event e ON e.id = q.asset_event_id
             WHERE q.dag_id = ? ORDER BY e.id
             """, arguments: [dagId]).map(assetEvent)
@@ -357,7 +357,7 @@ extension Scheduler {
 
     static func aliasResolution(_ db: Database) throws -> [String: Set<AssetKey>] {
         var result: [String: Set<AssetKey>] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT alias, name, uri FROM asset_alias_resolution") {
+        for row in try db.rows("SELECT alias, name, uri FROM asset_alias_resolution") {
             result[row["alias"], default: []].insert(AssetKey(name: row["name"], uri: row["uri"]))
         }
         return result
@@ -377,7 +377,7 @@ extension Scheduler {
     }
 
     static func assetEvent(_ db: Database, kind: String, watcher: String?, messageId: String) throws -> AssetEvent? {
-        try Row.fetchOne(db, sql: """
+        try db.row("""
             SELECT * FROM asset_event WHERE source_kind = ? AND source_watcher IS ? AND source_message_id = ?
             """, arguments: [kind, watcher, messageId]).map(assetEvent)
     }
@@ -397,16 +397,16 @@ extension Scheduler {
     }
 
     static func fetchRuns(_ db: Database, dagId: String, runId: String?) throws -> [DagRun] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try db.rows("""
             SELECT * FROM dag_run WHERE dag_id = ? AND (? IS NULL OR run_id = ?) ORDER BY queued_at, rowid
             """, arguments: [dagId, runId, runId])
         return try rows.map { row in
             let runId: String = row["run_id"]
-            let events = try Row.fetchAll(db, sql: """
+            let events = try db.rows("""
                 SELECT e.* FROM dag_run_asset_event r JOIN asset_event e ON e.id = r.asset_event_id
                 WHERE r.dag_id = ? AND r.run_id = ? ORDER BY e.id
                 """, arguments: [dagId, runId]).map(assetEvent)
-            let tasks = try Row.fetchAll(db, sql: """
+            let tasks = try db.rows("""
                 SELECT * FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY rowid
                 """, arguments: [dagId, runId]).map { ti in
                 TaskInstance(taskId: ti["task_id"], state: TaskState(rawValue: ti["state"]) ?? .scheduled,
