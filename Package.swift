@@ -33,6 +33,8 @@ var targets: [Target] = [
     .target(name: "Eventide", dependencies: [grdb, logging, lifecycle]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
+    // AWS request signing (Signature V4), for the SQS and S3 clients; only items that talk to AWS link it.
+    .target(name: "EventideAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -42,7 +44,7 @@ var targets: [Target] = [
     .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
-    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting"]),
+    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS"]),
 ]
 
 targets += examples.map { item in
@@ -68,6 +70,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: targets
 )
