@@ -35,6 +35,9 @@ var targets: [Target] = [
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
     // AWS request signing (Signature V4), for the SQS and S3 clients; only items that talk to AWS link it.
     .target(name: "EventideAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    // SQS over async-http-client (NIO: only the items that talk to SQS link it).
+    .target(name: "EventideSQS", dependencies: ["Eventide", "EventideAWS",
+                                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -44,7 +47,7 @@ var targets: [Target] = [
     .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
-    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS"]),
+    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
 ]
 
 targets += examples.map { item in
@@ -71,6 +74,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: targets
 )

@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A server that `scripts/servers up` starts on loopback for integration tests.
+public struct LocalServer: Sendable {
+    public let name: String
+    public let port: UInt16
+
+    public static let moto = LocalServer(name: "moto", port: 5000)
+
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    /// Whether something accepts TCP connections on 127.0.0.1 at the port.
+    public var isRunning: Bool {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        #else
+        return false
+        #endif
+    }
+
+    /// Why a test that needs this server is skipped: only when it is not running outside CI (in CI,
+    /// `.ci/run` fails before the tests when a server did not start).
+    public var skipReason: String {
+        "\(name) is not running on 127.0.0.1:\(port); start it with scripts/servers up"
+    }
+}
+
+
