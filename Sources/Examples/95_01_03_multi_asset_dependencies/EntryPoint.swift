@@ -7,10 +7,11 @@ struct MultiAssetDependenciesCommand: AsyncParsableCommand {
         commandName: "95_01_03_multi_asset_dependencies",
         abstract: "95.1.3 Multi-Asset Dependencies: AND conditions, partial triggers, batching modes, asset groups.",
         discussion: """
-            Three producers update orders, returns and fx_rates in a seeded random order; reconcile waits on \
-            all three. early_report runs on (orders & returns) | manual_override. Two DAGs on clicks & views show \
-            batched vs per-event runs for the events clicks, clicks, views. sales_rollup is scheduled on every \
-            asset of the group "sales".
+            Three producers update orders, returns and fx_rates in a seeded random order (--seed); reconcile waits \
+            on all three and the example records after each update what it still waits on. early_report runs on \
+            (orders & returns) | manual_override: orders alone is not enough, the override is. Two DAGs on \
+            clicks & views show batched vs per-event runs for clicks, clicks, views (then one more views). \
+            sales_rollup is scheduled on every declared asset of the group "sales".
             """)
 
     @OptionGroup var options: ExampleOptions

@@ -8,22 +8,30 @@ struct AssetEventMetadataCommand: AsyncParsableCommand {
         abstract: "95.1.4 Asset Event Metadata: pass data from producer to consumer in the asset event's extra.",
         discussion: """
             export_orders writes a real CSV file and emits an event whose extra holds its path, row count, \
-            checksum and schema version (a claim check: a pointer, not the data). load_orders validates the \
-            extra against the shared schema, re-reads the file and verifies the checksum. publish_fx passes \
-            a small payload inline. --bad-run N emits metadata that breaks the schema.
+            FNV-1a checksum and schema version (a claim check: a pointer, not the data). load_orders validates the \
+            extra against the shared schema, re-reads the file and verifies row count and checksum. --bad-run N \
+            emits metadata that breaks the schema; --tamper-run N appends a row to that export's file after its \
+            event, which the audit_exports DAG then finds in the asset's event history. publish_fx passes a small \
+            payload inline.
             """)
 
     @OptionGroup var options: ExampleOptions
-    @Option(help: "How many export runs.") var runs = 3
+    @Option(help: "How many export runs (1-50).") var runs = 3
     @Option(help: "The export run (1-based) that emits metadata breaking the schema; 0 for none.") var badRun = 2
+    @Option(help: "The export run whose file is rewritten after its event was emitted; 0 for none.") var tamperRun = 1
 
     func validate() throws {
         guard (1...50).contains(runs) else { throw ValidationError("--runs must be between 1 and 50, got \(runs)") }
-        guard (0...runs).contains(badRun) else { throw ValidationError("--bad-run must be between 0 and --runs") }
+        guard (0...runs).contains(badRun) else {
+            throw ValidationError("--bad-run must be between 0 (none) and --runs (\(runs)), got \(badRun)")
+        }
+        guard (0...runs).contains(tamperRun) else {
+            throw ValidationError("--tamper-run must be between 0 (none) and --runs (\(runs)), got \(tamperRun)")
+        }
     }
 
     func run() async throws {
-        let report = try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun),
+        let report = try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun, tamperRun: tamperRun),
                                                       database: options.openDatabase(prefix: "event-metadata"))
         print(report.render(json: options.json))
     }

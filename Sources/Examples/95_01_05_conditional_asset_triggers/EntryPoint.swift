@@ -7,10 +7,11 @@ struct ConditionalAssetTriggersCommand: AsyncParsableCommand {
         commandName: "95_01_05_conditional_asset_triggers",
         abstract: "95.1.5 Conditional Asset Triggers: conditions, event filters, validation and skips.",
         discussion: """
-            build_report is scheduled on (orders & fx_rates) | manual_override. Its gate task filters the \
-            triggering events (only --region orders count), validates them (row_count > 0) and skips the run \
-            with the reason when nothing valid is left; skipped runs publish nothing, so the downstream notify \
-            DAG only runs after real reports.
+            build_report is scheduled on (orders & fx_rates) | manual_override. Its gate task validates the \
+            triggering orders events (region: string, row_count: positive integer), keeps only --region orders, \
+            and skips the run with every event's verdict when nothing is left; a manual override with a reason \
+            always proceeds. Skipped runs publish no daily_report event, so the downstream notify DAG only runs \
+            after real reports.
             """)
 
     @OptionGroup var options: ExampleOptions
