@@ -15,12 +15,15 @@ struct WatcherBasicsTests {
                                     database: TemporaryDatabase.make("117_01_01")).outcome
     }
 
-    @Test("117.1.1/1 a sensor's run is active for the whole wait and polls; a watcher's runs only do the work")
+    @Test("117.1.1/1 a sensor's run is active for the whole wait and polls; a watcher's runs never wait")
     func watcherVersusSensor() async throws {
         let outcome = try await run(files: 3, spacing: 120)
         #expect(outcome.sensor.runs == 3 && outcome.watcher.runs == 3)
-        #expect(outcome.sensor.runActiveMilliseconds >= 3 * 120 * 0.8, "each sensor run waited ~spacing")
-        #expect(outcome.watcher.runActiveMilliseconds * 5 < outcome.sensor.runActiveMilliseconds)
+        // Each sensor run was running for `spacing` before its file was written (the example writes it only
+        // then); a watcher's run is created from the file's event, so none of its time is waiting.
+        #expect(outcome.sensor.waitingMilliseconds >= 3 * 120, "each sensor run waited at least the spacing")
+        #expect(outcome.sensor.runActiveMilliseconds >= outcome.sensor.waitingMilliseconds)
+        #expect(outcome.watcher.waitingMilliseconds == 0, "no watcher run existed before its file")
         #expect(outcome.sensor.wakeUps > outcome.sensor.runs, "each run found no file on its first poke and poked again")
         #expect(outcome.sensor.filesHandled == WatcherBasics.fileNames(3))
         _ = try ExampleProcess.checkCommandLine("117_01_01_watcher_basics", item: "117.1.1",
@@ -136,11 +139,12 @@ struct AssetWithWatcherTests {
         #expect(outcome.assets["orders"]?.hasSuffix("/orders") == true, "normalised: no trailing slash")
     }
 
-    @Test("117.1.3/3 each watcher goes registered → starting → running → stopped with the triggerer")
+    @Test("117.1.3/3 each watcher's published status updates go registered → starting → running → stopped with the triggerer")
     func lifecycle() async throws {
         let outcome = try await run()
         #expect(outcome.transitions["orders_watcher"] == [.registered, .starting, .running, .stopped])
         #expect(outcome.transitions["audit_watcher"] == [.registered, .starting, .running, .stopped])
+        #expect(outcome.transitions == outcome.history, "the published updates and the kept history tell one story")
     }
 
     @Test("117.1.3/4 watchers are registered when a DAG scheduled on their asset is parsed, once")
@@ -166,6 +170,7 @@ struct EventVsPollingTests {
         let outcome = try await run()
         #expect(outcome.polling.detected == outcome.files)
         #expect(outcome.watcher.detected == outcome.files)
+        #expect(outcome.assetEvents == outcome.files, "one asset event per file, none twice")
         #expect(outcome.polling.latenciesMs.allSatisfy { $0 >= 0 } && outcome.watcher.latenciesMs.allSatisfy { $0 >= 0 })
         _ = try ExampleProcess.checkCommandLine("117_01_04_event_vs_polling", item: "117.1.4",
                                                 badArguments: ["--poke-interval", "0"], expectInError: "--poke-interval")
@@ -174,18 +179,51 @@ struct EventVsPollingTests {
     @Test("117.1.4/2 polling wakes once per interval whatever happens; the watcher about once per event")
     func resourceUsage() async throws {
         let outcome = try await run(files: 10, pokeInterval: 20)
-        let intervals = outcome.streamMilliseconds / 20
+        // Measured over the poller's own span (first to last poke): sleeps overshoot on a loaded machine, so the
+        // lower bound is loose; the upper bound holds always: one poke per interval, plus one right after each
+        // detection (a new wait starts with a poke), never busy polling.
+        let intervals = outcome.pollingSpanMs / 20
         #expect(Double(outcome.polling.wakeUps) >= intervals * 0.3, "the poller kept waking through the stream")
+        #expect(Double(outcome.polling.wakeUps) <= intervals + Double(outcome.files) + 1)
         #expect(outcome.watcher.wakeUps >= 1 && outcome.watcher.wakeUps <= outcome.files + 2)
         #expect(outcome.polling.wakeUps > outcome.watcher.wakeUps)
     }
 
-    @Test("117.1.4/3 the watcher detects faster than polling, whose delay is bounded by the poke interval")
+    /// Latencies are compared on a run the machine did not disturb: a starved thread pool (tests running child
+    /// processes, a build next door) stalls the writer and both observers together, and then says nothing about
+    /// either. A run whose sleepers woke more than half an interval late is measured again, up to 5 runs in all.
+    func undisturbedRuns(pokeInterval: Int) async throws -> [EventVsPolling.Outcome] {
+        var outcomes: [EventVsPolling.Outcome] = []
+        repeat {
+            outcomes.append(try await run(files: 10, pokeInterval: pokeInterval))
+        } while outcomes.last!.schedulingDelayMs > Double(pokeInterval) / 2 && outcomes.count < 5
+        return outcomes
+    }
+
+    @Test("117.1.4/3 the watcher notices faster than polling, whose delay is bounded by the gap between pokes")
     func latency() async throws {
-        let outcome = try await run(files: 10, pokeInterval: 60)
-        #expect(outcome.watcher.p50Ms < outcome.polling.p50Ms)
-        #expect(outcome.watcher.p50Ms < 60)
-        #expect(outcome.polling.maxMs < 60 * 4, "one interval plus scheduling slack on a loaded machine")
+        let outcomes = try await undisturbedRuns(pokeInterval: 60)
+        for outcome in outcomes {
+            // Whatever the load: recording comes after noticing, for every file (a queue is never negative) …
+            #expect(outcome.watcherRecorded.detected == outcome.files)
+            #expect(outcome.watcherRecorded.p50Ms >= outcome.watcher.p50Ms
+                    && outcome.watcherRecorded.maxMs >= outcome.watcher.maxMs)
+            // … and the poller's delay is bounded by the gap between pokes as the machine scheduled them (the
+            // interval, stretched by load), checked against the measured gaps, not a fixed number.
+            #expect(outcome.pollingDetections.count == outcome.files)
+            #expect(outcome.pollingDetections.allSatisfy { $0.caughtByNextPoke },
+                    "no poke that started after a file was complete missed it: \(outcome.pollingDetections)")
+            #expect(outcome.longestPokeGapMs >= 60 * 0.9, "a poke waits the interval before the next one")
+        }
+        let outcome = try #require(outcomes.last)
+        let delays = outcomes.map(\.schedulingDelayMs)
+        try #require(outcome.schedulingDelayMs <= 30,
+                     "\(outcomes.count) runs in a row were disturbed by the machine (sleepers woke up to \(delays) ms late)")
+        let context = "watcher \(outcome.watcher.latenciesMs), polling \(outcome.polling.latenciesMs)"
+        // File by file on the same write (a stall delays both): the watcher saw most files first, and its
+        // median stays under one poke interval, which bounds how late the poller can be.
+        #expect(outcome.watcherFirst * 2 > outcome.files, "\(outcome.watcherFirst) of \(outcome.files): \(context)")
+        #expect(outcome.watcher.p50Ms < 60, "\(context)")
     }
 
     @Test("117.1.4/4 the choice follows the latency budget first, then the wake-ups per hour")
@@ -226,16 +264,24 @@ struct WatcherLifecycleTests {
         #expect(outcome.registeredWatchers == ["inbox_watcher", "partner_watcher"])
         #expect(outcome.duplicateRegistrationError.contains("already registered"))
         #expect(outcome.runsOfConsumer == 3 + 1, "every recorded event reached the scheduler and made a run")
+        let inbox = try #require(outcome.healthAfterFix.first { $0.watcher == "inbox_watcher" })
+        #expect(outcome.filesFoundOnRestart == 3 + 1, "the restart re-scanned the three docs and the empty file")
+        #expect(inbox.duplicates == 3, "redelivered docs were recognised by message id, not recorded or run again")
     }
 
-    @Test("117.1.5/3 the health report tells a healthy watcher from a failed one, with counts and the error")
+    @Test("117.1.5/3 the health report tells a healthy watcher from a failed one, with seen/recorded/duplicate/filtered counts, last event and error")
     func healthStatus() async throws {
         let outcome = try await run()
         let inbox = try #require(outcome.healthBeforeFix.first { $0.watcher == "inbox_watcher" })
         let partner = try #require(outcome.healthBeforeFix.first { $0.watcher == "partner_watcher" })
-        #expect(inbox.healthy && inbox.eventsRecorded == 2 && inbox.lastEventAgeMs != nil)
+        #expect(inbox.healthy && inbox.eventsRecorded == 2 && inbox.lastEventAt != nil && inbox.lastEventAgeMs != nil)
+        #expect(inbox.eventsSeen == 3 && inbox.filtered == 1 && inbox.duplicates == 0, "the empty file was filtered")
         #expect(!partner.healthy && partner.state == .failed && partner.restarts == 1)
+        #expect(partner.eventsSeen == 0 && partner.lastEventAt == nil)
         #expect(outcome.healthAfterFix.allSatisfy { $0.healthy })
+        let inboxAfter = try #require(outcome.healthAfterFix.first { $0.watcher == "inbox_watcher" })
+        #expect(inboxAfter.eventsSeen == 2 * 3 && inboxAfter.eventsRecorded == 2
+                && inboxAfter.duplicates == 2 && inboxAfter.filtered == 2, "counters add up across the restart")
     }
 
     @Test("117.1.5/4 a broken source is diagnosed from the last error, fixed, and the watcher restarted by hand")

@@ -281,11 +281,14 @@ struct TriggererTests {
         let first = try await iterator.next()
         #expect(first?.payload["name"] == "old.csv")
         try Data("skip".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let beforeWrite = Date()
         try Data("12345".utf8).write(to: folder.appendingPathComponent("new.csv"))
         let second = try await iterator.next()
         #expect(second?.payload["name"] == "new.csv")
         #expect(second?.payload["size"] == 5)
         #expect(trigger.wakeUps.current >= 1)
+        let observed = try #require(second?.observedAt, "stamped by the wake-up that found the file")
+        #expect(observed >= beforeWrite && observed <= Date())
     }
 
     @Test("watching a folder that does not exist fails with a clear error")

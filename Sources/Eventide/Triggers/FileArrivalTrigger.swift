@@ -29,8 +29,9 @@ public struct FileArrivalTrigger: Trigger {
     }
 
     /// The event for a file: payload with path, name, size and modification time; message id from the same,
-    /// so a rewritten file fires again and a re-scan of an unchanged one deduplicates.
-    func event(for name: String) -> TriggerEvent? {
+    /// so a rewritten file fires again and a re-scan of an unchanged one deduplicates. `observedAt` is when the
+    /// trigger read the kernel's notification (or scanned the folder) and so learned of the file.
+    func event(for name: String, observedAt: Date = Date()) -> TriggerEvent? {
         let url = directory.appendingPathComponent(name)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
@@ -41,7 +42,7 @@ public struct FileArrivalTrigger: Trigger {
             payload: ["path": .string(url.path), "name": .string(name), "size": .number(Double(size)),
                       "modified_at": .string(EventTime.format(modified))],
             messageId: "\(name):\(size):\(Int64(mtime * 1_000_000))",
-            occurredAt: modified)
+            occurredAt: modified, observedAt: observedAt)
     }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
@@ -56,7 +57,7 @@ public struct FileArrivalTrigger: Trigger {
         // Files already there, oldest first (the watch is in place, so nothing written now is missed;
         // one written during the scan may fire twice, which the message id deduplicates).
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter(matches).compactMap(event(for:))
+            .filter(matches).compactMap { event(for: $0) }
             .sorted { ($0.occurredAt ?? .distantPast, $0.messageId ?? "") < ($1.occurredAt ?? .distantPast, $1.messageId ?? "") }
         for event in existing { continuation.yield(event) }
 
@@ -68,6 +69,7 @@ public struct FileArrivalTrigger: Trigger {
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, bufferSize) }
                 guard count > 0 else { break }
+                let readAt = Date()  // after the kernel queued these events: never before the files were closed
                 var offset = 0
                 while offset + MemoryLayout<inotify_event>.size <= count {
                     let (nameLength, name) = buffer.withUnsafeBytes { raw -> (Int, String) in
@@ -77,7 +79,7 @@ public struct FileArrivalTrigger: Trigger {
                         return (Int(header.len), String(decoding: bytes, as: UTF8.self))
                     }
                     offset += MemoryLayout<inotify_event>.size + nameLength
-                    if matches(name), let event = event(for: name) { continuation.yield(event) }
+                    if matches(name), let event = event(for: name, observedAt: readAt) { continuation.yield(event) }
                 }
             }
         }

@@ -20,15 +20,19 @@ public struct TriggerEvent: Sendable {
     public var messageId: String?
     /// When the source says the event happened (a file's modification time); `nil` when it does not say.
     public var occurredAt: Date?
+    /// When the trigger learned of the event (for `FileArrivalTrigger`, when it read the kernel's notification),
+    /// stamped where the event is produced, before any queue in the triggerer; `nil` when the trigger does not say.
+    public var observedAt: Date?
     /// Tells the source the event is safely stored (commit an offset, delete a message). Called by the
     /// watcher only after the asset event has been committed: at-least-once delivery.
     public var acknowledge: @Sendable () async throws -> Void
 
-    public init(payload: JSONValue, messageId: String? = nil, occurredAt: Date? = nil,
+    public init(payload: JSONValue, messageId: String? = nil, occurredAt: Date? = nil, observedAt: Date? = nil,
                 acknowledge: @escaping @Sendable () async throws -> Void = {}) {
         self.payload = payload
         self.messageId = messageId
         self.occurredAt = occurredAt
+        self.observedAt = observedAt
         self.acknowledge = acknowledge
     }
 }

@@ -20,6 +20,8 @@ enum WatcherBasics {
         let filesHandled: [String]
         /// Sum over runs of (ended − started): how long runs were active.
         let runActiveMilliseconds: Double
+        /// Sum over runs of the part of that before the run's file was written: time a run spent waiting.
+        let waitingMilliseconds: Double
         /// Pokes for the sensor, kernel wake-ups for the watcher.
         let wakeUps: Int
         let assetEvents: Int
@@ -53,6 +55,13 @@ enum WatcherBasics {
 
     static func fileNames(_ count: Int) -> [String] { (1...count).map { "orders-\($0).csv" } }
 
+    /// For each run, how long it was already running when its file was written (0 when it started after).
+    static func waitingMilliseconds(_ runs: [DagRun], fileWrittenAt: [Date]) -> Double {
+        zip(runs, fileWrittenAt).compactMap { run, written in
+            run.startedAt.map { max(0, written.timeIntervalSince($0) * 1000) }
+        }.reduce(0, +)
+    }
+
     static func run(_ configuration: Configuration, database: EventideDatabase) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let names = fileNames(configuration.files)
@@ -62,13 +71,14 @@ enum WatcherBasics {
         let outcome = Outcome(sensor: sensor, watcher: watcher, definition: definition, watcherRunFiles: runFiles,
                               watcherRunsBeforeFirstFile: before, watcherEventExtras: extras)
         let proved = [
-            "sensor: \(sensor.runs) runs active \(Int(sensor.runActiveMilliseconds)) ms in total, \(sensor.wakeUps) pokes",
-            "watcher: \(watcher.runs) runs active \(Int(watcher.runActiveMilliseconds)) ms in total, "
+            "sensor: \(sensor.runs) runs active " + String(format: "%.0f", sensor.runActiveMilliseconds) + " ms in total, \(sensor.wakeUps) pokes",
+            "watcher: \(watcher.runs) runs active " + String(format: "%.0f", watcher.runActiveMilliseconds) + " ms in total, "
                 + "\(watcher.wakeUps) wake-ups, \(watcher.assetEvents) asset events",
-            "the watcher's runs exist only after a file arrived: one run per file, in arrival order: "
-                + "\(runFiles == names)",
-            "run time spent waiting, sensor vs watcher: "
-                + String(format: "%.0f×", sensor.runActiveMilliseconds / max(watcher.runActiveMilliseconds, 0.001)),
+            "the watcher's runs exist only after a file arrived: runs before the first file: \(before); "
+                + "one run per file, in arrival order: \(runFiles == names)",
+            "run time spent waiting for a file: sensor " + String(format: "%.0f ms of %.0f ms active", sensor.waitingMilliseconds,
+                sensor.runActiveMilliseconds) + ", watcher " + String(format: "%.0f ms of %.0f ms active",
+                watcher.waitingMilliseconds, watcher.runActiveMilliseconds),
         ]
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved)
     }
@@ -97,23 +107,28 @@ enum WatcherBasics {
         try await orchestrator.register(dags: [dag])
         let scheduler = orchestrator.scheduler
         timeline.note("sensor part: sensor_pipeline = wait_for_file (poke every \(configuration.pokeInterval)) → process")
-        let runs = try await orchestrator.withServices {
-            var runs: [DagRun] = []
+        let updates = scheduler.runUpdates()  // subscribed before any run starts
+        let (runs, writtenAt) = try await orchestrator.withServices {
+            var runs: [DagRun] = [], writtenAt: [Date] = []
             for (index, name) in names.enumerated() {
-                try await scheduler.triggerRun("sensor_pipeline")
-                // The file arrives `spacing` after the run started waiting for it.
+                let ref = try await scheduler.triggerRun("sensor_pipeline")
+                // The file arrives `spacing` after the run started (and its sensor began to wait for it).
+                for await update in updates where update.ref == ref && update.state == .running { break }
                 try await Task.sleep(for: configuration.spacing)
+                writtenAt.append(Date())
                 try Data("id,amount\n1,2\n".utf8).write(to: landing.appendingPathComponent(name))
                 runs = try await scheduler.waitForFinishedRuns(of: "sensor_pipeline", count: index + 1)
                 let run = runs[index]
                 timeline.note("  run \(index + 1) \(run.state.rawValue): waited for \(name), active "
                     + String(format: "%.0f ms", activeMilliseconds([run])) + ", pokes so far \(sensor.pokes.current)")
             }
-            return runs
+            return (runs, writtenAt)
         }
         return Approach(name: "sensor", runs: runs.count,
                         filesHandled: runs.compactMap { $0.task("process")?.returnValue?.stringValue },
-                        runActiveMilliseconds: activeMilliseconds(runs), wakeUps: sensor.pokes.current, assetEvents: 0)
+                        runActiveMilliseconds: activeMilliseconds(runs),
+                        waitingMilliseconds: waitingMilliseconds(runs, fileWrittenAt: writtenAt),
+                        wakeUps: sensor.pokes.current, assetEvents: 0)
     }
 
     /// An asset with a watcher; a consumer DAG scheduled on it, one run per event.
@@ -133,29 +148,33 @@ enum WatcherBasics {
         let scheduler = orchestrator.scheduler
         timeline.note("watcher part: Asset(landing_orders, watchers: [AssetWatcher(landing_watcher, "
             + "FileArrivalTrigger(landing-watched/, *.csv))]); process_arrivals scheduled on it, one run per event")
-        let (runs, before) = try await orchestrator.withServices {
+        let (runs, before, writtenAt) = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "landing_watcher", state: .running)
             let before = try await scheduler.runs(of: "process_arrivals").count
             timeline.note("  watcher running; runs of process_arrivals before any file: \(before)")
-            var runs: [DagRun] = []
+            var runs: [DagRun] = [], writtenAt: [Date] = []
             for (index, name) in names.enumerated() {
                 try await Task.sleep(for: configuration.spacing)
+                writtenAt.append(Date())
                 try Data("id,amount\n1,2\n".utf8).write(to: landing.appendingPathComponent(name))
                 runs = try await scheduler.waitForFinishedRuns(of: "process_arrivals", count: index + 1)
                 let run = runs[index]
                 timeline.note("  \(name) arrived → asset event #\(run.triggeringAssetEvents.first?.id ?? 0) → run \(index + 1) "
                     + "\(run.state.rawValue), active " + String(format: "%.0f ms", activeMilliseconds([run])))
             }
-            return (runs, before)
+            return (runs, before, writtenAt)
         }
         let finalState = await orchestrator.triggerer.status(of: "landing_watcher")?.state ?? .stopped
         timeline.note("  services stopped; watcher \(finalState.rawValue)")
         let runFiles = runs.compactMap { $0.task("process")?.returnValue?.stringValue }
         let approach = Approach(name: "watcher", runs: runs.count, filesHandled: runFiles,
-                                runActiveMilliseconds: activeMilliseconds(runs), wakeUps: trigger.wakeUps.current,
+                                runActiveMilliseconds: activeMilliseconds(runs),
+                                waitingMilliseconds: waitingMilliseconds(runs, fileWrittenAt: writtenAt),
+                                wakeUps: trigger.wakeUps.current,
                                 assetEvents: try await scheduler.assetEvents(for: asset.key).count)
         let definition = WatcherDefinition(assetURI: asset.uri, watcherName: watcher.name,
-                                           trigger: "FileArrivalTrigger(*.csv)", statusAtEnd: finalState)
+                                           trigger: "FileArrivalTrigger(" + trigger.suffixes.map { "*" + $0 }
+                                               .joined(separator: ", ") + ")", statusAtEnd: finalState)
         let extras = try await scheduler.assetEvents(for: asset.key).map(\.extra)
         return (approach, definition, runFiles, before, extras)
     }

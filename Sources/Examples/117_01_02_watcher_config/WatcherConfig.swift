@@ -65,8 +65,9 @@ enum WatcherConfig {
                                   maxDelay: .seconds(2))
         let lateWatcher = AssetWatcher(name: "late_watcher", trigger: FileArrivalTrigger(directory: late.uri),
                                        restart: restart, connectionId: late.id)
+        let missingRestart = RetryPolicy(retries: 1, delay: configuration.retryDelay)
         let missingWatcher = AssetWatcher(name: "missing_watcher", trigger: FileArrivalTrigger(directory: missing.uri),
-                                          restart: RetryPolicy(retries: 1, delay: configuration.retryDelay),
+                                          restart: missingRestart,
                                           connectionId: missing.id)
         let csvWatcher = AssetWatcher(
             name: "csv_watcher", trigger: FileArrivalTrigger(directory: csv.uri, suffixes: [".csv"]),
@@ -81,10 +82,11 @@ enum WatcherConfig {
         let csvAsset = try Asset(uri: csv.uri.absoluteString, name: "csv_files", watchers: [csvWatcher])
         let manifestFolder = try database.folder("manifests")
         let timeout = configuration.sensorTimeout
+        let sensorRetry = RetryPolicy(retries: 2)
         let dags = [
             try DAG("consume_landings", schedule: .on(lateAsset | missingAsset | csvAsset),
                     tasks: [TaskDefinition("consume") { _ in .none }]),
-            try DAG("wait_for_manifest", tasks: [TaskDefinition("wait", retry: RetryPolicy(retries: 2)) { context in
+            try DAG("wait_for_manifest", tasks: [TaskDefinition("wait", retry: sensorRetry) { context in
                 _ = try await context.deferUntil(FileArrivalTrigger(directory: manifestFolder), timeout: timeout)
                 return .none
             }]),
@@ -139,9 +141,9 @@ enum WatcherConfig {
                                     extras: csvEvents.map(\.extra)))
         let proved = [
             "restart policy: late_watcher recovered after \(lateStatus.restarts) restarts; missing_watcher "
-                + "\(missingStatus.state.rawValue) after \(missingStatus.restarts) (retries: 1)",
+                + "\(missingStatus.state.rawValue) after \(missingStatus.restarts) (retries: \(missingRestart.retries))",
             "deferred sensor timeout: task \(outcome.sensorTaskState?.rawValue ?? "?") on try \(outcome.sensorTries ?? 0) "
-                + "of 3 (a timeout is not retried)",
+                + "of \(sensorRetry.retries + 1) (a timeout is not retried)",
             "filters: \(written.count) files written, \(csvStatus.eventsSeen) passed the trigger's *.csv, "
                 + "\(csvStatus.filtered) dropped by the watcher's size filter, recorded: \(outcome.filtering.recorded.joined(separator: ", "))",
             "extracted extra keys: \(Set(csvEvents.flatMap(\.extra.keys)).sorted().joined(separator: ", "))",

@@ -22,7 +22,10 @@ enum AssetWithWatcher {
         let watchersAfterFirstParse: [String]
         let watchersAfterReparse: [String]
         let watchersAfterAuditConsumer: [String]
+        /// Each watcher's states in the order `statusUpdates()` published them (consecutive repeats folded).
         let transitions: [String: [WatcherStatus.State]]
+        /// The same, as each watcher's `WatcherStatus.history` kept by the triggerer.
+        let history: [String: [WatcherStatus.State]]
         let ordersEvents: Int
         let auditEvents: Int
     }
@@ -44,6 +47,21 @@ enum AssetWithWatcher {
         }
     }
 
+    /// Reads the status updates published so far: each watcher's states in order, consecutive repeats folded.
+    /// Stops once every watcher's latest status (`final`) has been read: everything before it was published
+    /// earlier and is buffered in the stream, so this does not wait for anything new.
+    static func observedTransitions(_ updates: AsyncStream<WatcherStatus>,
+                                    until final: [WatcherStatus]) async -> [String: [WatcherStatus.State]] {
+        var pending = Dictionary(uniqueKeysWithValues: final.map { ($0.name, $0) })
+        var states: [String: [WatcherStatus.State]] = [:]
+        for await status in updates {
+            if states[status.name]?.last != status.state { states[status.name, default: []].append(status.state) }
+            if pending[status.name] == status { pending[status.name] = nil }
+            if pending.isEmpty { break }
+        }
+        return states
+    }
+
     static func run(_ configuration: Configuration, database: EventideDatabase) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let ordersFolder = try database.folder("orders"), auditFolder = try database.folder("audit")
@@ -60,6 +78,8 @@ enum AssetWithWatcher {
 
         let orchestrator = Orchestrator(database: database)
         let triggerer = orchestrator.triggerer, scheduler = orchestrator.scheduler
+        // Subscribed before anything is registered, so no status change is missed (the stream buffers them).
+        let updates = triggerer.statusUpdates()
         let loadOrders = try DAG("load_orders", schedule: .on([orders]), assetTriggering: .perEvent,
                                  tasks: [TaskDefinition("load") { _ in .none }])
         try await orchestrator.register(dags: [loadOrders], assets: [orders, audit])
@@ -74,8 +94,8 @@ enum AssetWithWatcher {
             for n in 1...configuration.files {
                 try Data("id\n\(n)\n".utf8).write(to: ordersFolder.appendingPathComponent("orders-\(n).csv"))
             }
-            _ = try await scheduler.waitForFinishedRuns(of: "load_orders", count: configuration.files)
-            timeline.note("\(configuration.files) file(s) in orders/ → \(configuration.files) run(s) of load_orders")
+            let ordersRuns = try await scheduler.waitForFinishedRuns(of: "load_orders", count: configuration.files)
+            timeline.note("\(configuration.files) file(s) in orders/ → \(ordersRuns.count) run(s) of load_orders")
             try Data("id\n1\n".utf8).write(to: auditFolder.appendingPathComponent("audit-1.csv"))
             let auditConsumer = try DAG("review_audit", schedule: .on([audit]), tasks: [TaskDefinition("review") { _ in .none }])
             try await orchestrator.register(dags: [auditConsumer], assets: [audit])
@@ -86,22 +106,26 @@ enum AssetWithWatcher {
             return names
         }
 
-        // Every transition, from registration to the shutdown above.
-        let transitions = Dictionary(uniqueKeysWithValues: await triggerer.statuses.map { ($0.name, $0.history) })
+        // Every transition, from registration to the shutdown above, as published on the status stream.
+        let final = await triggerer.statuses
+        let transitions = await observedTransitions(updates, until: final)
         for (name, states) in transitions.sorted(by: { $0.key < $1.key }) {
             timeline.note("\(name): " + states.map(\.rawValue).joined(separator: " → "))
         }
+        let history = Dictionary(uniqueKeysWithValues: final.map { ($0.name, $0.history) })
         let outcome = Outcome(
             assets: [orders.name: orders.uri, audit.name: audit.uri], problemsInDefinitions: problems,
             problemsInMismatched: mismatchProblems, watchersAfterFirstParse: afterFirst,
             watchersAfterReparse: afterReparse, watchersAfterAuditConsumer: afterAudit, transitions: transitions,
+            history: history,
             ordersEvents: try await scheduler.assetEvents(for: orders.key).count,
             auditEvents: try await scheduler.assetEvents(for: audit.key).count)
         let proved = [
             "asset URI and watcher folder agree for both assets; a mismatch is reported (\(mismatchProblems.count))",
             "watchers after parsing: \(afterFirst.count) (only the asset a DAG is scheduled on), after re-parsing: "
                 + "\(afterReparse.count), after adding an audit consumer: \(afterAudit.count)",
-            "lifecycle of orders_watcher: " + (transitions["orders_watcher"] ?? []).map(\.rawValue).joined(separator: " → "),
+            "lifecycle of orders_watcher: " + (transitions["orders_watcher"] ?? []).map(\.rawValue).joined(separator: " → ")
+                + "; status stream and kept history agree: \(transitions == history)",
             "asset events: orders \(outcome.ordersEvents), audit \(outcome.auditEvents)",
         ]
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved)

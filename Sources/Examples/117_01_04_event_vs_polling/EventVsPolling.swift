@@ -43,11 +43,41 @@ enum EventVsPolling {
         let reason: String
     }
 
+    /// How late the poller was for one file, against the gap between the poke that found it and the one before.
+    struct PollingDetection: Codable, Sendable, Hashable {
+        let name: String
+        /// Detection − the moment the file's write returned (negative when a poke listed it mid-write).
+        let afterWriteCompletedMs: Double
+        /// Detection − the start of the previous poke: the interval as the machine actually scheduled it.
+        let pokeGapMs: Double
+        /// True when no poke that started after the file was complete missed it.
+        var caughtByNextPoke: Bool { afterWriteCompletedMs <= pokeGapMs }
+    }
+
     struct Outcome: Codable, Sendable {
         let files: Int
         let streamMilliseconds: Double
+        /// Write started → the poller's listing showed the file.
         let polling: Measurement
+        /// Write started → the watcher's trigger was woken with the file (`TriggerEvent.observedAt`).
         let watcher: Measurement
+        /// Write started → the watcher's asset event was recorded: `watcher` plus the wait in the triggerer's
+        /// queue (events are handled one after another) and the hand-off to the scheduler.
+        let watcherRecorded: Measurement
+        /// Asset events stored for the stream's asset (one per file when nothing was recorded twice).
+        let assetEvents: Int
+        /// Files the watcher's trigger saw before the poller's listing did (the same write, so a stall of the
+        /// machine delays both and cancels out).
+        let watcherFirst: Int
+        let pollingDetections: [PollingDetection]
+        /// The longest time between two consecutive pokes' starts (poke interval plus scheduling delay).
+        let longestPokeGapMs: Double
+        /// From the poller's first poke to its last: the time it was awake for the stream.
+        let pollingSpanMs: Double
+        /// How late the machine woke a sleeper: the most a poke came after its interval, or a write after its
+        /// gap. Near zero on a quiet machine; large when the thread pool was starved, and then both approaches'
+        /// latencies are blurred by the same stalls.
+        let schedulingDelayMs: Double
         let recommendations: [Recommendation]
     }
 
@@ -103,19 +133,25 @@ enum EventVsPolling {
         let names = (1...configuration.files).map { String(format: "event-%03d.json", $0) }
 
         let trigger = FileArrivalTrigger(directory: folder)
-        let asset = try Asset(uri: folder.absoluteString, name: "stream",
-                              watchers: [AssetWatcher(name: "stream_watcher", trigger: trigger)])
+        // The extra keeps when the trigger saw the file, so its notice can be told apart from its recording.
+        let watcherDefinition = AssetWatcher(name: "stream_watcher", trigger: trigger, extract: { event in
+            ["payload": event.payload,
+             "observed_at_s": event.observedAt.map { .number($0.timeIntervalSince1970) } ?? .null]
+        })
+        let asset = try Asset(uri: folder.absoluteString, name: "stream", watchers: [watcherDefinition])
         let consumer = try DAG("on_event", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
                                tasks: [TaskDefinition("handle") { _ in .none }])
         let orchestrator = Orchestrator(database: database)
         try await orchestrator.register(dags: [consumer], assets: [asset])
         let sensor = PollingSensor(pokeInterval: configuration.pokeInterval, timeout: .seconds(600))
         let written = WriteTimes()
+        let pokes = PokeTimes()
         timeline.note("\(configuration.files) files, mean gap \(Int(meanMs)) ms (seed \(configuration.seed)); "
             + "polling every \(configuration.pokeInterval) vs watcher (inotify), same folder, same time")
 
         let started = Date()
-        let (pollingLatencies, watcherLatencies) = try await orchestrator.withServices {
+        let (pollingLatencies, watcherLatencies, recordedLatencies, pollingDetections, watcherFirst)
+            = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "stream_watcher", state: .running)
             return try await withThrowingTaskGroup(of: [String: Date]?.self) { group in
                 // The poller: pokes the folder listing; each new name is a detection, timed now and compared
@@ -126,6 +162,7 @@ enum EventVsPolling {
                     while seen.count < names.count {
                         let known = seen
                         let fresh = try await sensor.wait { () -> [String]? in
+                            pokes.record()
                             let now = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
                                 .subtracting(known)
                             return now.isEmpty ? nil : Array(now)
@@ -140,54 +177,116 @@ enum EventVsPolling {
                 // observer can see a file whose time is unknown (the 2-byte write takes microseconds).
                 group.addTask {
                     for (gap, name) in zip(gaps, names) {
+                        let asleep = ContinuousClock.now
                         try await Task.sleep(for: .milliseconds(gap))
+                        written.late((ContinuousClock.now - asleep).inMilliseconds - gap)
                         written.record(name)
                         try Data("{}".utf8).write(to: folder.appendingPathComponent(name))
+                        written.complete(name)
                     }
                     return nil
                 }
                 var detections: [String: Date] = [:]
                 for try await result in group { if let result { detections = result } }
-                // The watcher's detections are its asset events, stamped when recorded.
+                // The watcher's detections: when its trigger saw each file, and when the asset event was recorded.
                 let runs = try await orchestrator.scheduler.waitForFinishedRuns(of: "on_event", count: names.count)
                 let times = written.all
                 let polling = names.compactMap { name -> Double? in
                     guard let at = times[name], let detected = detections[name] else { return nil }
                     return detected.timeIntervalSince(at) * 1000
                 }
-                let watcher = runs.compactMap { run -> Double? in
+                let events = runs.compactMap { run -> (at: Date, event: AssetEvent)? in
                     guard let event = run.triggeringAssetEvents.first,
                           let name = event.extra["payload"]?["name"]?.stringValue, let at = times[name] else { return nil }
-                    return event.timestamp.timeIntervalSince(at) * 1000
+                    return (at, event)
                 }
-                return (polling, watcher)
+                let watcher = events.compactMap { at, event -> Double? in
+                    event.extra["observed_at_s"]?.doubleValue.map { ($0 - at.timeIntervalSince1970) * 1000 }
+                }
+                let recorded = events.map { at, event in event.timestamp.timeIntervalSince(at) * 1000 }
+                // File by file, on the same write: did the watcher's trigger see it before the poller's listing?
+                let watcherFirst = events.filter { _, event in
+                    guard let name = event.extra["payload"]?["name"]?.stringValue,
+                          let observed = event.extra["observed_at_s"]?.doubleValue,
+                          let polled = detections[name] else { return false }
+                    return observed < polled.timeIntervalSince1970
+                }.count
+                let completed = written.completed, pokeStarts = pokes.all
+                let bounds = names.compactMap { name -> PollingDetection? in
+                    guard let detected = detections[name], let done = completed[name] else { return nil }
+                    let previous = pokeStarts.last { $0 <= detected }.flatMap { finder in
+                        pokeStarts.last { $0 < finder }
+                    } ?? started
+                    return PollingDetection(name: name, afterWriteCompletedMs: detected.timeIntervalSince(done) * 1000,
+                                            pokeGapMs: detected.timeIntervalSince(previous) * 1000)
+                }
+                return (polling, watcher, recorded, bounds, watcherFirst)
             }
         }
         let streamMs = Date().timeIntervalSince(started) * 1000
         let polling = measurement("polling", pollingLatencies, wakeUps: sensor.pokes.current)
         let watcher = measurement("watcher", watcherLatencies, wakeUps: trigger.wakeUps.current)
+        let watcherRecorded = measurement("watcher, recorded", recordedLatencies, wakeUps: trigger.wakeUps.current)
         for m in [polling, watcher] {
             timeline.note(String(format: "%@: detected %d/%d, latency p50 %.1f ms, max %.1f ms, wake-ups %d (%.1f per event)",
                                  m.approach, m.detected, names.count, m.p50Ms, m.maxMs, m.wakeUps, m.wakeUpsPerEvent))
         }
-        let recommendations = useCases.map { recommend($0, watcher: watcher) }
+        timeline.note(String(format: "watcher: asset events recorded %d/%d, p50 %.1f ms, max %.1f ms after the write "
+            + "(the wake-up, then the triggerer's queue and the hand-off to the scheduler)",
+                             watcherRecorded.detected, names.count, watcherRecorded.p50Ms, watcherRecorded.maxMs))
+        let pokeStarts = pokes.all
+        let longestGap = zip(pokeStarts.dropFirst(), pokeStarts).map { $0.timeIntervalSince($1) * 1000 }.max() ?? 0
+        let caught = pollingDetections.filter { $0.caughtByNextPoke }.count
+        timeline.note(String(format: "polling: longest gap between pokes %.1f ms (interval + scheduling delay); "
+            + "files caught by the first poke after they were complete: %d/%d", longestGap, caught, names.count))
+        let delay = max(written.latest, longestGap - configuration.pokeInterval.inMilliseconds, 0)
+        timeline.note(String(format: "the machine woke sleepers up to %.1f ms late (a busy machine stalls both "
+            + "observers alike and blurs their latencies; compare runs where this is small)", delay))
+        // The watcher is judged by when its asset event exists (what a DAG run can start from), not its wake-up.
+        let recommendations = useCases.map { recommend($0, watcher: watcherRecorded) }
         for r in recommendations { timeline.note("use case \"\(r.useCase.name)\": \(r.choice) — \(r.reason)") }
         let outcome = Outcome(files: names.count, streamMilliseconds: streamMs, polling: polling, watcher: watcher,
+                              watcherRecorded: watcherRecorded,
+                              assetEvents: try await orchestrator.scheduler.assetEvents(for: asset.key).count,
+                              watcherFirst: watcherFirst,
+                              pollingDetections: pollingDetections, longestPokeGapMs: longestGap,
+                              pollingSpanMs: ((pokeStarts.last ?? started).timeIntervalSince(pokeStarts.first ?? started)) * 1000,
+                              schedulingDelayMs: delay,
                               recommendations: recommendations)
         let proved = [
-            String(format: "latency p50: watcher %.1f ms vs polling %.1f ms (poke interval %@)", watcher.p50Ms,
-                   polling.p50Ms, "\(configuration.pokeInterval)"),
-            "wake-ups: watcher \(watcher.wakeUps) (≈ one per event) vs polling \(polling.wakeUps) (one per interval, events or not)",
-            "every file was detected by both: \(polling.detected == names.count && watcher.detected == names.count)",
+            String(format: "latency p50 (noticed): watcher %.1f ms vs polling %.1f ms (poke interval %@); "
+                + "the watcher saw %d of %d files first; its asset events were recorded at p50 %.1f ms",
+                   watcher.p50Ms, polling.p50Ms, "\(configuration.pokeInterval)", watcherFirst, names.count,
+                   watcherRecorded.p50Ms),
+            String(format: "wake-ups over the %.0f ms stream: watcher %d (%.1f per event), polling %d (%.1f per event); "
+                + "the poller's count grows with time (a poke per %@ interval, events or not), the watcher's with events",
+                   streamMs, watcher.wakeUps, watcher.wakeUpsPerEvent, polling.wakeUps, polling.wakeUpsPerEvent,
+                   "\(configuration.pokeInterval)"),
+            "every file was detected by both: \(polling.detected == names.count && watcher.detected == names.count); "
+                + "asset events stored: \(outcome.assetEvents) for \(names.count) files",
             "choices: " + recommendations.map { "\($0.useCase.name) → \($0.choice)" }.joined(separator: "; "),
         ]
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved)
     }
 }
 
-/// When each file of the stream was closed, shared by the writer and the two observers.
+/// When each file's write started and when it returned, shared by the writer and the two observers.
 final class WriteTimes: Sendable {
     private let times = Mutex<[String: Date]>([:])
+    private let completions = Mutex<[String: Date]>([:])
     func record(_ name: String) { times.withLock { $0[name] = Date() } }
+    func complete(_ name: String) { completions.withLock { $0[name] = Date() } }
+    private let lateness = Mutex(0.0)
+    /// Notes how late the writer woke (milliseconds after its planned gap); `latest` is the most.
+    func late(_ milliseconds: Double) { lateness.withLock { $0 = max($0, milliseconds) } }
+    var latest: Double { lateness.withLock { $0 } }
     var all: [String: Date] { times.withLock { $0 } }
+    var completed: [String: Date] { completions.withLock { $0 } }
+}
+
+/// When each of the polling sensor's pokes started.
+final class PokeTimes: Sendable {
+    private let starts = Mutex<[Date]>([])
+    func record() { starts.withLock { $0.append(Date()) } }
+    var all: [Date] { starts.withLock { $0 } }
 }

@@ -20,7 +20,12 @@ enum WatcherLifecycle {
         let healthy: Bool
         let eventsSeen: Int
         let eventsRecorded: Int
+        /// Redelivered events the message id recognised: acknowledged, not recorded again.
+        let duplicates: Int
+        /// Events the watcher's filter dropped.
+        let filtered: Int
         let restarts: Int
+        let lastEventAt: Date?
         let lastEventAgeMs: Double?
         let lastError: String?
     }
@@ -33,6 +38,8 @@ enum WatcherLifecycle {
         let healthBeforeFix: [HealthLine]
         let diagnosis: String
         let healthAfterFix: [HealthLine]
+        /// What inbox_watcher's re-scan on its manual restart found: files already in the folder.
+        let filesFoundOnRestart: Int
         let transitions: [String: [WatcherStatus.State]]
         let runsOfConsumer: Int
         let stateAfterShutdown: [String: WatcherStatus.State]
@@ -41,10 +48,26 @@ enum WatcherLifecycle {
     static func health(_ statuses: [WatcherStatus], now: Date = Date()) -> [HealthLine] {
         statuses.map { status in
             HealthLine(watcher: status.name, state: status.state, healthy: status.isHealthy,
-                       eventsSeen: status.eventsSeen, eventsRecorded: status.eventsRecorded, restarts: status.restarts,
+                       eventsSeen: status.eventsSeen, eventsRecorded: status.eventsRecorded,
+                       duplicates: status.duplicates, filtered: status.filtered, restarts: status.restarts,
+                       lastEventAt: status.lastEventAt,
                        lastEventAgeMs: status.lastEventAt.map { now.timeIntervalSince($0) * 1000 },
                        lastError: status.lastError)
         }
+    }
+
+    /// Events the watcher has finished with: recorded, recognised as duplicates, or filtered out.
+    static func handled(_ status: WatcherStatus) -> Int {
+        status.eventsRecorded + status.duplicates + status.filtered
+    }
+
+    /// One line of the health report.
+    static func describe(_ line: HealthLine) -> String {
+        "\(line.watcher) \(line.state.rawValue) healthy=\(line.healthy) seen=\(line.eventsSeen) "
+            + "recorded=\(line.eventsRecorded) duplicates=\(line.duplicates) filtered=\(line.filtered) "
+            + "restarts=\(line.restarts)"
+            + (line.lastEventAgeMs.map { String(format: " last event %.0f ms ago", $0) } ?? " no event yet")
+            + (line.lastError.map { " lastError=\"\($0)\"" } ?? "")
     }
 
     /// Reads a failed watcher's last error and says what to check.
@@ -74,7 +97,8 @@ enum WatcherLifecycle {
         let inboxFolder = zones.appendingPathComponent("inbox"), partnerFolder = zones.appendingPathComponent("partner")
         try FileManager.default.createDirectory(at: inboxFolder, withIntermediateDirectories: true)
         let inbox = try Asset(uri: inboxFolder.absoluteString, name: "inbox", watchers: [
-            AssetWatcher(name: "inbox_watcher", trigger: FileArrivalTrigger(directory: inboxFolder), connectionId: "inbox_fs")])
+            AssetWatcher(name: "inbox_watcher", trigger: FileArrivalTrigger(directory: inboxFolder),
+                         filter: { ($0.payload["size"]?.intValue ?? 0) > 0 }, connectionId: "inbox_fs")])
         let partner = try Asset(uri: partnerFolder.absoluteString, name: "partner_drop", watchers: [
             AssetWatcher(name: "partner_watcher", trigger: FileArrivalTrigger(directory: partnerFolder),
                          restart: RetryPolicy(retries: 1, delay: .milliseconds(20)), connectionId: "partner_sftp")])
@@ -96,7 +120,8 @@ enum WatcherLifecycle {
 
         let group = ServiceGroup(configuration: .init(services: [.init(service: orchestrator)],
                                                       logger: Logger(label: "eventide.example.lifecycle")))
-        let (before, diagnosis, after) = try await withThrowingTaskGroup(of: ([HealthLine], String, [HealthLine])?.self) { tasks in
+        let (before, diagnosis, after, foundOnRestart) = try await withThrowingTaskGroup(
+            of: ([HealthLine], String, [HealthLine], Int)?.self) { tasks in
             tasks.addTask { try await group.run(); return nil }
             tasks.addTask {
                 _ = try await triggerer.waitFor(watcher: "inbox_watcher", state: .running)
@@ -105,13 +130,11 @@ enum WatcherLifecycle {
                 for n in 1...configuration.files {
                     try Data("n=\(n)\n".utf8).write(to: inboxFolder.appendingPathComponent("doc-\(n).txt"))
                 }
-                _ = try await triggerer.waitFor(watcher: "inbox_watcher") { $0.eventsRecorded == configuration.files }
+                try Data().write(to: inboxFolder.appendingPathComponent("empty.txt"))  // dropped by the size filter
+                let written = configuration.files + 1
+                _ = try await triggerer.waitFor(watcher: "inbox_watcher") { handled($0) == written }
                 let before = health(await triggerer.statuses)
-                for line in before {
-                    timeline.note("health: \(line.watcher) \(line.state.rawValue) healthy=\(line.healthy) "
-                        + "recorded=\(line.eventsRecorded) restarts=\(line.restarts)"
-                        + (line.lastError.map { " lastError=\"\($0)\"" } ?? ""))
-                }
+                for line in before { timeline.note("health: " + describe(line)) }
                 let diagnosis = diagnose(failed)
                 timeline.note("diagnosis: \(diagnosis)")
 
@@ -123,18 +146,27 @@ enum WatcherLifecycle {
                 _ = try await triggerer.waitFor(watcher: "partner_watcher") { $0.eventsRecorded == 1 }
                 timeline.note("fixed: partner folder created, partner_watcher started by hand and recorded 1 event")
 
+                // A manual restart: the trigger re-scans the folder, so every file there is seen again.
+                guard let handledBefore = await triggerer.status(of: "inbox_watcher").map(handled) else {
+                    throw ExampleError("inbox_watcher is not registered")
+                }
                 try await triggerer.stop(watcher: "inbox_watcher")
                 _ = try await triggerer.waitFor(watcher: "inbox_watcher", state: .stopped)
+                let present = try FileManager.default.contentsOfDirectory(atPath: inboxFolder.path).count
                 try await triggerer.start(watcher: "inbox_watcher")
-                _ = try await triggerer.waitFor(watcher: "inbox_watcher", state: .running)
-                timeline.note("inbox_watcher stopped and started again by hand")
+                let rescanned = try await triggerer.waitFor(watcher: "inbox_watcher") {
+                    $0.state == .running && handled($0) == handledBefore + present
+                }
+                timeline.note("inbox_watcher stopped and started again by hand: its re-scan saw the \(present) files "
+                    + "already in inbox/ again; duplicates=\(rescanned.duplicates), filtered=\(rescanned.filtered)")
                 _ = try await scheduler.waitForFinishedRuns(of: "ingest", count: configuration.files + 1)
                 let after = health(await triggerer.statuses)
+                for line in after { timeline.note("health: " + describe(line)) }
                 timeline.note("graceful shutdown requested")
                 await group.triggerGracefulShutdown()
-                return (before, diagnosis, after)
+                return (before, diagnosis, after, present)
             }
-            var result: ([HealthLine], String, [HealthLine])?
+            var result: ([HealthLine], String, [HealthLine], Int)?
             for try await value in tasks { if let value { result = value } }
             return result!
         }
@@ -147,14 +179,28 @@ enum WatcherLifecycle {
         }
         let outcome = Outcome(
             scheduledAssets: scheduled, registeredWatchers: registered, duplicateRegistrationError: duplicateError,
-            healthBeforeFix: before, diagnosis: diagnosis, healthAfterFix: after, transitions: transitions,
+            healthBeforeFix: before, diagnosis: diagnosis, healthAfterFix: after, filesFoundOnRestart: foundOnRestart,
+            transitions: transitions,
             runsOfConsumer: try await scheduler.runs(of: "ingest").count,
             stateAfterShutdown: Dictionary(uniqueKeysWithValues: final.map { ($0.name, $0.state) }))
+        let partnerRetries = partner.watchers[0].restart.retries
+        /// The states from registration to the first running or failed state.
+        func startup(_ name: String) -> String {
+            let states = transitions[name] ?? []
+            let end = states.firstIndex { $0 == .running || $0 == .failed } ?? states.count - 1
+            return states.prefix(end + 1).map(\.rawValue).joined(separator: " → ")
+        }
+        let recorded: Int = after.map(\.eventsRecorded).reduce(0, +)
+        let duplicates: Int = after.map(\.duplicates).reduce(0, +)
+        let healthBefore: String = before.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", ")
+        let healthAfter: String = after.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", ")
         let proved = [
-            "startup → running for inbox_watcher; partner_watcher failed on its missing folder, as its restart policy allows",
-            "health before the fix: " + before.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", ")
-                + "; after: " + after.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", "),
-            "events reached the scheduler through the registered watchers: \(outcome.runsOfConsumer) runs of ingest",
+            "startup: inbox_watcher " + startup("inbox_watcher") + "; partner_watcher " + startup("partner_watcher")
+                + " (its policy allows \(partnerRetries) restart)",
+            "health before the fix: \(healthBefore); after: \(healthAfter)",
+            "events reached the scheduler through the registered watchers: \(outcome.runsOfConsumer) runs of ingest "
+                + "for \(recorded) recorded events; \(duplicates) redelivered on the restart were recorded as duplicates "
+                + "(one run per recorded event: \(outcome.runsOfConsumer == recorded))",
             "graceful shutdown stopped every watcher: \(final.allSatisfy { $0.state == .stopped })",
         ]
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved)
