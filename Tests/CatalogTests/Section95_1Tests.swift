@@ -68,6 +68,7 @@ struct AssetProducerTests {
                                                           badArguments: ["--runs", "0"], expectInError: "--runs")
         let stored = try #require(outcome["storedEventsPerAsset"] as? [String: Int])
         #expect(stored.values.sorted() == [2, 2], "3 runs, the second fails: 2 events per asset")
+        try await expectRefusesUsedStore { try await AssetProducer.run(.init(), database: $0) }
         let unopenable = try ExampleProcess.run("95_01_01_asset_producer", ["--db", "/nonexistent/dir/x.sqlite"])
         #expect(unopenable.status != 0)
         #expect(unopenable.stderr.contains("cannot open the event store"))

@@ -101,6 +101,7 @@ enum AssetProducer {
         let orchestrator = Orchestrator(database: database)
         let dag = try producerDag(orders: orders, totals: totals, failingRun: configuration.failingRun)
         try await orchestrator.register(dags: [dag], assets: assets)
+        try await orchestrator.requireFreshStore()
         let outlets = Dictionary(uniqueKeysWithValues: dag.tasks.filter { !$0.outlets.isEmpty }
             .map { ($0.taskId, $0.outlets.map(\.uri)) })
         timeline.note("registered DAG \(dagId): extract → transform → publish, outlets of publish: "
