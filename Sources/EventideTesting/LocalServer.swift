@@ -31,12 +31,4 @@ public struct LocalServer: Sendable {
         return false
         #endif
     }
-
-    /// Why a test that needs this server is skipped: only when it is not running outside CI (in CI,
-    /// `.ci/run` fails before the tests when a server did not start).
-    public var skipReason: String {
-        "\(name) is not running on 127.0.0.1:\(port); start it with scripts/servers up"
-    }
 }
-
-
