@@ -7,6 +7,7 @@ public final class ManualTrigger: Trigger {
     private struct State {
         var continuation: AsyncThrowingStream<TriggerEvent, any Error>.Continuation?
         var acknowledged: [String] = []
+        var rejected: [(messageId: String, reason: String)] = []
         var opened = 0
     }
     private let state = Mutex(State())
@@ -36,14 +37,21 @@ public final class ManualTrigger: Trigger {
 
     public var opened: Int { state.withLock { $0.opened } }
     public var acknowledged: [String] { state.withLock { $0.acknowledged } }
+    /// Messages the watcher rejected (dead-lettered at the source), with the reasons, in order.
+    public var rejected: [(messageId: String, reason: String)] { state.withLock { $0.rejected } }
 
     /// Delivers an event; `onAcknowledge` runs when the watcher acknowledges it (before it is counted).
-    public func fire(_ payload: JSONValue, messageId: String,
+    /// With `rejectable`, the event offers a source-side dead-letter destination (`TriggerEvent.reject`).
+    public func fire(_ payload: JSONValue, messageId: String, rejectable: Bool = false,
                      onAcknowledge: @escaping @Sendable () async -> Void = {}) {
+        var reject: (@Sendable (String) async throws -> Void)?
+        if rejectable {
+            reject = { @Sendable [self] reason in state.withLock { $0.rejected.append((messageId, reason)) } }
+        }
         let event = TriggerEvent(payload: payload, messageId: messageId, acknowledge: { [self] in
             await onAcknowledge()
             state.withLock { $0.acknowledged.append(messageId) }
-        })
+        }, reject: reject)
         _ = state.withLock { $0.continuation }?.yield(event)
     }
 

@@ -120,6 +120,21 @@ public struct EventideDatabase: Sendable {
                     PRIMARY KEY (dag_id, run_id, task_id));
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Messages that could not be processed, with the reason, kept until redriven.
+            try db.execute(sql: """
+                CREATE TABLE dead_letter (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    message_id TEXT,
+                    payload TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    attempts INTEGER,
+                    dead_lettered_at REAL NOT NULL,
+                    redriven_at REAL);
+                CREATE INDEX dead_letter_source ON dead_letter(source, id);
+                """)
+        }
         return migrator
     }
 }

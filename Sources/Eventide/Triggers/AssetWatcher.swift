@@ -6,15 +6,16 @@ public struct AssetWatcher: Sendable {
     public let trigger: any Trigger
     /// Events for which this returns false are acknowledged and counted as filtered, not recorded.
     public var filter: (@Sendable (TriggerEvent) -> Bool)?
-    /// The asset event's `extra`. Default: `["payload": event.payload]`.
-    public var extract: @Sendable (TriggerEvent) -> [String: JSONValue]
+    /// The asset event's `extra`. Default: `["payload": event.payload]`. When it throws (the payload is not
+    /// what the asset expects), the message is dead-lettered with the error as its reason, not recorded.
+    public var extract: @Sendable (TriggerEvent) throws -> [String: JSONValue]
     /// How often to restart the trigger after it throws, and how long to wait before each restart.
     public var restart: RetryPolicy
     /// The connection the trigger uses (Airflow's `conn_id`), shown in status and errors.
     public var connectionId: String?
 
     public init(name: String, trigger: any Trigger, filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
-                extract: @escaping @Sendable (TriggerEvent) -> [String: JSONValue] = { ["payload": $0.payload] },
+                extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
                 restart: RetryPolicy = RetryPolicy(retries: 3, delay: .milliseconds(200), exponentialBackoff: true),
                 connectionId: String? = nil) {
         self.name = name

@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// source's message id. Status changes are published through `statusUpdates()`.
 public actor Triggerer: Service {
     private let scheduler: Scheduler
+    /// Where events that a watcher's `extract` refuses are kept, with the reason.
+    public nonisolated let deadLetters: DeadLetterQueue
     private let logger: Logger
     private var entries: [String: Entry] = [:]
     private var startRequests: AsyncStream<String>.Continuation?
@@ -24,6 +26,7 @@ public actor Triggerer: Service {
 
     public init(scheduler: Scheduler, logger: Logger = Logger(label: "eventide.triggerer")) {
         self.scheduler = scheduler
+        self.deadLetters = DeadLetterQueue(database: scheduler.database)
         self.logger = logger
     }
 
@@ -153,8 +156,19 @@ public actor Triggerer: Service {
             update(watcher.name) { $0.filtered += 1 }
             return
         }
+        let extra: [String: JSONValue]
+        do {
+            extra = try watcher.extract(event)
+        } catch {
+            // A poison message: keep it, with the reason, before telling the source to give it up.
+            try await deadLetters.add(source: watcher.name, messageId: event.messageId, payload: event.payload,
+                                      reason: "\(error)", attempts: event.deliveryCount)
+            if let reject = event.reject { try await reject("\(error)") } else { try await event.acknowledge() }
+            update(watcher.name) { $0.deadLettered += 1 }
+            return
+        }
         let recorded = try await scheduler.recordAssetEvent(
-            asset, extra: watcher.extract(event), source: .watcher(name: watcher.name, messageId: event.messageId))
+            asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId))
         // Only now, with the asset event committed, tell the source it may forget the message.
         try await event.acknowledge()
         update(watcher.name) { recorded.duplicate ? ($0.duplicates += 1) : ($0.eventsRecorded += 1) }

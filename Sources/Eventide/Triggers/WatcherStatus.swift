@@ -26,6 +26,8 @@ public struct WatcherStatus: Sendable, Hashable, Codable {
     public internal(set) var eventsRecorded = 0
     public internal(set) var duplicates = 0
     public internal(set) var filtered = 0
+    /// Events its `extract` refused, kept in the dead-letter queue with the reason.
+    public internal(set) var deadLettered = 0
     public internal(set) var restarts = 0
     public internal(set) var lastEventAt: Date?
     public internal(set) var lastError: String?

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// The runtime's dead-letter queue, in the same SQLite store as the asset events: a message that cannot be
+/// processed is kept here with its reason (durably, before its source is told to forget it), listed for
+/// inspection, and redriven on request.
+public struct DeadLetterQueue: Sendable {
+    public let database: EventideDatabase
+
+    public init(database: EventideDatabase) {
+        self.database = database
+    }
+
+    /// Stores a dead letter; returns it once committed.
+    @discardableResult
+    public func add(source: String, messageId: String?, payload: JSONValue, reason: String,
+                    attempts: Int? = nil, at time: Date = Date()) async throws -> DeadLetter {
+        try await database.pool.write { db in
+            try db.run("""
+                INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [source, messageId, payload.jsonText, reason, attempts, time.timeIntervalSince1970])
+            return DeadLetter(id: db.lastInsertedRowID, source: source, messageId: messageId, payload: payload,
+                              reason: reason, attempts: attempts, deadLetteredAt: time, redrivenAt: nil)
+        }
+    }
+
+    /// Dead letters, oldest first; by default only those not yet redriven.
+    public func list(source: String? = nil, includingRedriven: Bool = false) async throws -> [DeadLetter] {
+        try await database.pool.read { db in
+            try db.rows("""
+                SELECT * FROM dead_letter
+                WHERE (?1 IS NULL OR source = ?1) AND (?2 OR redriven_at IS NULL)
+                ORDER BY id
+                """, arguments: [source, includingRedriven]).map(Self.deadLetter)
+        }
+    }
+
+    /// Marks dead letters as handed back (the caller re-publishes them); returns those that were waiting.
+    @discardableResult
+    public func markRedriven(_ ids: [Int64], at time: Date = Date()) async throws -> [DeadLetter] {
+        try await database.pool.write { db in
+            var redriven: [DeadLetter] = []
+            for id in ids {
+                guard let row = try db.row("SELECT * FROM dead_letter WHERE id = ? AND redriven_at IS NULL",
+                                           arguments: [id]) else { continue }
+                try db.run("UPDATE dead_letter SET redriven_at = ? WHERE id = ?",
+                           arguments: [time.timeIntervalSince1970, id])
+                redriven.append(try Self.deadLetter(row))
+            }
+            return redriven
+        }
+    }
+
+    static func deadLetter(_ row: Row) throws -> DeadLetter {
+        DeadLetter(id: row["id"], source: row["source"], messageId: row["message_id"],
+                   payload: try JSONValue.parse(row["payload"] as String), reason: row["reason"],
+                   attempts: row["attempts"],
+                   deadLetteredAt: Date(timeIntervalSince1970: row["dead_lettered_at"]),
+                   redrivenAt: (row["redriven_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}

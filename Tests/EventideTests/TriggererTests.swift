@@ -1,0 +1,212 @@
+import Eventide
+import EventideTesting
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("Triggerer and asset watchers")
+struct TriggererTests {
+    let asset = try! Asset(uri: "s3://lake/landing")
+
+    func setUp(_ watcher: AssetWatcher) async throws -> Orchestrator {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("triggerer"))
+        let watched = asset.watched(by: [watcher])
+        let dag = try DAG("consumer", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])
+        try await orchestrator.register(dags: [dag], assets: [watched])
+        return orchestrator
+    }
+
+    @Test("each trigger event becomes an asset event with its payload in extra, acknowledged after commit")
+    func eventsBecomeAssetEvents() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let events = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            let recorded = orchestrator.scheduler.recordedAssetEvents()
+            trigger.fire(["key": "a.csv"], messageId: "m1")
+            trigger.fire(["key": "b.csv"], messageId: "m2")
+            var events: [AssetEvent] = []
+            for await event in recorded { events.append(event); if events.count == 2 { break } }
+            return events
+        }
+        #expect(events.map { $0.extra["payload"]?["key"] } == ["a.csv", "b.csv"])
+        #expect(events.allSatisfy { if case .watcher("w", _) = $0.source { true } else { false } })
+        // Acknowledged only after the asset event was committed: both are in the store and were acked.
+        #expect(Set(trigger.acknowledged) == ["m1", "m2"])
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 2)
+    }
+
+    @Test("the source is acknowledged only after the asset event is committed (at-least-once)")
+    func acknowledgeAfterCommit() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let storedAtAck = Mutex<[Int]>([])
+        try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            for n in 1...3 {
+                trigger.fire(["n": .number(Double(n))], messageId: "m\(n)") { [scheduler = orchestrator.scheduler, asset] in
+                    // What a new reader of the store sees at the moment the source is told to forget the message.
+                    let stored = (try? await scheduler.assetEvents(for: asset.key).count) ?? -1
+                    storedAtAck.withLock { $0.append(stored) }
+                }
+            }
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 3 }
+        }
+        #expect(storedAtAck.withLock { $0 } == [1, 2, 3], "each message was in the store before its acknowledgement")
+    }
+
+    @Test("a redelivered message is recorded once and acknowledged again")
+    func redeliveryDeduplicated() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let status = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            let updates = orchestrator.triggerer.statusUpdates()
+            trigger.fire(["n": 1], messageId: "same")
+            trigger.fire(["n": 1], messageId: "same")
+            for await status in updates where status.duplicates == 1 { return status }
+            throw CancellationError()
+        }
+        #expect(status.eventsRecorded == 1)
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
+        #expect(trigger.acknowledged == ["same", "same"])
+    }
+
+    @Test("filtered events are acknowledged and counted, not recorded")
+    func filter() async throws {
+        let trigger = ManualTrigger()
+        let watcher = AssetWatcher(name: "w", trigger: trigger, filter: { $0.payload["type"] == "csv" })
+        let orchestrator = try await setUp(watcher)
+        let status = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            let updates = orchestrator.triggerer.statusUpdates()
+            trigger.fire(["type": "tmp"], messageId: "1")
+            trigger.fire(["type": "csv"], messageId: "2")
+            for await status in updates where status.eventsSeen == 2 && status.eventsRecorded + status.filtered == 2 {
+                return status
+            }
+            throw CancellationError()
+        }
+        #expect(status.filtered == 1 && status.eventsRecorded == 1)
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
+    }
+
+    @Test("a failing trigger is restarted per its policy and ends failed with the error when retries run out")
+    func restartAndFail() async throws {
+        let trigger = ManualTrigger()
+        let watcher = AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 1, delay: .milliseconds(5)))
+        let orchestrator = try await setUp(watcher)
+        let status = try await orchestrator.withServices {
+            await trigger.waitUntilOpened(times: 1)
+            trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
+            await trigger.waitUntilOpened(times: 2)
+            trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
+            return try await orchestrator.triggerer.waitFor(watcher: "w", state: .failed)
+        }
+        #expect(status.restarts == 1)
+        #expect(status.lastError?.contains("connection refused") == true)
+        #expect(!status.isHealthy)
+    }
+
+    @Test("a watcher can be stopped and started again; stopping the triggerer stops all")
+    func stopAndStart() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            try await orchestrator.triggerer.stop(watcher: "w")
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .stopped)
+            try await orchestrator.triggerer.start(watcher: "w")
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+        }
+        #expect(trigger.opened == 2)
+        #expect(await orchestrator.triggerer.status(of: "w")?.state == .stopped)
+    }
+
+    @Test("the file arrival trigger fires for existing and newly written files, woken by inotify")
+    func fileArrival() async throws {
+        let folder = try TemporaryDatabase.folder("landing")
+        try Data("old".utf8).write(to: folder.appendingPathComponent("old.csv"))
+        let trigger = FileArrivalTrigger(directory: folder, suffixes: [".csv"])
+        var iterator = try trigger.events().makeAsyncIterator()
+        let first = try await iterator.next()
+        #expect(first?.payload["name"] == "old.csv")
+        try Data("skip".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let beforeWrite = Date()
+        try Data("12345".utf8).write(to: folder.appendingPathComponent("new.csv"))
+        let second = try await iterator.next()
+        #expect(second?.payload["name"] == "new.csv")
+        #expect(second?.payload["size"] == 5)
+        #expect(trigger.wakeUps.current >= 1)
+        let observed = try #require(second?.observedAt, "stamped by the wake-up that found the file")
+        #expect(observed >= beforeWrite && observed <= Date())
+    }
+
+    @Test("watching a folder that does not exist fails with a clear error")
+    func fileArrivalMissingFolder() async throws {
+        let trigger = FileArrivalTrigger(directory: URL(fileURLWithPath: "/nonexistent/landing"))
+        #expect(throws: TriggerError.self) { _ = try trigger.events() }
+    }
+
+    @Test("the log topic trigger delivers records and commits the group offset on acknowledge")
+    func logTopicTrigger() async throws {
+        let log = EventLog(database: try TemporaryDatabase.make("log-trigger"))
+        try await log.createTopic("orders")
+        let trigger = LogTopicTrigger(log: log, topic: "orders", group: "watcher")
+        var iterator = try trigger.events().makeAsyncIterator()
+        try await log.append(try EventEnvelope(type: "order.placed", source: "/shop", data: ["id": 7]), to: "orders")
+        let event = try #require(try await iterator.next())
+        #expect(event.payload["event"]?["data"]?["id"] == 7)
+        #expect(event.messageId == "orders/0@0")
+        #expect(try await log.committedOffset(group: "watcher", topic: "orders", partition: 0) == 0)
+        try await event.acknowledge()
+        #expect(try await log.committedOffset(group: "watcher", topic: "orders", partition: 0) == 1)
+    }
+
+    /// The asset expects a `key`; anything else is a poison message.
+    static func requireKey(_ event: TriggerEvent) throws -> [String: JSONValue] {
+        guard case .string(let key)? = event.payload["key"] else {
+            throw EventError.schemaViolation(type: "landing", reason: "payload has no string 'key': \(event.payload.jsonText)")
+        }
+        return ["key": .string(key)]
+    }
+
+    @Test("a message the watcher's extract refuses is dead-lettered with the reason, then rejected at the source; the next is recorded")
+    func poisonMessageIsDeadLettered() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, extract: Self.requireKey))
+        let status = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            trigger.fire(["oops": 1], messageId: "poison", rejectable: true)
+            trigger.fire(["key": "a.csv"], messageId: "good", rejectable: true)
+            return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 && $0.deadLettered == 1 }
+        }
+        #expect(status.state == .running || status.state == .stopped)  // the poison did not fail the watcher
+        #expect(status.restarts == 0)
+        let letters = try await orchestrator.triggerer.deadLetters.list(source: "w")
+        #expect(letters.map(\.messageId) == ["poison"])
+        #expect(letters.first?.payload == ["oops": 1])
+        #expect(letters.first?.reason.contains("no string 'key'") == true)
+        #expect(trigger.rejected.map(\.messageId) == ["poison"], "the source's own DLQ got it")
+        #expect(trigger.acknowledged == ["good"], "rejected, not acknowledged")
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["a.csv"])
+    }
+
+    @Test("a source without a dead-letter destination has the poison message acknowledged once it is kept in the runtime's DLQ")
+    func poisonMessageWithoutSourceDLQ() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, extract: Self.requireKey))
+        try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            trigger.fire("not an object", messageId: "poison")
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.deadLettered == 1 }
+        }
+        #expect(trigger.acknowledged == ["poison"])
+        let letters = try await orchestrator.triggerer.deadLetters.list()
+        #expect(letters.count == 1 && letters[0].source == "w")
+        let redriven = try await orchestrator.triggerer.deadLetters.markRedriven(letters.map(\.id))
+        #expect(redriven.count == 1)
+        #expect(try await orchestrator.triggerer.deadLetters.list().isEmpty)
+        #expect(try await orchestrator.triggerer.deadLetters.list(includingRedriven: true).first?.redrivenAt != nil)
+    }
+}
