@@ -33,11 +33,16 @@ var targets: [Target] = [
     .target(name: "Eventide", dependencies: [grdb, logging, lifecycle]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
-    // AWS request signing (Signature V4), for the SQS and S3 clients; only items that talk to AWS link it.
-    .target(name: "EventideAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    // AWS request signing (Signature V4) and the shared HTTP client, for the SQS and S3 clients; only items that talk to AWS link it.
+    .target(name: "EventideAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto"),
+                                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     // SQS over async-http-client (NIO: only the items that talk to SQS link it).
     .target(name: "EventideSQS", dependencies: ["Eventide", "EventideAWS",
                                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    // S3 over async-http-client: buckets, objects, notifications to SQS, and the S3 file-arrival trigger.
+    .target(name: "EventideS3", dependencies: ["Eventide", "EventideAWS", "EventideSQS",
+                                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                               .product(name: "NIOHTTP1", package: "swift-nio")]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -47,7 +52,8 @@ var targets: [Target] = [
     .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
-    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
+    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
 ]
 
 targets += examples.map { item in
@@ -75,6 +81,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: targets
 )

@@ -81,7 +81,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// RFC 3986 encoding: everything but unreserved characters (and `/` in paths) as `%XX`, upper-case hex.
-    static func encode(_ text: String, keepSlash: Bool = false) -> String {
+    public static func encode(_ text: String, keepSlash: Bool = false) -> String {
         var out = ""
         for byte in text.utf8 {
             let c = Character(UnicodeScalar(byte))

@@ -15,7 +15,7 @@ public struct SQSClient: Sendable {
     let http: HTTPClient
 
     public init(endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
-                httpClient: HTTPClient = .shared) {
+                httpClient: HTTPClient = AWSHTTPClient.shared) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: "sqs")
         http = httpClient
