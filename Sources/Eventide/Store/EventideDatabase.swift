@@ -135,6 +135,28 @@ public struct EventideDatabase: Sendable {
                 CREATE INDEX dead_letter_source ON dead_letter(source, id);
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Embedded queues with SQS semantics: visibility timeout, receive counts, redrive to a DLQ.
+            try db.execute(sql: """
+                CREATE TABLE queue (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    visibility_timeout REAL NOT NULL,
+                    dead_letter_queue TEXT REFERENCES queue(name),
+                    max_receives INTEGER);
+                CREATE TABLE queue_message (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    queue TEXT NOT NULL REFERENCES queue(name),
+                    message_id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attributes TEXT NOT NULL,
+                    sent_at REAL NOT NULL,
+                    visible_at REAL NOT NULL,
+                    receive_count INTEGER NOT NULL DEFAULT 0,
+                    receipt TEXT);
+                CREATE INDEX queue_message_visible ON queue_message(queue, visible_at, seq);
+                CREATE UNIQUE INDEX queue_message_receipt ON queue_message(receipt) WHERE receipt IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }
