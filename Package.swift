@@ -52,6 +52,9 @@ var targets: [Target] = [
     .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
+    // SQS rates of our client beside boto3 on the same server: `swift run -c release eventide-sqs-benchmark`.
+    .executableTarget(name: "EventideSQSBenchmark", dependencies: ["Eventide", "EventideAWS", "EventideSQS", argumentParser],
+                      path: "Sources/Tools/EventideSQSBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
 ]
@@ -73,6 +76,7 @@ let package = Package(
         .library(name: "Eventide", targets: ["Eventide"]),
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
+        .executable(name: "eventide-sqs-benchmark", targets: ["EventideSQSBenchmark"]),
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
