@@ -143,7 +143,34 @@ struct S3NotificationTriggerTests {
             try TriggerRegistry().registering(SQSTrigger.factory(environment: [:])).trigger(for: "sqs://127.0.0.1:5000/q")
         }
     }
+
+    @Test("a watcher whose SQS server is killed mid-stream restarts with backoff, resumes when the server is back, and loses nothing it acknowledged")
+    func serverKilledMidStream() async throws {
+        let moto = SpawnedServer(name: "moto-faults", port: 5055, command: ["moto_server", "-H", "127.0.0.1", "-p", "5055"])
+        try await moto.start()
+        defer { moto.kill() }
+        let client = SQSClient(endpoint: moto.server.url, credentials: credentials)
+        let queueURL = try await client.createQueue("orders")
+        let asset = try Asset(uri: "sqs://orders")
+        let orchestrator = try await orchestrator(watching: asset, with: AssetWatcher(
+            name: "orders", trigger: SQSTrigger(client: client, queue: "orders", waitSeconds: 1),
+            restart: RetryPolicy(retries: 100, delay: .milliseconds(100))))
+        let status = try await orchestrator.withServices {
+            try await client.send(queueURL, body: #"{"order": 1}"#)
+            _ = try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.eventsRecorded == 1 }
+            moto.kill()
+            let failing = try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.state == .restarting }
+            #expect(failing.lastError?.contains("did not answer") == true, "a typed unreachable error")
+            try await moto.start()  // moto keeps no state: the queue is created again
+            let again = try await client.createQueue("orders")
+            try await client.send(again, body: #"{"order": 2}"#)
+            return try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.eventsRecorded == 2 }
+        }
+        #expect(status.restarts >= 1)
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["payload"]?["body"]?["order"] } == [1, 2])
+    }
 }
+
 
 extension Data {
     var md5Hex: String {
