@@ -130,10 +130,9 @@ struct EmbeddedQueueTests {
         let queues = EmbeddedQueue(database: orchestrator.scheduler.database)
         try await queues.createQueue("orders-dlq")
         try await queues.createQueue("orders", .init(deadLetterQueue: "orders-dlq", maxReceives: 3))
-        let trigger = try TriggerRegistry.embedded(log: EventLog(database: orchestrator.scheduler.database), queues: queues)
-            .trigger(for: "eventide://queue/orders?wait=1")
+        let registry = TriggerRegistry.embedded(log: EventLog(database: orchestrator.scheduler.database), queues: queues)
         let asset = try Asset(uri: "queue://orders")
-        let watched = asset.watched(by: [AssetWatcher(name: "orders", trigger: trigger, extract: { event in
+        let watched = asset.watched(by: [try AssetWatcher(name: "orders", source: "eventide://queue/orders?wait=1", registry: registry, extract: { event in
             guard let order = event.payload["body"]?["order"] else {
                 throw EventError.schemaViolation(type: "order", reason: "no 'order' in \(event.payload["body"]?.jsonText ?? "")")
             }

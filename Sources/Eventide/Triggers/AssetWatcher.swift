@@ -26,3 +26,17 @@ public struct AssetWatcher: Sendable {
         self.connectionId = connectionId
     }
 }
+
+extension AssetWatcher {
+    /// A watcher whose trigger the registry chooses by the URI's scheme, like Airflow's
+    /// `AssetWatcher(name, trigger=MessageQueueTrigger(queue=uri))`: `eventide://queue/orders` offline,
+    /// `sqs://127.0.0.1:5000/orders` against a server. Throws `TriggerError` for a URI it cannot use.
+    public init(name: String, source uri: String, registry: TriggerRegistry,
+                filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
+                extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
+                restart: RetryPolicy = RetryPolicy(retries: 3, delay: .milliseconds(200), exponentialBackoff: true),
+                connectionId: String? = nil) throws {
+        self.init(name: name, trigger: try registry.trigger(for: uri), filter: filter, extract: extract,
+                  restart: restart, connectionId: connectionId)
+    }
+}
