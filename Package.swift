@@ -38,6 +38,10 @@ var targets: [Target] = [
     // SQS over async-http-client (NIO: only the items that talk to SQS link it).
     .target(name: "EventideSQS", dependencies: ["Eventide", "EventideAWS",
                                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
+    .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+    // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
+    .target(name: "EventideAMQP", dependencies: ["Eventide", "CRabbitMQ"]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -48,6 +52,8 @@ var targets: [Target] = [
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
+    // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
+    .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
 ]
 
 targets += examples.map { item in
@@ -79,7 +85,7 @@ let package = Package(
     targets: targets
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {  // a system library (CRabbitMQ) takes no settings
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     target.swiftSettings = settings

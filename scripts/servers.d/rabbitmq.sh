@@ -26,6 +26,7 @@ rabbitmq_env() {  # the environment every rabbitmq command of this node runs wit
     export RABBITMQ_ENABLED_PLUGINS_FILE=$RABBITMQ_HOME_DIR/enabled_plugins
     export RABBITMQ_PID_FILE=$state/rabbitmq-node.pid
     export ERL_EPMD_ADDRESS=127.0.0.1
+    export ERL_CRASH_DUMP=$RABBITMQ_HOME_DIR/erl_crash.dump  # not in the working directory
     # Erlang distribution (inter-node and rabbitmqctl) on loopback too, not on every interface.
     export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 }
