@@ -51,6 +51,9 @@ var targets: [Target] = [
     .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
+    // RabbitMQ throughput (publish with confirms, consume with ack): `swift run -c release eventide-amqp-benchmark`.
+    .executableTarget(name: "EventideAMQPBenchmark", dependencies: ["EventideAMQP", argumentParser],
+                      path: "Sources/Tools/EventideAMQPBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
@@ -73,6 +76,7 @@ let package = Package(
         .library(name: "Eventide", targets: ["Eventide"]),
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
+        .executable(name: "eventide-amqp-benchmark", targets: ["EventideAMQPBenchmark"]),  // RabbitMQ throughput
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
