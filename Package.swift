@@ -43,6 +43,10 @@ var targets: [Target] = [
     .target(name: "EventideS3", dependencies: ["Eventide", "EventideAWS", "EventideSQS",
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
+    // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
+    .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+    // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
+    .target(name: "EventideAMQP", dependencies: ["Eventide", "CRabbitMQ"]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -57,6 +61,11 @@ var targets: [Target] = [
                       path: "Sources/Tools/EventideSQSBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
+    // RabbitMQ throughput (publish with confirms, consume with ack): `swift run -c release eventide-amqp-benchmark`.
+    .executableTarget(name: "EventideAMQPBenchmark", dependencies: ["EventideAMQP", argumentParser],
+                      path: "Sources/Tools/EventideAMQPBenchmark"),
+    // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
+    .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
 ]
 
 targets += examples.map { item in
@@ -77,6 +86,7 @@ let package = Package(
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
         .executable(name: "eventide-sqs-benchmark", targets: ["EventideSQSBenchmark"]),
+        .executable(name: "eventide-amqp-benchmark", targets: ["EventideAMQPBenchmark"]),  // RabbitMQ throughput
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -90,7 +100,7 @@ let package = Package(
     targets: targets
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {  // a system library (CRabbitMQ) takes no settings
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     target.swiftSettings = settings
