@@ -153,6 +153,46 @@ struct AMQPTriggerTests {
         try await channel.delete(queue: queue)
         await channel.connection.close()
     }
+
+    @Test("when the broker drops every connection mid-stream, the watcher restarts on a typed error, reconnects, and records every message once")
+    func brokerDropsConnections() async throws {
+        let channel = try await publisher()
+        let queue = uniqueName("watched")
+        try await channel.declare(testQueue(queue))
+        let orchestrator = try await setUp(AssetWatcher(
+            name: "w", trigger: try AMQPTrigger(uri: TriggerURI(uri(queue))), extract: Self.requireKey,
+            restart: RetryPolicy(retries: 50, delay: .milliseconds(100))))
+        let status = try await within(45, "both messages recorded across the broker closing connections") {
+            try await orchestrator.withServices {
+                _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+                try await channel.publish(AMQPMessage(#"{"key": "1.csv"}"#, messageId: "m1"), routingKey: queue)
+                _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
+                try closeAllConnections()  // the broker ends the watcher's connection (and the publisher's)
+                let failed = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.restarts >= 1 }
+                #expect(failed.lastError?.isEmpty == false)
+                let again = try await publisher()
+                try await again.publish(AMQPMessage(#"{"key": "2.csv"}"#, messageId: "m2"), routingKey: queue)
+                let status = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 2 }
+                #expect(try await again.inspect(queue: queue).messageCount == 0)
+                try await again.delete(queue: queue)
+                await again.connection.close()
+                return status
+            }
+        }
+        #expect(status.duplicates == 0)
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["1.csv", "2.csv"])
+    }
+
+    /// `rabbitmqctl close_all_connections` through scripts/servers (which knows the node's name and cookie).
+    func closeAllConnections() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["bash", "scripts/servers", "admin", "rabbitmq", "close_all_connections", "eventide fault test"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "scripts/servers admin rabbitmq close_all_connections failed")
+    }
 }
 
 /// Wraps a trigger: the first sequence it opens passes on `passOnFirstOpen` events and then holds (never

@@ -36,6 +36,8 @@ rabbitmq_ctl() {  # seconds args...: rabbitmqctl against this node, bounded, in 
     (rabbitmq_env "$(rabbitmq_port)"; timeout "$seconds" /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODE" "$@")
 }
 
+rabbitmq_admin() { rabbitmq_ctl 30 "$@"; }  # scripts/servers admin rabbitmq close_all_connections "why"
+
 rabbitmq_status() { [ -e "$state/rabbitmq.pid" ] && answers 127.0.0.1 "$(rabbitmq_port)"; }
 
 rabbitmq_install() {
