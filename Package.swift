@@ -48,6 +48,11 @@ var targets: [Target] = [
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
+    // Postgres change data capture (wal2json through a logical slot), outbox and the postgres:// trigger (postgres-nio).
+    .target(name: "EventidePostgres", dependencies: ["Eventide", logging, .product(name: "PostgresNIO", package: "postgres-nio")]),
+    // Tests of EventidePostgres against a local PostgreSQL 15 with wal2json (scripts/servers up postgres).
+    .testTarget(name: "EventidePostgresTests", dependencies: ["Eventide", "EventideTesting", "EventidePostgres",
+                                                             .product(name: "PostgresNIO", package: "postgres-nio")]),
 ]
 
 targets += examples.map { item in
@@ -75,6 +80,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
     ],
     targets: targets
 )
