@@ -53,6 +53,10 @@ var targets: [Target] = [
     // Tests of EventidePostgres against a local PostgreSQL 15 with wal2json (scripts/servers up postgres).
     .testTarget(name: "EventidePostgresTests", dependencies: ["Eventide", "EventideTesting", "EventidePostgres",
                                                              .product(name: "PostgresNIO", package: "postgres-nio")]),
+    // Release-mode CDC benchmark: `swift run -c release eventide-cdc-benchmark`.
+    .executableTarget(name: "EventideCDCBenchmark", dependencies: ["Eventide", "EventideTesting", "EventidePostgres", argumentParser,
+                                                                  .product(name: "PostgresNIO", package: "postgres-nio")],
+                      path: "Sources/Tools/EventideCDCBenchmark"),
 ]
 
 targets += examples.map { item in
@@ -72,6 +76,7 @@ let package = Package(
         .library(name: "Eventide", targets: ["Eventide"]),
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
+        .executable(name: "eventide-cdc-benchmark", targets: ["EventideCDCBenchmark"]),  // Postgres CDC throughput
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
