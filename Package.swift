@@ -66,6 +66,15 @@ var targets: [Target] = [
                       path: "Sources/Tools/EventideAMQPBenchmark"),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
+    // Postgres change data capture (wal2json through a logical slot), outbox and the postgres:// trigger (postgres-nio).
+    .target(name: "EventidePostgres", dependencies: ["Eventide", logging, .product(name: "PostgresNIO", package: "postgres-nio")]),
+    // Tests of EventidePostgres against a local PostgreSQL 15 with wal2json (scripts/servers up postgres).
+    .testTarget(name: "EventidePostgresTests", dependencies: ["Eventide", "EventideTesting", "EventidePostgres",
+                                                             .product(name: "PostgresNIO", package: "postgres-nio")]),
+    // Release-mode CDC benchmark: `swift run -c release eventide-cdc-benchmark`.
+    .executableTarget(name: "EventideCDCBenchmark", dependencies: ["Eventide", "EventideTesting", "EventidePostgres", argumentParser,
+                                                                  .product(name: "PostgresNIO", package: "postgres-nio")],
+                      path: "Sources/Tools/EventideCDCBenchmark"),
 ]
 
 targets += examples.map { item in
@@ -87,6 +96,7 @@ let package = Package(
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
         .executable(name: "eventide-sqs-benchmark", targets: ["EventideSQSBenchmark"]),
         .executable(name: "eventide-amqp-benchmark", targets: ["EventideAMQPBenchmark"]),  // RabbitMQ throughput
+        .executable(name: "eventide-cdc-benchmark", targets: ["EventideCDCBenchmark"]),  // Postgres CDC throughput
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -96,6 +106,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
     ],
     targets: targets
 )

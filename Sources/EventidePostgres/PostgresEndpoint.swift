@@ -1,0 +1,41 @@
+import Logging
+import PostgresNIO
+
+/// Where a Postgres server is and who to log in as (plain TCP, no TLS: the catalog talks to servers on loopback).
+public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+
+    public init(host: String = "127.0.0.1", port: Int = 5432, username: String = "postgres", password: String? = nil,
+                database: String) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// `postgres://user@host:port/database`, without the password.
+    public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+
+    /// Opens one connection; throws `CDCError.unreachable` when nothing answers or the login is refused.
+    public func connect(logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> PostgresConnection {
+        let configuration = PostgresConnection.Configuration(host: host, port: port, username: username,
+                                                             password: password, database: database, tls: .disable)
+        do {
+            return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        } catch {
+            throw CDCError.unreachable(endpoint: description, reason: CDCError.reason(error))
+        }
+    }
+
+    /// postgres-nio logs every query at debug level; the library keeps only its warnings.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "eventide.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+}

@@ -1,0 +1,65 @@
+# postgres: PostgreSQL 15 with wal2json on 127.0.0.1:55432, database `eventide`, trust auth on loopback,
+# wal_level=logical for change data capture (sourced by scripts/servers). Data, socket and log live in
+# $state/postgres and $state/postgres.log; the server runs as the `postgres` OS user.
+POSTGRES_PORT=${POSTGRES_PORT:-55432}
+POSTGRES_BIN=/usr/lib/postgresql/15/bin
+
+postgres_status() { answers 127.0.0.1 "$POSTGRES_PORT"; }
+
+postgres_as() {  # command...: runs as the postgres OS user
+    if command -v runuser >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo -u postgres "$@"
+    fi
+}
+
+postgres_up() {
+    if postgres_status; then echo "servers: postgres already answers on 127.0.0.1:$POSTGRES_PORT"; return 0; fi
+    apt_install postgresql-15 postgresql-15-wal2json || return 1
+    [ -x "$POSTGRES_BIN/initdb" ] || { echo "servers: $POSTGRES_BIN/initdb is missing" >&2; return 1; }
+    local dir=$state/postgres data=$state/postgres/data run=$state/postgres/run sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo mkdir -p "$data" "$run"
+    $sudo chown -R postgres:postgres "$dir"
+    $sudo chmod 700 "$data"
+    $sudo touch "$state/postgres.log" && $sudo chown postgres:postgres "$state/postgres.log"
+    if [ ! -s "$data/PG_VERSION" ]; then
+        postgres_as "$POSTGRES_BIN/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --no-instructions \
+            >> "$state/postgres.log" 2>&1 || { echo "servers: initdb failed; log: $state/postgres.log" >&2; return 1; }
+        postgres_as tee -a "$data/postgresql.conf" >/dev/null <<CONF
+# Eventide CDC (scripts/servers.d/postgres.sh)
+listen_addresses = '127.0.0.1'
+port = $POSTGRES_PORT
+unix_socket_directories = '$run'
+wal_level = logical
+max_replication_slots = 16
+max_wal_senders = 16
+fsync = off
+CONF
+        postgres_as tee "$data/pg_hba.conf" >/dev/null <<HBA
+local   all          all                 trust
+host    all          all   127.0.0.1/32  trust
+host    replication  all   127.0.0.1/32  trust
+HBA
+    fi
+    # A stale postmaster.pid from a killed server would stop pg_ctl; it refuses by itself when one really runs.
+    postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -l "$state/postgres.log" -w -t 30 start >/dev/null \
+        || { echo "servers: postgres did not start; log: $state/postgres.log" >&2; tail -20 "$state/postgres.log" >&2; return 1; }
+    wait_until_answers postgres 127.0.0.1 "$POSTGRES_PORT" 30 || return 1
+    if ! postgres_as psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -tAc \
+            "SELECT 1 FROM pg_database WHERE datname = 'eventide'" | grep -q 1; then
+        postgres_as psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -qc "CREATE DATABASE eventide" || return 1
+    fi
+}
+
+postgres_down() {  # stops the server and removes its data (slots and WAL included): the next `up` starts clean
+    local data=$state/postgres/data sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if [ -s "$data/postmaster.pid" ]; then
+        postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null && echo "servers: stopped postgres"
+    fi
+    postgres_status || $sudo rm -rf "$state/postgres"
+    return 0
+}
