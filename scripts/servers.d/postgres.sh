@@ -1,8 +1,10 @@
 # postgres: PostgreSQL 15 with wal2json on 127.0.0.1:55432, database `eventide`, trust auth on loopback,
-# wal_level=logical for change data capture (sourced by scripts/servers). Data, socket and log live in
-# $state/postgres and $state/postgres.log; the server runs as the `postgres` OS user.
+# wal_level=logical for change data capture (sourced by scripts/servers). The server runs as the `postgres` OS
+# user, which may not be allowed into the checkout (e.g. a clone under /root), so its data, socket and log live in
+# a temporary folder of its own, named after this checkout's state folder.
 POSTGRES_PORT=${POSTGRES_PORT:-55432}
 POSTGRES_BIN=/usr/lib/postgresql/15/bin
+POSTGRES_DIR=${TMPDIR:-/tmp}/eventide-postgres-$(printf '%s' "$state" | md5sum | cut -c1-8)
 
 postgres_status() { answers 127.0.0.1 "$POSTGRES_PORT"; }
 
@@ -19,15 +21,16 @@ postgres_up() {
     if postgres_status; then echo "servers: postgres already answers on 127.0.0.1:$POSTGRES_PORT"; return 0; fi
     apt_install postgresql-15 postgresql-15-wal2json || return 1
     [ -x "$POSTGRES_BIN/initdb" ] || { echo "servers: $POSTGRES_BIN/initdb is missing" >&2; return 1; }
-    local dir=$state/postgres data=$state/postgres/data run=$state/postgres/run sudo=""
+    local dir=$POSTGRES_DIR data=$POSTGRES_DIR/data run=$POSTGRES_DIR/run log=$POSTGRES_DIR/postgres.log sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo mkdir -p "$data" "$run"
     $sudo chown -R postgres:postgres "$dir"
     $sudo chmod 700 "$data"
-    $sudo touch "$state/postgres.log" && $sudo chown postgres:postgres "$state/postgres.log"
+    $sudo touch "$log" && $sudo chown postgres:postgres "$log"
+    ln -sfn "$log" "$state/postgres.log"  # where scripts/servers looks for logs
     if [ ! -s "$data/PG_VERSION" ]; then
         postgres_as "$POSTGRES_BIN/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --no-instructions \
-            >> "$state/postgres.log" 2>&1 || { echo "servers: initdb failed; log: $state/postgres.log" >&2; return 1; }
+            >> "$log" 2>&1 || { echo "servers: initdb failed; log: $log" >&2; tail -20 "$log" >&2; return 1; }
         postgres_as tee -a "$data/postgresql.conf" >/dev/null <<CONF
 # Eventide CDC (scripts/servers.d/postgres.sh)
 listen_addresses = '127.0.0.1'
@@ -45,8 +48,8 @@ host    replication  all   127.0.0.1/32  trust
 HBA
     fi
     # A stale postmaster.pid from a killed server would stop pg_ctl; it refuses by itself when one really runs.
-    postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -l "$state/postgres.log" -w -t 30 start >/dev/null \
-        || { echo "servers: postgres did not start; log: $state/postgres.log" >&2; tail -20 "$state/postgres.log" >&2; return 1; }
+    postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -l "$log" -w -t 30 start >/dev/null \
+        || { echo "servers: postgres did not start; log: $log" >&2; tail -20 "$log" >&2; return 1; }
     wait_until_answers postgres 127.0.0.1 "$POSTGRES_PORT" 30 || return 1
     if ! postgres_as psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -tAc \
             "SELECT 1 FROM pg_database WHERE datname = 'eventide'" | grep -q 1; then
@@ -55,11 +58,11 @@ HBA
 }
 
 postgres_down() {  # stops the server and removes its data (slots and WAL included): the next `up` starts clean
-    local data=$state/postgres/data sudo=""
+    local data=$POSTGRES_DIR/data sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     if [ -s "$data/postmaster.pid" ]; then
         postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null && echo "servers: stopped postgres"
     fi
-    postgres_status || $sudo rm -rf "$state/postgres"
+    postgres_status || { $sudo rm -rf "$POSTGRES_DIR"; rm -f "$state/postgres.log"; }
     return 0
 }
