@@ -48,6 +48,14 @@ var targets: [Target] = [
                                                                .product(name: "GRDBSQLite", package: "GRDB.swift")],
                       path: "Sources/Tools/EventideBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS"]),
+    // Kafka: a native client on SwiftNIO (producer, consumer-group member) and the kafka:// trigger.
+    .target(name: "EventideKafka", dependencies: ["Eventide", .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio")]),
+    // Kafka client and trigger tests against the tansu broker (scripts/servers up tansu).
+    .testTarget(name: "EventideKafkaTests", dependencies: ["Eventide", "EventideTesting", "EventideKafka"]),
+    // Release-mode Kafka benchmark against tansu: `swift run -c release eventide-kafka-benchmark`.
+    .executableTarget(name: "EventideKafkaBenchmark", dependencies: ["EventideKafka", argumentParser],
+                      path: "Sources/Tools/EventideKafkaBenchmark"),
 ]
 
 targets += examples.map { item in
@@ -67,6 +75,8 @@ let package = Package(
         .library(name: "Eventide", targets: ["Eventide"]),
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
         .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
+        // Kafka benchmark (our client vs confluent-kafka against tansu).
+        .executable(name: "eventide-kafka-benchmark", targets: ["EventideKafkaBenchmark"]),
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -75,6 +85,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // SwiftNIO directly, for the Kafka wire protocol (EventideKafka).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: targets
 )
