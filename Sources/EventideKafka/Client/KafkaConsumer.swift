@@ -46,6 +46,12 @@ public actor KafkaConsumer {
 
     // MARK: Polling
 
+    /// Joins the group now (`poll` joins on its own); returns once this member has its assignment.
+    public func join() async throws {
+        guard !closed else { throw KafkaError.invalidArgument("join on a closed consumer of group \(group)") }
+        try await ensureJoined()
+    }
+
     /// The next records of the assigned partitions (possibly none after `fetchMaxWait`), in order per
     /// partition; joins the group first if needed and heartbeats when due.
     public func poll() async throws -> [KafkaRecord] {
@@ -158,7 +164,7 @@ public actor KafkaConsumer {
                 joinWaiters = []
                 for waiter in waiters { waiter.resume() }
             }
-            try await join()
+            try await joinGroup()
         }
     }
 
@@ -182,7 +188,7 @@ public actor KafkaConsumer {
 
     /// JoinGroup (again with the member id the coordinator assigns), the leader's range assignment, SyncGroup,
     /// then the starting offsets of the assigned partitions.
-    private func join() async throws {
+    private func joinGroup() async throws {
         let coordinator = try await findCoordinator()
         for _ in 0..<10 {
             let answer = try await client.send(

@@ -5,8 +5,8 @@ import NIOPosix
 /// Produces records with acks=all, batching what callers send while earlier requests are in flight.
 ///
 /// `send` enqueues and waits for the broker's acknowledgement. The first callers (up to `maxInFlight`) drain
-/// the queue: each takes up to `maxBatchRecords` queued records, builds one RecordBatch v2 per partition and
-/// one Produce request per leader, so concurrent callers share requests. A record's partition is the one it
+/// the queue: each takes the queued calls' records (whole calls, up to `maxBatchRecords`), builds one
+/// RecordBatch v2 per partition and one Produce request per leader, so concurrent callers share requests. A record's partition is the one it
 /// names, else `Murmur2Partitioner` of its key, else round-robin. With `maxInFlight` 1 (the default) records
 /// of one partition keep the order they were sent in, retries included.
 /// A request that fails because the broker is down is retried on a new connection until the reconnect
@@ -17,7 +17,8 @@ public actor KafkaProducer {
     public let maxInFlight: Int
     let partitioner = Murmur2Partitioner()
     private var roundRobin: [String: Int] = [:]
-    private var queue: [(record: ProducerRecord, promise: EventLoopPromise<RecordMetadata>)] = []
+    /// Calls waiting to be sent, each with the promise of its records' metadata.
+    private var queue: [(records: [ProducerRecord], promise: EventLoopPromise<[RecordMetadata]>)] = []
     private var queueHead = 0
     private var drainers = 0
 
@@ -36,36 +37,40 @@ public actor KafkaProducer {
     /// Sends records (in order per partition) and returns where each was stored.
     @discardableResult
     public func send(_ records: [ProducerRecord]) async throws -> [RecordMetadata] {
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        let futures = records.map { record in
-            let promise = eventLoop.makePromise(of: RecordMetadata.self)
-            queue.append((record, promise))
-            return promise.futureResult
-        }
+        guard !records.isEmpty else { return [] }
+        let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: [RecordMetadata].self)
+        queue.append((records, promise))
         await drain()
-        var results: [RecordMetadata] = []
-        results.reserveCapacity(futures.count)
-        for future in futures { results.append(try await future.get()) }
-        return results
+        return try await promise.futureResult.get()
     }
 
+    /// Sends queued calls, several calls' records per request (whole calls, up to `maxBatchRecords` unless
+    /// one call alone has more), until the queue is empty.
     private func drain() async {
         guard drainers < maxInFlight else { return }
         drainers += 1
         defer { drainers -= 1 }
         while queueHead < queue.count {
-            let end = min(queue.count, queueHead + maxBatchRecords)
-            let batch = Array(queue[queueHead..<end])
+            var end = queueHead + 1
+            var total = queue[queueHead].records.count
+            while end < queue.count && total + queue[end].records.count <= maxBatchRecords {
+                total += queue[end].records.count
+                end += 1
+            }
+            let calls = Array(queue[queueHead..<end])
             queueHead = end
-            if queueHead > 4_096 && queueHead * 2 > queue.count {
+            if queueHead > 1_024 && queueHead * 2 > queue.count {
                 queue.removeFirst(queueHead)
                 queueHead = 0
             }
             do {
-                let metadata = try await produce(batch.map { $0.record })
-                for (entry, result) in zip(batch, metadata) { entry.promise.succeed(result) }
+                var metadata = try await produce(calls.flatMap { $0.records })[...]
+                for call in calls {
+                    call.promise.succeed(Array(metadata.prefix(call.records.count)))
+                    metadata = metadata.dropFirst(call.records.count)
+                }
             } catch {
-                for entry in batch { entry.promise.fail(error) }
+                for call in calls { call.promise.fail(error) }
             }
         }
     }
@@ -73,8 +78,10 @@ public actor KafkaProducer {
     /// One Produce request per leader for `records`; the results in the records' order.
     private func produce(_ records: [ProducerRecord]) async throws -> [RecordMetadata] {
         var byPartition: [TopicPartition: [Int]] = [:]
+        var counts: [String: Int] = [:]
         for (index, record) in records.enumerated() {
-            byPartition[try await partition(for: record), default: []].append(index)
+            if counts[record.topic] == nil { counts[record.topic] = try await client.partitionCount(record.topic) }
+            byPartition[partition(for: record, partitions: counts[record.topic]!), default: []].append(index)
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var byLeader: [KafkaClient.Endpoint: [(TopicPartition, ByteBuffer)]] = [:]
@@ -114,9 +121,8 @@ public actor KafkaProducer {
         }
     }
 
-    private func partition(for record: ProducerRecord) async throws -> TopicPartition {
+    private func partition(for record: ProducerRecord, partitions count: Int) -> TopicPartition {
         if let partition = record.partition { return TopicPartition(record.topic, partition) }
-        let count = try await client.partitionCount(record.topic)
         if let key = record.key { return TopicPartition(record.topic, partitioner.partition(forKey: key, partitions: count)) }
         let next = roundRobin[record.topic, default: 0]
         roundRobin[record.topic] = next &+ 1

@@ -23,21 +23,24 @@ enum RecordBatch {
         buffer.writeInteger(Int16(-1))  // producer epoch
         buffer.writeInteger(Int32(-1))  // base sequence
         buffer.writeInteger(Int32(records.count))
-        var body = ByteBuffer()
         for (index, record) in records.enumerated() {
-            body.clear()
-            body.writeInteger(Int8(0))  // attributes
-            body.writeVarint(timestamps[index] - baseTimestamp)
-            body.writeVarint(Int64(index))  // offset delta
-            body.writeVarintBytes(record.key)
-            body.writeVarintBytes(record.value)
-            body.writeVarint(Int64(record.headers.count))
-            for header in record.headers {
-                body.writeVarintBytes(Array(header.key.utf8))
-                body.writeVarintBytes(header.value)
+            let timestampDelta = timestamps[index] - baseTimestamp
+            let headerKeys = record.headers.map { Array($0.key.utf8) }
+            // The record's length comes first, so it is computed rather than measured.
+            var length = 1 + varintSize(timestampDelta) + varintSize(Int64(index)) + bytesSize(record.key)
+                + bytesSize(record.value) + varintSize(Int64(record.headers.count))
+            for (key, header) in zip(headerKeys, record.headers) { length += bytesSize(key) + bytesSize(header.value) }
+            buffer.writeVarint(Int64(length))
+            buffer.writeInteger(Int8(0))  // attributes
+            buffer.writeVarint(timestampDelta)
+            buffer.writeVarint(Int64(index))  // offset delta
+            buffer.writeVarintBytes(record.key)
+            buffer.writeVarintBytes(record.value)
+            buffer.writeVarint(Int64(record.headers.count))
+            for (key, header) in zip(headerKeys, record.headers) {
+                buffer.writeVarintBytes(key)
+                buffer.writeVarintBytes(header.value)
             }
-            buffer.writeVarint(Int64(body.readableBytes))
-            buffer.writeImmutableBuffer(body)
         }
         buffer.setInteger(Int32(buffer.writerIndex - 12), at: 8)
         let crc = buffer.withUnsafeReadableBytes { bytes in
@@ -45,6 +48,20 @@ enum RecordBatch {
         }
         buffer.setInteger(crc, at: crcStart - 4)
         return buffer
+    }
+
+    /// The bytes a zigzag varint of `value` takes.
+    static func varintSize(_ value: Int64) -> Int {
+        var raw = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        var size = 1
+        while raw >= 0x80 { raw >>= 7; size += 1 }
+        return size
+    }
+
+    /// The bytes of a varint-length-prefixed byte string (length -1 for null).
+    static func bytesSize(_ bytes: [UInt8]?) -> Int {
+        guard let bytes else { return varintSize(-1) }
+        return varintSize(Int64(bytes.count)) + bytes.count
     }
 
     /// The records in a fetched `records` field: any number of batches, the last possibly cut short by the
