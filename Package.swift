@@ -75,6 +75,14 @@ var targets: [Target] = [
     .executableTarget(name: "EventideCDCBenchmark", dependencies: ["Eventide", "EventideTesting", "EventidePostgres", argumentParser,
                                                                   .product(name: "PostgresNIO", package: "postgres-nio")],
                       path: "Sources/Tools/EventideCDCBenchmark"),
+    // Kafka: a native client on SwiftNIO (producer, consumer-group member) and the kafka:// trigger.
+    .target(name: "EventideKafka", dependencies: ["Eventide", .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio")]),
+    // Kafka client and trigger tests against the tansu broker (scripts/servers up tansu).
+    .testTarget(name: "EventideKafkaTests", dependencies: ["Eventide", "EventideTesting", "EventideKafka"]),
+    // Release-mode Kafka benchmark against tansu: `swift run -c release eventide-kafka-benchmark`.
+    .executableTarget(name: "EventideKafkaBenchmark", dependencies: ["EventideKafka", argumentParser],
+                      path: "Sources/Tools/EventideKafkaBenchmark"),
 ]
 
 targets += examples.map { item in
@@ -97,6 +105,8 @@ let package = Package(
         .executable(name: "eventide-sqs-benchmark", targets: ["EventideSQSBenchmark"]),
         .executable(name: "eventide-amqp-benchmark", targets: ["EventideAMQPBenchmark"]),  // RabbitMQ throughput
         .executable(name: "eventide-cdc-benchmark", targets: ["EventideCDCBenchmark"]),  // Postgres CDC throughput
+        // Kafka benchmark (our client vs confluent-kafka against tansu).
+        .executable(name: "eventide-kafka-benchmark", targets: ["EventideKafkaBenchmark"]),
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -105,7 +115,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),  // NIOHTTP1 for S3; the Kafka wire protocol
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
     ],
     targets: targets

@@ -1,0 +1,120 @@
+import EventideKafka
+import EventideTesting
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the tests against tansu share: the broker's configuration, fresh topic names, bounded polling and
+/// the repository's scripts (interop partner, server restart).
+enum Tansu {
+    static let configuration = KafkaConfiguration(host: "127.0.0.1", port: Int(LocalServer.tansu.port),
+                                                  clientId: "eventide-tests")
+    /// tansu answers JoinGroup after about half the session timeout: tests keep it short.
+    static let sessionTimeout: Duration = .seconds(2)
+    static let bootstrap = "127.0.0.1:\(LocalServer.tansu.port)"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func name(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
+
+    static func consumer(_ client: KafkaClient, group: String, topic: String) -> KafkaConsumer {
+        KafkaConsumer(client: client, group: group, topics: [topic], sessionTimeout: sessionTimeout,
+                      fetchMaxWait: .milliseconds(200))
+    }
+
+    /// Polls until `count` records arrived or `timeout` passed; returns what arrived.
+    static func poll(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(20)) async throws -> [KafkaRecord] {
+        let deadline = ContinuousClock.now + timeout
+        var records: [KafkaRecord] = []
+        while records.count < count && ContinuousClock.now < deadline {
+            records += try await consumer.poll()
+        }
+        return records
+    }
+
+    /// Polls (keeping the member alive) until `condition` holds for the consumer or `timeout` passed.
+    static func poll(_ consumer: KafkaConsumer, until condition: @Sendable (KafkaConsumer) async -> Bool,
+                     timeout: Duration = .seconds(20)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            _ = try await consumer.poll()
+            if await condition(consumer) { return true }
+        }
+        return false
+    }
+
+    struct ScriptFailed: Error, CustomStringConvertible {
+        let command: String, status: Int32, stderr: String
+        var description: String { "\(command) exited \(status): \(stderr)" }
+    }
+
+    /// Runs a command from the repository root; returns its standard output, throwing on a non-zero exit.
+    static func run(_ arguments: [String]) async throws -> String {
+        try await Task.detached {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            process.currentDirectoryURL = repository
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            async let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = await stderrData
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw ScriptFailed(command: arguments.joined(separator: " "), status: process.terminationStatus,
+                                   stderr: String(decoding: stderr, as: UTF8.self))
+            }
+            return String(decoding: stdout, as: UTF8.self)
+        }.value
+    }
+
+    /// The JSON lines `scripts/kafka/interop.py` printed.
+    static func interop(_ arguments: [String]) async throws -> [[String: Any]] {
+        let output = try await run(["python3", "scripts/kafka/interop.py"] + arguments + ["--bootstrap", bootstrap])
+        return output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Kills the broker (SIGKILL, by the PID `scripts/servers` recorded) and returns once it stopped answering.
+    static func kill() async throws {
+        let pidFile = repository.appendingPathComponent(".build/servers/tansu.pid")
+        let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let pid = Int32(text) else { throw ScriptFailed(command: "read \(pidFile.path)", status: -1, stderr: text) }
+        _ = Glibc.kill(pid, SIGKILL)
+        for _ in 0..<100 where LocalServer.tansu.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    /// Starts the broker again on the same storage (`scripts/servers up tansu`), spawned and awaited with
+    /// posix_spawn/waitpid (Foundation's `Process.waitUntilExit` never returned here once the script had left
+    /// a broker running in the background). Output goes to `.build/servers/tansu-restart.log`.
+    static func start() async throws {
+        let script = repository.appendingPathComponent("scripts/servers").path
+        let log = repository.appendingPathComponent(".build/servers/tansu-restart.log").path
+        let status = try await Task.detached { () throws -> Int32 in
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            let arguments = [script, "up", "tansu"]
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, script, &actions, nil, &argv, environ)
+            guard spawned == 0 else { throw ScriptFailed(command: script, status: spawned, stderr: "posix_spawn failed") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            return status
+        }.value
+        guard status == 0 else {
+            throw ScriptFailed(command: "scripts/servers up tansu", status: status,
+                               stderr: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        }
+    }
+}
