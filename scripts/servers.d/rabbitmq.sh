@@ -41,7 +41,7 @@ rabbitmq_admin() { rabbitmq_ctl 30 "$@"; }  # scripts/servers admin rabbitmq clo
 rabbitmq_status() { [ -e "$state/rabbitmq.pid" ] && answers 127.0.0.1 "$(rabbitmq_port)"; }
 
 rabbitmq_install() {
-    dpkg -s rabbitmq-server >/dev/null 2>&1 && return 0
+    apt_installed rabbitmq-server && return 0
     # The package's postinst starts a system service unless policy-rc.d says no (101): say no while installing.
     local policy=/usr/sbin/policy-rc.d temporary="" sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
