@@ -17,6 +17,20 @@ public struct LogicalSlot: Sendable {
         self.logger = logger
     }
 
+    /// Connects to `endpoint` and creates the slot if it is missing; closes the connection if that fails.
+    public static func open(_ name: String, at endpoint: PostgresEndpoint,
+                            logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> LogicalSlot {
+        let connection = try await endpoint.connect(logger: logger)
+        let slot = LogicalSlot(name: name, connection: connection, logger: logger)
+        do throws(CDCError) {
+            try await slot.createIfMissing()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return slot
+    }
+
     /// Creates the slot with wal2json unless it exists; throws `CDCError.wrongPlugin` if it exists with another.
     /// Returns whether it was created.
     @discardableResult

@@ -62,14 +62,7 @@ public actor PostgresCDCReader {
 
     private func openSlot() async throws(CDCError) -> LogicalSlot {
         if let slot { return slot }
-        let connection = try await endpoint.connect(logger: logger)
-        let slot = LogicalSlot(name: slotName, connection: connection, logger: logger)
-        do throws(CDCError) {
-            try await slot.createIfMissing()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        let slot = try await LogicalSlot.open(slotName, at: endpoint, logger: logger)
         self.slot = slot
         return slot
     }

@@ -111,14 +111,7 @@ public struct PostgresCDCTrigger: Trigger {
 
         private func openSlot() async throws(CDCError) -> LogicalSlot {
             if let slot { return slot }
-            let connection = try await trigger.endpoint.connect()
-            let slot = LogicalSlot(name: trigger.slot, connection: connection)
-            do throws(CDCError) {
-                try await slot.createIfMissing()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
+            let slot = try await LogicalSlot.open(trigger.slot, at: trigger.endpoint)
             self.slot = slot
             return slot
         }
