@@ -41,6 +41,11 @@ max_replication_slots = 16
 max_wal_senders = 16
 fsync = off
 CONF
+        # Minor releases from 15.20 on load only trusted output plugins (output_plugin_libraries, default
+        # 'pgoutput, test_decoding'); older ones do not know the parameter and would refuse to start with it.
+        if postgres_as "$POSTGRES_BIN/postgres" --describe-config 2>/dev/null | grep -q "^output_plugin_libraries"; then
+            echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'" | postgres_as tee -a "$data/postgresql.conf" >/dev/null
+        fi
         postgres_as tee "$data/pg_hba.conf" >/dev/null <<HBA
 local   all          all                 trust
 host    all          all   127.0.0.1/32  trust
