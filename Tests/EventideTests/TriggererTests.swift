@@ -72,6 +72,25 @@ struct TriggererTests {
         #expect(trigger.acknowledged == ["same", "same"])
     }
 
+    @Test("an acknowledgement that fails after the commit restarts the watcher; the event counts as recorded and its redelivery as a duplicate")
+    func acknowledgementFails() async throws {
+        struct SourceGone: Error, CustomStringConvertible { var description: String { "the source went away" } }
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(
+            AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 2, delay: .milliseconds(5))))
+        let status = try await orchestrator.withServices {
+            await trigger.waitUntilOpened(times: 1)
+            trigger.fire(["n": 1], messageId: "m1") { throw SourceGone() }
+            await trigger.waitUntilOpened(times: 2)  // restarted by the failed acknowledgement
+            trigger.fire(["n": 1], messageId: "m1")  // the source delivers the unacknowledged message again
+            return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.duplicates == 1 }
+        }
+        #expect(status.restarts == 1 && status.lastError == "the source went away")
+        #expect(status.eventsSeen == 2 && status.eventsRecorded == 1, "recorded once, by the first delivery")
+        #expect(trigger.acknowledged == ["m1"], "acknowledged by the second delivery only")
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
+    }
+
     @Test("filtered events are acknowledged and counted, not recorded")
     func filter() async throws {
         let trigger = ManualTrigger()

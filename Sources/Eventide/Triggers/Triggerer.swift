@@ -169,9 +169,11 @@ public actor Triggerer: Service {
         }
         let recorded = try await scheduler.recordAssetEvent(
             asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId))
+        // Counted once acknowledged, and also when the acknowledgement fails: the asset event is committed, and the
+        // source's next delivery of the message counts as a duplicate.
+        defer { update(watcher.name) { recorded.duplicate ? ($0.duplicates += 1) : ($0.eventsRecorded += 1) } }
         // Only now, with the asset event committed, tell the source it may forget the message.
         try await event.acknowledge()
-        update(watcher.name) { recorded.duplicate ? ($0.duplicates += 1) : ($0.eventsRecorded += 1) }
     }
 
     // MARK: Deferred sensors
