@@ -13,8 +13,7 @@ enum Tansu {
     /// tansu answers JoinGroup after about half the session timeout: tests keep it short.
     static let sessionTimeout: Duration = .seconds(2)
     static let bootstrap = "127.0.0.1:\(LocalServer.tansu.port)"
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repository = RepositoryScript.root
 
     static func name(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
@@ -44,11 +43,6 @@ enum Tansu {
         return false
     }
 
-    struct ScriptFailed: Error, CustomStringConvertible {
-        let command: String, status: Int32, stderr: String
-        var description: String { "\(command) exited \(status): \(stderr)" }
-    }
-
     /// Runs a command from the repository root; returns its standard output, throwing on a non-zero exit.
     static func run(_ arguments: [String]) async throws -> String {
         try await Task.detached {
@@ -65,8 +59,8 @@ enum Tansu {
             let stderr = await stderrData
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw ScriptFailed(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                   stderr: String(decoding: stderr, as: UTF8.self))
+                throw RepositoryScript.Failed(command: arguments.joined(separator: " "), status: process.terminationStatus,
+                                              output: String(decoding: stderr, as: UTF8.self))
             }
             return String(decoding: stdout, as: UTF8.self)
         }.value
@@ -84,37 +78,14 @@ enum Tansu {
     static func kill() async throws {
         let pidFile = repository.appendingPathComponent(".build/servers/tansu.pid")
         let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pid = Int32(text) else { throw ScriptFailed(command: "read \(pidFile.path)", status: -1, stderr: text) }
+        guard let pid = Int32(text) else { throw RepositoryScript.Failed(command: "read \(pidFile.path)", status: -1, output: text) }
         _ = Glibc.kill(pid, SIGKILL)
         for _ in 0..<100 where LocalServer.tansu.isRunning { try await Task.sleep(for: .milliseconds(50)) }
     }
 
-    /// Starts the broker again on the same storage (`scripts/servers up tansu`), spawned and awaited with
-    /// posix_spawn/waitpid (Foundation's `Process.waitUntilExit` never returned here once the script had left
-    /// a broker running in the background). Output goes to `.build/servers/tansu-restart.log`.
+    /// Starts the broker again on the same storage (`scripts/servers up tansu`); its output goes to
+    /// `.build/servers/tansu-restart.log`.
     static func start() async throws {
-        let script = repository.appendingPathComponent("scripts/servers").path
-        let log = repository.appendingPathComponent(".build/servers/tansu-restart.log").path
-        let status = try await Task.detached { () throws -> Int32 in
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            let arguments = [script, "up", "tansu"]
-            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-            defer { for pointer in argv { free(pointer) } }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, script, &actions, nil, &argv, environ)
-            guard spawned == 0 else { throw ScriptFailed(command: script, status: spawned, stderr: "posix_spawn failed") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            return status
-        }.value
-        guard status == 0 else {
-            throw ScriptFailed(command: "scripts/servers up tansu", status: status,
-                               stderr: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-        }
+        try await RepositoryScript.servers(["up", "tansu"], log: "tansu-restart")
     }
 }
