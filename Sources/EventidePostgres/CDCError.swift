@@ -56,6 +56,10 @@ public enum CDCError: Error, Sendable, Equatable, CustomStringConvertible {
         let state = info[.sqlState]
         let message = info[.message] ?? "no message"
         switch state {
+        // Class 08 (connection exception) and the server going away: shut down (57P01, 57P02 for a crash
+        // elsewhere) or not accepting connections yet, e.g. during crash recovery (57P03).
+        case let state? where state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state):
+            return .unreachable(endpoint: "the connection's server", reason: message)
         case "42704" where message.contains("replication slot"): return .slotMissing(slot: slot ?? "?")
         case "55000" where message.contains("wal_level"): return .logicalDecodingUnavailable(reason: message)
         case "58P01" where message.contains("wal2json"): return .logicalDecodingUnavailable(reason: message)

@@ -6,14 +6,20 @@ import PostgresNIO
 /// Reading peeks (`pg_logical_slot_peek_changes`), which leaves the changes in the slot; only `advance(to:)`
 /// (`pg_replication_slot_advance`) lets the server forget them. So a reader that stops between reading and
 /// advancing reads the same changes again: at-least-once.
+///
+/// A statement that gets no answer within `timeout` closes the connection and throws `CDCError.unreachable`, so
+/// an owner that reconnects on that error survives a server crash (see `withDeadline`).
 public struct LogicalSlot: Sendable {
     public let name: String
     public let connection: PostgresConnection
+    public let timeout: Duration
     public let logger: Logger
 
-    public init(name: String, connection: PostgresConnection, logger: Logger = PostgresEndpoint.quietLogger) {
+    public init(name: String, connection: PostgresConnection, timeout: Duration = .seconds(30),
+                logger: Logger = PostgresEndpoint.quietLogger) {
         self.name = name
         self.connection = connection
+        self.timeout = timeout
         self.logger = logger
     }
 
@@ -21,7 +27,7 @@ public struct LogicalSlot: Sendable {
     public static func open(_ name: String, at endpoint: PostgresEndpoint,
                             logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> LogicalSlot {
         let connection = try await endpoint.connect(logger: logger)
-        let slot = LogicalSlot(name: name, connection: connection, logger: logger)
+        let slot = LogicalSlot(name: name, connection: connection, timeout: endpoint.timeout, logger: logger)
         do throws(CDCError) {
             try await slot.createIfMissing()
         } catch {
@@ -58,22 +64,13 @@ public struct LogicalSlot: Sendable {
     public func peek(limit: Int, options: [String]) async throws(CDCError) -> [Wal2JSONDecoder.Row] {
         let query: PostgresQuery =
             "SELECT lsn::text, data FROM pg_logical_slot_peek_changes(\(name)::name, NULL, \(limit)::int4, VARIADIC \(options)::text[])"
-        let sql = query.sql
-        let rows: PostgresRowSequence
-        do {
-            rows = try await connection.query(query, logger: logger)
-        } catch {
-            throw CDCError.from(error, sql: sql, slot: name)
-        }
-        var result: [Wal2JSONDecoder.Row] = []
-        do {
+        return try await run(query) { rows throws in
+            var result: [Wal2JSONDecoder.Row] = []
             for try await (lsn, data) in rows.decode((String, String).self) {
                 result.append(Wal2JSONDecoder.Row(lsn: try LSN(lsn), data: data))
             }
-        } catch {
-            throw CDCError.from(error, sql: sql, slot: name)
+            return result
         }
-        return result
     }
 
     /// Moves the slot's confirmed position to `lsn`: the server forgets every change committed before it.
@@ -108,14 +105,29 @@ public struct LogicalSlot: Sendable {
     }
 
     private func optionalStrings(_ query: PostgresQuery) async throws(CDCError) -> [String?] {
-        do {
+        try await run(query) { rows throws in
             var values: [String?] = []
-            for try await value in try await connection.query(query, logger: logger).decode(String?.self) {
-                values.append(value)
-            }
+            for try await value in rows.decode(String?.self) { values.append(value) }
             return values
-        } catch {
-            throw CDCError.from(error, sql: query.sql, slot: name)
+        }
+    }
+
+    /// Runs `query` and reads its rows with `read`, within `timeout`; every failure becomes a `CDCError`.
+    private func run<Value: Sendable>(
+        _ query: PostgresQuery, read: @escaping @Sendable (PostgresRowSequence) async throws -> Value
+    ) async throws(CDCError) -> Value {
+        let (connection, logger, slot) = (connection, logger, name)
+        // postgres-nio would wait for ever for a statement on a closed connection (see `withDeadline`).
+        guard !connection.isClosed else {
+            throw CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")
+        }
+        return try await withDeadline(timeout, endpoint: "the connection's server",
+                                      expire: { connection.close().whenComplete { _ in } }) { () throws(CDCError) in
+            do {
+                return try await read(try await connection.query(query, logger: logger))
+            } catch {
+                throw CDCError.from(error, sql: query.sql, slot: slot)
+            }
         }
     }
 }

@@ -44,8 +44,9 @@ public struct PostgresCDCTrigger: Trigger {
     }
 
     /// The factory for
-    /// `postgres://user[:password]@host[:port]/database?slot=name[&tables=s.t,...][&prefixes=p,...][&batch=n][&interval=ms]`
-    /// (user defaults to `postgres`, port to 5432); `password` is used when the URI has none.
+    /// `postgres://user[:password]@host[:port]/database?slot=name[&tables=s.t,...][&prefixes=p,...][&batch=n][&interval=ms][&timeout=ms]`
+    /// (user defaults to `postgres`, port to 5432, `timeout`, the most a connection attempt or statement may take,
+    /// to 30 s); `password` is used when the URI has none.
     public static func factory(password: String? = nil) -> TriggerRegistry.Factory {
         TriggerRegistry.Factory(scheme: "postgres") { uri in try PostgresCDCTrigger(uri: uri, password: password) }
     }
@@ -61,7 +62,8 @@ public struct PostgresCDCTrigger: Trigger {
             throw TriggerError.invalidURI(uri.text, reason: "'tables' lists schema.table names, got '\(table)'")
         }
         self.init(endpoint: PostgresEndpoint(host: host, port: port, username: uri.user ?? "postgres",
-                                             password: uri.password ?? password, database: database),
+                                             password: uri.password ?? password, database: database,
+                                             timeout: .milliseconds(try uri.integer("timeout", in: 1...3_600_000) ?? 30_000)),
                   slot: try uri.required("slot"), tables: tables, messagePrefixes: list("prefixes"),
                   batchSize: try uri.integer("batch", in: 1...100_000) ?? 500,
                   pollInterval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200))

@@ -1,4 +1,5 @@
 import Logging
+import Eventide
 import PostgresNIO
 
 /// Where a Postgres server is and who to log in as (plain TCP, no TLS: the catalog talks to servers on loopback).
@@ -8,14 +9,18 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
+    /// How long a connection attempt or a statement may take before the connection is given up as broken
+    /// (`CDCError.unreachable`): a server that crashed mid-statement or a half-open TCP connection never answers.
+    public var timeout: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 5432, username: String = "postgres", password: String? = nil,
-                database: String) {
+                database: String, timeout: Duration = .seconds(30)) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
+        self.timeout = timeout
     }
 
     /// `postgres://user@host:port/database`, without the password.
@@ -23,8 +28,9 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens one connection; throws `CDCError.unreachable` when nothing answers or the login is refused.
     public func connect(logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> PostgresConnection {
-        let configuration = PostgresConnection.Configuration(host: host, port: port, username: username,
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username,
                                                              password: password, database: database, tls: .disable)
+        configuration.options.connectTimeout = .nanoseconds(Int64(timeout.inSeconds * 1e9))
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         } catch {

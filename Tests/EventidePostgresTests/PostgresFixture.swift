@@ -50,6 +50,25 @@ struct PostgresFixture: Sendable {
         throw CDCError.query(sql: "txid_current()", sqlState: nil, message: "no row")
     }
 
+    /// The first column of each row of `sql`, as text.
+    func strings(_ sql: String) async throws -> [String] {
+        var values: [String] = []
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String.self) {
+            values.append(value)
+        }
+        return values
+    }
+
+    /// Checks `condition` every 20 ms for up to `limit`; returns whether it came true.
+    func waitUntil(_ limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
     func reader(batchSize: Int = 1000) -> PostgresCDCReader {
         PostgresCDCReader(endpoint: Self.endpoint, slot: slot, tables: [qualifiedTable], messagePrefixes: [prefix],
                           batchSize: batchSize, log: log, topic: topic)
@@ -62,9 +81,15 @@ struct PostgresFixture: Sendable {
         try await log.readAll(topic: topic).map { try ChangeEvent(json: $0.event.data) }
     }
 
+    /// Drops the slot and the table on a connection of its own: the test may have crashed the server under the
+    /// fixture's connection.
     private func cleanUp() async {
-        try? await execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)'")
-        try? await execute("DROP TABLE IF EXISTS \(qualifiedTable)")
+        try? await connection.close()
+        guard let connection = try? await Self.endpoint.connect() else { return }
+        for sql in ["SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)'",
+                    "DROP TABLE IF EXISTS \(qualifiedTable)"] {
+            _ = try? await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
         try? await connection.close()
     }
 }
