@@ -71,3 +71,17 @@ postgres_down() {  # stops the server and removes its data (slots and WAL includ
     postgres_status || { $sudo rm -rf "$POSTGRES_DIR"; rm -f "$state/postgres.log"; }
     return 0
 }
+
+postgres_admin() {  # crash: stops the server the way a power cut would (immediate: no checkpoint, every backend
+                    # killed) and starts it again, which then replays its WAL (crash recovery). Slots survive.
+    local data=$POSTGRES_DIR/data log=$POSTGRES_DIR/postgres.log
+    case "${1:-}" in
+        crash)
+            postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -m immediate -w -t 30 stop >/dev/null \
+                || { echo "servers: postgres did not stop" >&2; return 1; }
+            postgres_as "$POSTGRES_BIN/pg_ctl" -D "$data" -l "$log" -w -t 30 start >/dev/null \
+                || { echo "servers: postgres did not start again; log: $log" >&2; tail -20 "$log" >&2; return 1; }
+            wait_until_answers postgres 127.0.0.1 "$POSTGRES_PORT" 30 ;;
+        *) echo "usage: scripts/servers admin postgres crash" >&2; return 2 ;;
+    esac
+}
