@@ -8,12 +8,13 @@ POSTGRES_DIR=${TMPDIR:-/tmp}/eventide-postgres-$(printf '%s' "$state" | md5sum |
 
 postgres_status() { answers 127.0.0.1 "$POSTGRES_PORT"; }
 
-postgres_as() {  # command...: runs as the postgres OS user
+postgres_as() {  # command...: runs as the postgres OS user, from / (it may not enter the working directory,
+                 # and PostgreSQL's programs warn, or fail to find their own path, when they cannot)
     if command -v runuser >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo -u postgres "$@"
+        (cd / && $sudo -u postgres "$@")
     fi
 }
 
@@ -43,7 +44,12 @@ fsync = off
 CONF
         # Minor releases from 15.20 on load only trusted output plugins (output_plugin_libraries, default
         # 'pgoutput, test_decoding'); older ones do not know the parameter and would refuse to start with it.
-        if postgres_as "$POSTGRES_BIN/postgres" --describe-config 2>/dev/null | grep -q "^output_plugin_libraries"; then
+        # (Captured, not piped into `grep -q`: under pipefail, grep quitting at the first match makes the
+        # writer die of SIGPIPE and the test fail whenever the output outgrows the pipe.)
+        local parameters
+        parameters=$(postgres_as "$POSTGRES_BIN/postgres" --describe-config) \
+            || { echo "servers: postgres --describe-config failed" >&2; return 1; }
+        if grep -q "^output_plugin_libraries" <<<"$parameters"; then
             echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'" | postgres_as tee -a "$data/postgresql.conf" >/dev/null
         fi
         postgres_as tee "$data/pg_hba.conf" >/dev/null <<HBA
@@ -60,6 +66,13 @@ HBA
             "SELECT 1 FROM pg_database WHERE datname = 'eventide'" | grep -q 1; then
         postgres_as psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -qc "CREATE DATABASE eventide" || return 1
     fi
+    # Ready means ready for change data capture: a wal2json slot can be made (and is dropped again).
+    postgres_as psql -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d eventide -v ON_ERROR_STOP=1 -qAt >/dev/null <<'SQL' \
+        || { echo "servers: postgres cannot make a wal2json slot; log: $POSTGRES_DIR/postgres.log" >&2; return 1; }
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'eventide_readiness';
+SELECT pg_create_logical_replication_slot('eventide_readiness', 'wal2json');
+SELECT pg_drop_replication_slot('eventide_readiness');
+SQL
 }
 
 postgres_down() {  # stops the server and removes its data (slots and WAL included): the next `up` starts clean
