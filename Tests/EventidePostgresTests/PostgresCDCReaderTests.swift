@@ -170,12 +170,13 @@ extension AgainstPostgres {
         @Test("a statement on a connection that has closed fails at once with CDCError.unreachable (postgres-nio would never answer it)")
         func closedConnection() async throws {
             try await PostgresFixture.run("closed") { db in
-                let connection = try await PostgresFixture.endpoint.connect()
-                let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .seconds(30))
-                try await slot.createIfMissing()
-                try await connection.close()
-                await #expect(throws: CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")) {
-                    _ = try await slot.peek(limit: 10, options: Wal2JSONDecoder.pluginOptions())
+                try await PostgresFixture.withConnection { connection in
+                    let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .seconds(30))
+                    try await slot.createIfMissing()
+                    try await connection.close()
+                    await #expect(throws: CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")) {
+                        _ = try await slot.peek(limit: 10, options: Wal2JSONDecoder.pluginOptions())
+                    }
                 }
             }
         }
@@ -183,27 +184,29 @@ extension AgainstPostgres {
         @Test("a backend that stops answering mid-statement (a hung server, a half-open connection) gives CDCError.unreachable after the slot's timeout and closes the connection")
         func hungBackend() async throws {
             try await PostgresFixture.run("hung") { db in
-                let connection = try await PostgresFixture.endpoint.connect()
-                let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .milliseconds(500))
-                try await slot.createIfMissing()
-                var backend: Int32 = 0
-                for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
-                    backend = pid
+                let backend = try await PostgresFixture.withConnection { connection in
+                    let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .milliseconds(500))
+                    try await slot.createIfMissing()
+                    var backend: Int32 = 0
+                    for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
+                        backend = pid
+                    }
+                    // SIGSTOP freezes the server process behind the connection: the TCP connection stays open and silent.
+                    try #require(backend > 0 && kill(backend, SIGSTOP) == 0, "stopping backend \(backend) needs root or the postgres user")
+                    defer { kill(backend, SIGCONT) }
+                    let started = ContinuousClock.now
+                    await #expect {
+                        _ = try await slot.peek(limit: 10, options: Wal2JSONDecoder.pluginOptions())
+                    } throws: { error in
+                        guard case .unreachable(_, let reason) = error as? CDCError else { return false }
+                        return reason.hasPrefix("no answer within 500 ms")
+                    }
+                    #expect(ContinuousClock.now - started >= .milliseconds(500), "it waited the timeout out first")
+                    let closed = try await db.waitUntil { connection.isClosed }
+                    #expect(closed, "the silent connection was closed")
+                    return backend
                 }
-                // SIGSTOP freezes the server process behind the connection: the TCP connection stays open and silent.
-                try #require(kill(backend, SIGSTOP) == 0, "stopping backend \(backend) needs root or the postgres user")
-                let started = ContinuousClock.now
-                await #expect {
-                    _ = try await slot.peek(limit: 10, options: Wal2JSONDecoder.pluginOptions())
-                } throws: { error in
-                    guard case .unreachable(_, let reason) = error as? CDCError else { return false }
-                    return reason.hasPrefix("no answer within 500 ms")
-                }
-                #expect(ContinuousClock.now - started >= .milliseconds(500), "it waited the timeout out first")
-                kill(backend, SIGCONT)
-                let closed = try await db.waitUntil { connection.isClosed }
-                #expect(closed, "the silent connection was closed")
-                // The backend wakes up, finds its client gone and exits, releasing the slot.
+                // Woken up (SIGCONT), the backend finds its client gone and exits, releasing the slot.
                 let gone = try await db.waitUntil {
                     try await db.strings("SELECT pid::text FROM pg_stat_activity WHERE pid = \(backend)").isEmpty
                 }

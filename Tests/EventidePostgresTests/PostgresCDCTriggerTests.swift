@@ -122,12 +122,12 @@ extension AgainstPostgres {
                     for id in 6...10 { try await db.execute("INSERT INTO \(db.qualifiedTable) VALUES (\(id))") }
                     try await RepositoryScript.servers(["admin", "postgres", "crash"], log: "postgres-crash")
                     // The fixture's connection died with the server; write the rest on a new one.
-                    let writer = try await PostgresFixture.endpoint.connect()
-                    for id in 11...15 {
-                        try await writer.query(PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (\(id))"),
-                                               logger: db.logger)
+                    try await PostgresFixture.withConnection { writer in
+                        for id in 11...15 {
+                            try await writer.query(PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (\(id))"),
+                                                   logger: db.logger)
+                        }
                     }
-                    try await writer.close()
                     let status = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc") { $0.eventsRecorded == 15 }
                     return (beforeCrash, status)
                 }
@@ -143,9 +143,9 @@ extension AgainstPostgres {
                 // changes again; the watcher drops them by message id.
                 #expect(status.eventsSeen == status.eventsRecorded + status.duplicates,
                         "each change seen was recorded once or dropped as a duplicate")
-                let connection = try await PostgresFixture.endpoint.connect()
-                let confirmed = try await LogicalSlot(name: db.slot, connection: connection).confirmedLSN()
-                try await connection.close()
+                let confirmed = try await PostgresFixture.withConnection { connection in
+                    try await LogicalSlot(name: db.slot, connection: connection).confirmedLSN()
+                }
                 let last = try ChangeEvent(json: #require(events.last?.extra["payload"]))
                 #expect(try #require(confirmed) >= last.commitLSN, "every change acknowledged, after the restart too")
             }

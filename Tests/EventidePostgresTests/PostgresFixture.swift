@@ -24,8 +24,14 @@ struct PostgresFixture: Sendable {
     static func run<T>(_ name: String, _ body: (PostgresFixture) async throws -> T) async throws -> T {
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let connection = try await endpoint.connect()
-        let log = EventLog(database: try TemporaryDatabase.make("pg-\(name)"))
-        try await log.createTopic("changes")
+        let log: EventLog
+        do {
+            log = EventLog(database: try TemporaryDatabase.make("pg-\(name)"))
+            try await log.createTopic("changes")
+        } catch {
+            try? await connection.close()
+            throw error
+        }
         let fixture = PostgresFixture(connection: connection, table: "\(name)_\(suffix)", slot: "eventide_\(name)_\(suffix)",
                                       prefix: "\(name)_\(suffix)", log: log)
         do {
@@ -34,6 +40,20 @@ struct PostgresFixture: Sendable {
             return result
         } catch {
             await fixture.cleanUp()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a connection of its own and closes it afterwards, also when `body` throws (postgres-nio
+    /// traps on a connection released unclosed).
+    static func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await endpoint.connect()
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
             throw error
         }
     }
