@@ -81,7 +81,8 @@ public struct SQSClient: Sendable {
         var request: [String: JSONValue] = [
             "QueueUrl": .string(queueURL), "MaxNumberOfMessages": .number(Double(min(max(maxMessages, 1), 10))),
             "WaitTimeSeconds": .number(Double(waitSeconds)), "MessageAttributeNames": ["All"],
-            "MessageSystemAttributeNames": ["ApproximateReceiveCount"], "AttributeNames": ["ApproximateReceiveCount"],
+            "MessageSystemAttributeNames": ["ApproximateReceiveCount", "SentTimestamp"],
+            "AttributeNames": ["ApproximateReceiveCount", "SentTimestamp"],
         ]
         if let visibilityTimeout { request["VisibilityTimeout"] = .number(Double(visibilityTimeout)) }
         let result = try await call("ReceiveMessage", request, timeout: .seconds(Int64(waitSeconds) + 30))
@@ -92,7 +93,9 @@ public struct SQSClient: Sendable {
             return SQSMessage(
                 messageId: id, receiptHandle: handle, body: message["Body"]?.stringValue ?? "",
                 messageAttributes: (message["MessageAttributes"]?.objectValue ?? [:]).compactMapValues { $0["StringValue"]?.stringValue },
-                receiveCount: Int(message["Attributes"]?["ApproximateReceiveCount"]?.stringValue ?? "1") ?? 1)
+                receiveCount: Int(message["Attributes"]?["ApproximateReceiveCount"]?.stringValue ?? "1") ?? 1,
+                sentAt: (message["Attributes"]?["SentTimestamp"]?.stringValue).flatMap(Double.init)
+                    .map { Date(timeIntervalSince1970: $0 / 1000) })
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A message received from an `EmbeddedQueue`.
+/// A message received from a `QueueService` (an `EmbeddedQueue`, or SQS).
 public struct QueueMessage: Sendable, Hashable {
     /// Stable across redeliveries (deduplicate by it).
     public let messageId: String
@@ -11,4 +11,14 @@ public struct QueueMessage: Sendable, Hashable {
     /// How many times it has been received, this time included.
     public let receiveCount: Int
     public let sentAt: Date
+
+    public init(messageId: String, receipt: String, body: String, attributes: [String: String], receiveCount: Int,
+                sentAt: Date) {
+        self.messageId = messageId
+        self.receipt = receipt
+        self.body = body
+        self.attributes = attributes
+        self.receiveCount = receiveCount
+        self.sentAt = sentAt
+    }
 }
