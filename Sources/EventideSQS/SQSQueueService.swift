@@ -63,6 +63,8 @@ public actor SQSQueueService: QueueService {
                    visibilityTimeout: visibilityTimeout.map(Self.seconds))
     }
 
+    public func queueURL(_ queue: String) async throws -> String { try await url(of: queue) }
+
     private func url(of queue: String) async throws -> String {
         if let url = urls[queue] { return url }
         let url = try await client.queueURL(queue)

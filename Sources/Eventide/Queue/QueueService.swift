@@ -13,6 +13,8 @@ public protocol QueueService: Sendable, CustomStringConvertible {
     /// Deletes a received message by its latest receipt; `false` when the receipt is stale (SQS does not say).
     @discardableResult
     func delete(_ queue: String, receipt: String) async throws -> Bool
+    /// Where the queue is, for people and logs: `eventide://queue/<name>` or the SQS queue URL.
+    func queueURL(_ queue: String) async throws -> String
     /// Messages ready to receive, and messages received but neither deleted nor visible again.
     func counts(_ queue: String) async throws -> (visible: Int, inFlight: Int)
     /// A trigger for an `AssetWatcher`: it delivers the queue's messages, deletes each when the watcher
@@ -24,7 +26,14 @@ public protocol QueueService: Sendable, CustomStringConvertible {
 public typealias QueueSettings = EmbeddedQueue.Settings
 
 extension EmbeddedQueue: QueueService {
-    public var description: String { "embedded queues in \(database.path)" }
+    public var description: String {
+        "embedded SQLite queues (\(database.path.split(separator: "/").last.map(String.init) ?? database.path))"
+    }
+
+    public func queueURL(_ queue: String) async throws -> String {
+        _ = try await settings(of: queue)  // throws for a queue that does not exist, as SQS does
+        return "eventide://queue/\(queue)"
+    }
 
     public func trigger(for queue: String, visibilityTimeout: Duration?, wait: Duration) -> any Trigger {
         EmbeddedQueueTrigger(queues: self, queue: queue, visibilityTimeout: visibilityTimeout, wait: wait)
