@@ -23,6 +23,8 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_01_03_asset_with_watcher", []),
     ("117_01_04_event_vs_polling", []),
     ("117_01_05_watcher_lifecycle", [lifecycle, logging]),
+    // 117.2 AWS SQS Triggers (the embedded queues by default, SQS with --sqs)
+    ("117_02_01_sqs_watcher_setup", ["EventideSQSCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
@@ -43,6 +45,8 @@ var targets: [Target] = [
     .target(name: "EventideS3", dependencies: ["Eventide", "EventideAWS", "EventideSQS",
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
+    // The --sqs flag of the queue examples: the embedded queues by default, SQS (moto) with the flag.
+    .target(name: "EventideSQSCLI", dependencies: ["Eventide", "EventideCLI", "EventideAWS", "EventideSQS", argumentParser]),
     // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
@@ -93,7 +97,7 @@ targets += examples.map { item in
 }
 targets.append(.testTarget(
     name: "CatalogTests",
-    dependencies: ["Eventide", "EventideTesting"] + examples.map { .target(name: moduleName($0.id)) }))
+    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideSQSCLI"] + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",
