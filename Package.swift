@@ -25,6 +25,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_01_05_watcher_lifecycle", [lifecycle, logging]),
     // 117.2 AWS SQS Triggers (the embedded queues by default, SQS with --sqs)
     ("117_02_01_sqs_watcher_setup", ["EventideSQSCLI"]),
+    ("117_02_02_sqs_filtering", ["EventideSQSCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
