@@ -33,7 +33,8 @@ func moduleName(_ id: String) -> String { "Ex" + id }
 
 var targets: [Target] = [
     // The shared runtime: events, durable log, assets, DAGs, scheduler, triggerer.
-    .target(name: "Eventide", dependencies: [grdb, logging, lifecycle]),
+    .target(name: "Eventide", dependencies: [grdb, logging, lifecycle,
+                                             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
     // AWS request signing (Signature V4) and the shared HTTP client, for the SQS and S3 clients; only items that talk to AWS link it.
@@ -122,6 +123,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),  // NIOHTTP1 for S3; the Kafka wire protocol
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),  // batching windows
     ],
     targets: targets
 )

@@ -1,0 +1,66 @@
+import AsyncAlgorithms
+import Foundation
+
+/// Groups another trigger's events into batches, like Airflow's SQS trigger with `max_messages` or Lambda's
+/// batch size and batching window: one `TriggerEvent` per batch, emitted as soon as it holds `maxSize` events,
+/// or when the window timer fires (every `window`) with at least one event waiting.
+///
+/// - payload: `{"messages": [each payload], "message_ids": [...], "count": n}`
+/// - messageId: `batch:` and the members' ids, so the same batch delivered again is a duplicate. A member
+///   redelivered in a *different* batch is not: batching moves per-message deduplication to the consumer.
+/// - acknowledge: acknowledges every member, in order (after the batch's asset event is committed).
+/// - reject: rejects every member with the reason (members whose source has no dead-letter destination are
+///   acknowledged: the runtime's dead-letter queue holds the batch).
+public struct BatchingTrigger: Trigger {
+    public let source: any Trigger
+    public let maxSize: Int
+    public let window: Duration
+
+    public init(_ source: any Trigger, maxSize: Int, window: Duration) {
+        self.source = source
+        self.maxSize = max(1, maxSize)
+        self.window = window > .zero ? window : .milliseconds(1)
+    }
+
+    public var description: String { "BatchingTrigger(\(source), up to \(maxSize) per \(window))" }
+
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
+        let batches = Batches(try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: .continuous)))
+        return AsyncThrowingStream {
+            guard let members = try await batches.next() else { return nil }
+            return Self.combine(members)
+        }
+    }
+
+    /// One event standing for `members`.
+    public static func combine(_ members: [TriggerEvent]) -> TriggerEvent {
+        let ids = members.map { $0.messageId ?? "" }
+        return TriggerEvent(
+            payload: ["messages": .array(members.map(\.payload)), "message_ids": .array(ids.map(JSONValue.string)),
+                      "count": .number(Double(members.count))],
+            messageId: "batch:" + ids.joined(separator: ","),
+            occurredAt: members.compactMap(\.occurredAt).min(), observedAt: members.compactMap(\.observedAt).max(),
+            deliveryCount: members.compactMap(\.deliveryCount).max(),
+            acknowledge: { for member in members { try await member.acknowledge() } },
+            reject: { reason in
+                for member in members {
+                    if let reject = member.reject { try await reject(reason) } else { try await member.acknowledge() }
+                }
+            })
+    }
+
+    /// The chunked sequence's iterator. `AsyncThrowingStream(unfolding:)` calls its closure for one `next()` at a
+    /// time (iterating a stream from two tasks at once is a programmer error), so the iterator is never advanced
+    /// concurrently; an actor cannot hold it, since advancing it would send it out of the actor's isolation.
+    private final class Batches: @unchecked Sendable {
+        private var iterator: AsyncChunksOfCountOrSignalSequence<AsyncThrowingStream<TriggerEvent, any Error>, [TriggerEvent],
+                                                                 AsyncTimerSequence<ContinuousClock>>.Iterator
+
+        init(_ chunks: AsyncChunksOfCountOrSignalSequence<AsyncThrowingStream<TriggerEvent, any Error>, [TriggerEvent],
+                                                          AsyncTimerSequence<ContinuousClock>>) {
+            iterator = chunks.makeAsyncIterator()
+        }
+
+        func next() async throws -> [TriggerEvent]? { try await iterator.next() }
+    }
+}
