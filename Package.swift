@@ -26,6 +26,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     // 117.2 AWS SQS Triggers (the embedded queues by default, SQS with --sqs)
     ("117_02_01_sqs_watcher_setup", ["EventideSQSCLI"]),
     ("117_02_02_sqs_filtering", ["EventideSQSCLI"]),
+    ("117_02_04_sqs_batch_processing", ["EventideSQSCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }

@@ -25,7 +25,8 @@ public struct BatchingTrigger: Trigger {
     public var description: String { "BatchingTrigger(\(source), up to \(maxSize) per \(window))" }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
-        let batches = Batches(try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: .continuous)))
+        let batches = UnfoldingIterator(
+            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: .continuous)).makeAsyncIterator())
         return AsyncThrowingStream {
             guard let members = try await batches.next() else { return nil }
             return Self.combine(members)
@@ -47,20 +48,5 @@ public struct BatchingTrigger: Trigger {
                     if let reject = member.reject { try await reject(reason) } else { try await member.acknowledge() }
                 }
             })
-    }
-
-    /// The chunked sequence's iterator. `AsyncThrowingStream(unfolding:)` calls its closure for one `next()` at a
-    /// time (iterating a stream from two tasks at once is a programmer error), so the iterator is never advanced
-    /// concurrently; an actor cannot hold it, since advancing it would send it out of the actor's isolation.
-    private final class Batches: @unchecked Sendable {
-        private var iterator: AsyncChunksOfCountOrSignalSequence<AsyncThrowingStream<TriggerEvent, any Error>, [TriggerEvent],
-                                                                 AsyncTimerSequence<ContinuousClock>>.Iterator
-
-        init(_ chunks: AsyncChunksOfCountOrSignalSequence<AsyncThrowingStream<TriggerEvent, any Error>, [TriggerEvent],
-                                                          AsyncTimerSequence<ContinuousClock>>) {
-            iterator = chunks.makeAsyncIterator()
-        }
-
-        func next() async throws -> [TriggerEvent]? { try await iterator.next() }
     }
 }

@@ -1,5 +1,6 @@
 import Eventide
 import EventideCLI
+import EventideSQSCLI
 import Foundation
 
 /// 117.2.1 — an asset fed by an SQS queue: an `AssetWatcher` on the queue's trigger turns each message into an
@@ -79,11 +80,7 @@ enum SQSWatcherSetup {
         let queue = configuration.queue
         try await service.createQueue(queue, QueueSettings(visibilityTimeout: configuration.visibilityTimeout))
         let queueURL = try await service.queueURL(queue)
-        let (ready, held) = try await service.counts(queue)
-        guard ready == 0, held == 0 else {
-            throw ExampleError("the queue \(queueURL) already holds \(ready + held) message(s); the example starts from an "
-                + "empty queue: purge it, or restart the server (scripts/servers down moto && scripts/servers up moto)")
-        }
+        try await service.requireEmptyQueue(queue)
         timeline.note("queue \(queueURL) on \(service) (visibility timeout \(configuration.visibilityTimeout))"
             + (configuration.connection.map { ", connection \($0)" } ?? ""))
 

@@ -1,5 +1,6 @@
 import Eventide
 import EventideCLI
+import EventideSQSCLI
 import Foundation
 
 /// 117.2.2 — one queue carries several message types; the watcher keeps only what its asset is about. Filter
@@ -113,11 +114,7 @@ enum SQSFiltering {
         let (queue, dlq) = (configuration.queue, configuration.queue + "-dlq")
         try await service.createQueue(dlq, QueueSettings())
         try await service.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(5), deadLetterQueue: dlq, maxReceives: 3))
-        let (ready, held) = try await service.counts(queue)
-        guard ready == 0, held == 0 else {
-            throw ExampleError("the queue \(try await service.queueURL(queue)) already holds \(ready + held) message(s); "
-                + "the example starts from an empty queue: use another --queue")
-        }
+        try await service.requireEmptyQueue(queue)
         let (attributePolicy, bodyPolicy) = (configuration.attributePolicy, configuration.bodyPolicy)
         let watcher = AssetWatcher(
             name: watcherName, trigger: service.trigger(for: queue, visibilityTimeout: nil, wait: .seconds(1)),

@@ -1,0 +1,14 @@
+import Eventide
+import EventideCLI
+
+extension QueueService {
+    /// Throws unless `queue` holds no message: examples narrate from an empty queue, and a queue an earlier run
+    /// left messages in (on a long-lived server) would make the story wrong.
+    public func requireEmptyQueue(_ queue: String) async throws {
+        let (ready, held) = try await counts(queue)
+        guard ready == 0, held == 0 else {
+            throw ExampleError("the queue \(try await queueURL(queue)) already holds \(ready + held) message(s) from an "
+                + "earlier run; the example starts from an empty queue: pass another --queue name")
+        }
+    }
+}
