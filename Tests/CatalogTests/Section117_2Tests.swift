@@ -122,9 +122,9 @@ struct SQSWatcherSetupTests {
         }
     }
 
-    @Test("117.2.1/expected SQS messages trigger DAG runs: on moto, every message, also those a dead consumer held, runs the DAG once",
+    @Test("117.2.1/1 on moto's SQS too, every message, also those a dead consumer held, runs the DAG once",
           .enabled(if: Moto.enabled, Moto.reason))
-    func expected() async throws {
+    func onSQSWithDeadConsumer() async throws {
         let (outcome, _) = try await runOnMoto(orders: 3, abandoned: 1)
         checkDelivered(outcome, orders: 3, abandoned: 1)
         let held = try #require(outcome.deliveries.first { $0.abandoned })
@@ -196,8 +196,8 @@ struct SQSFilteringTests {
         #expect(outcome.visibleAtEnd == 0 && outcome.inFlightAtEnd == 0, "skipped messages were deleted, not left to redeliver")
     }
 
-    @Test("117.2.2/expected on moto's SQS the same messages meet the same fates", .enabled(if: Moto.enabled, Moto.reason))
-    func expected() async throws {
+    @Test("117.2.2/3 on moto's SQS the same messages meet the same fates", .enabled(if: Moto.enabled, Moto.reason))
+    func onSQS() async throws {
         let embedded = try await run()
         let sqs = try await run(service: { _ in Moto.service() }, queue: Moto.queue("commerce"))
         #expect(sqs.fates.map(\.kind) == embedded.fates.map(\.kind))
@@ -258,8 +258,8 @@ struct SQSBatchProcessingTests {
         }
     }
 
-    @Test("117.2.4/expected on moto's SQS, batches also cut the runs and lose no message", .enabled(if: Moto.enabled, Moto.reason))
-    func expected() async throws {
+    @Test("117.2.4/1 on moto's SQS, batches also cut the runs and lose no message", .enabled(if: Moto.enabled, Moto.reason))
+    func onSQS() async throws {
         let outcome = try await run(.init(queue: Moto.queue("clicks")), service: { _ in Moto.service() })
         #expect(outcome.batched.runs < outcome.perMessage.runs && outcome.perMessage.runs == 38)
         #expect(outcome.batched.total == 38 * 39 / 2 && outcome.perMessage.total == outcome.batched.total)
