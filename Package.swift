@@ -27,6 +27,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_02_01_sqs_watcher_setup", ["EventideSQSCLI"]),
     ("117_02_02_sqs_filtering", ["EventideSQSCLI"]),
     ("117_02_04_sqs_batch_processing", ["EventideSQSCLI"]),
+    ("117_02_05_sqs_dlq", ["EventideSQSCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
