@@ -47,6 +47,7 @@ var targets: [Target] = [
                                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     // S3 over async-http-client: buckets, objects, notifications to SQS, and the S3 file-arrival trigger.
     .target(name: "EventideS3", dependencies: ["Eventide", "EventideAWS", "EventideSQS",
+                                               .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
     // The --sqs flag of the queue examples: the embedded queues by default, SQS (moto) with the flag.

@@ -14,14 +14,17 @@ import Foundation
 /// messageId: `bucket/key@sequencer` when S3 gives a sequencer (a notification S3 sends twice has the same
 /// one), else the SQS message id and the record's index.
 public struct S3NotificationTrigger: Trigger {
-    public let receiver: SQSReceiver
+    /// The trigger of the notification queue: `SQSTrigger`, or any `QueueService`'s (the embedded queues).
+    public let source: any Trigger
 
     public init(client: SQSClient, queue: String, waitSeconds: Int = 20, visibilityTimeout: Int? = nil) {
-        receiver = SQSReceiver(client: client, queue: queue, waitSeconds: waitSeconds,
-                               visibilityTimeout: visibilityTimeout)
+        source = SQSTrigger(client: client, queue: queue, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
     }
 
-    public var description: String { "S3NotificationTrigger(queue: \(receiver.queue))" }
+    /// Reads the notifications from a queue trigger whose payload is `{"body": …}` (every `QueueService` trigger).
+    public init(queueTrigger: any Trigger) { source = queueTrigger }
+
+    public var description: String { "S3NotificationTrigger(\(source))" }
 
     /// The watcher's `extract` for this trigger: the file arrival, or a typed error for undecodable messages.
     @Sendable public static func fileArrival(_ event: TriggerEvent) throws -> [String: JSONValue] {
@@ -30,42 +33,40 @@ public struct S3NotificationTrigger: Trigger {
     }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
-        let receiver = receiver
+        let messages = UnfoldingIterator(try source.events().makeAsyncIterator())
         let pending = Pending()
         return AsyncThrowingStream { () async throws -> TriggerEvent? in
             while true {
                 if let event = await pending.pop() { return event }
-                guard let message = try await receiver.next() else { return nil }
+                guard let message = try await messages.next() else { return nil }
                 let observedAt = Date()
-                var reject: (@Sendable (String) async throws -> Void)?
-                if try await receiver.hasDeadLetterQueue {
-                    reject = { @Sendable reason in try await receiver.deadLetter(message, reason: reason) }
-                }
+                let body = message.payload["body"]
+                let text = body?.stringValue ?? body?.jsonText ?? ""
                 let notification: S3EventNotification
-                do {
-                    notification = try S3EventNotification.parse(message.body)
-                } catch let error as S3Error {
+                do throws(S3Error) {
+                    notification = try S3EventNotification.parse(text)
+                } catch {
                     let reason: String = if case .notAnEventNotification(let why) = error { why } else { "\(error)" }
-                    return TriggerEvent(payload: ["undecodable": .string(message.body), "error": .string(reason)],
+                    return TriggerEvent(payload: ["undecodable": .string(text), "error": .string(reason)],
                                         messageId: message.messageId, observedAt: observedAt,
-                                        deliveryCount: message.receiveCount,
-                                        acknowledge: { try await receiver.delete(message) }, reject: reject)
+                                        deliveryCount: message.deliveryCount,
+                                        acknowledge: message.acknowledge, reject: message.reject)
                 }
                 guard case .records(let records) = notification, !records.isEmpty else {
-                    try await receiver.delete(message)  // the test event S3 sends when notifications are configured
+                    try await message.acknowledge()  // the test event S3 sends when notifications are configured
                     continue
                 }
                 // The message is deleted when its last record is acknowledged.
                 let remaining = Countdown(records.count)
                 let acknowledge: @Sendable () async throws -> Void = {
-                    if await remaining.decrement() { try await receiver.delete(message) }
+                    if await remaining.decrement() { try await message.acknowledge() }
                 }
                 await pending.push(records.enumerated().map { index, record in
                     TriggerEvent(payload: record.fileArrival,
                                  messageId: record.sequencer.map { "\(record.bucket)/\(record.key)@\($0)" }
-                                     ?? "\(message.messageId)#\(index)",
+                                     ?? "\(message.messageId ?? "?")#\(index)",
                                  occurredAt: record.eventTime, observedAt: observedAt,
-                                 deliveryCount: message.receiveCount, acknowledge: acknowledge, reject: reject)
+                                 deliveryCount: message.deliveryCount, acknowledge: acknowledge, reject: message.reject)
                 })
             }
         }

@@ -22,9 +22,8 @@ public actor SQSQueueService: QueueService {
             guard let maxReceives = settings.maxReceives, (1...1000).contains(maxReceives) else {
                 throw QueueError.invalidSettings(queue: name, reason: "SQS needs maxReceives of 1 to 1000 with a dead-letter queue")
             }
-            let arn = try await client.attributes(try await url(of: deadLetterQueue), names: ["QueueArn"])["QueueArn"]
-            guard let arn else { throw QueueError.unknownQueue(deadLetterQueue) }
-            attributes["RedrivePolicy"] = SQSClient.redrivePolicy(deadLetterQueueArn: arn, maxReceiveCount: maxReceives)
+            attributes["RedrivePolicy"] = SQSClient.redrivePolicy(deadLetterQueueArn: try await queueArn(deadLetterQueue),
+                                                                  maxReceiveCount: maxReceives)
         }
         urls[name] = try await client.createQueue(name, attributes: attributes)
     }
@@ -64,6 +63,14 @@ public actor SQSQueueService: QueueService {
     }
 
     public func queueURL(_ queue: String) async throws -> String { try await url(of: queue) }
+
+    /// The queue's ARN, for S3 notifications and redrive policies.
+    public func queueArn(_ queue: String) async throws -> String {
+        guard let arn = try await client.attributes(try await url(of: queue), names: ["QueueArn"])["QueueArn"] else {
+            throw QueueError.unknownQueue(queue)
+        }
+        return arn
+    }
 
     private func url(of queue: String) async throws -> String {
         if let url = urls[queue] { return url }
