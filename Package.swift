@@ -26,6 +26,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     // 117.2 AWS SQS Triggers (the embedded queues by default, SQS with --sqs)
     ("117_02_01_sqs_watcher_setup", ["EventideSQSCLI"]),
     ("117_02_02_sqs_filtering", ["EventideSQSCLI"]),
+    ("117_02_03_s3_sqs_events", ["EventideSQSCLI", "EventideS3"]),
     ("117_02_04_sqs_batch_processing", ["EventideSQSCLI"]),
     ("117_02_05_sqs_dlq", ["EventideSQSCLI"]),
 ]
@@ -40,7 +41,7 @@ var targets: [Target] = [
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
     // AWS request signing (Signature V4) and the shared HTTP client, for the SQS and S3 clients; only items that talk to AWS link it.
-    .target(name: "EventideAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto"),
+    .target(name: "EventideAWS", dependencies: ["Eventide", .product(name: "Crypto", package: "swift-crypto"),
                                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     // SQS over async-http-client (NIO: only the items that talk to SQS link it).
     .target(name: "EventideSQS", dependencies: ["Eventide", "EventideAWS",
@@ -50,8 +51,9 @@ var targets: [Target] = [
                                                .product(name: "Crypto", package: "swift-crypto"),
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
-    // The --sqs flag of the queue examples: the embedded queues by default, SQS (moto) with the flag.
-    .target(name: "EventideSQSCLI", dependencies: ["Eventide", "EventideCLI", "EventideAWS", "EventideSQS", argumentParser]),
+    // The --sqs flag of the queue examples: the embedded queues (and buckets) by default, SQS and S3 (moto) with the flag.
+    .target(name: "EventideSQSCLI", dependencies: ["Eventide", "EventideCLI", "EventideAWS", "EventideSQS", "EventideS3",
+                                                   argumentParser]),
     // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
@@ -102,7 +104,7 @@ targets += examples.map { item in
 }
 targets.append(.testTarget(
     name: "CatalogTests",
-    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideSQSCLI"] + examples.map { .target(name: moduleName($0.id)) }))
+    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI"] + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",

@@ -39,7 +39,7 @@ public actor EmbeddedObjectStore: ObjectStore {
         let file = try path(bucket, key)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try body.write(to: file, options: .atomic)
-        let eTag = Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let eTag = Self.eTag(body)
         sequence += 1
         if let rule = rules[bucket], key.hasPrefix(rule.prefix), key.hasSuffix(rule.suffix),
            rule.events.contains(where: { $0 == "s3:ObjectCreated:*" || $0 == "s3:ObjectCreated:Put" }) {
@@ -56,13 +56,16 @@ public actor EmbeddedObjectStore: ObjectStore {
         return eTag
     }
 
-    public func getObject(bucket: String, key: String) async throws -> Data {
+    public func getObject(bucket: String, key: String) async throws -> (body: Data, etag: String) {
         let file = try path(bucket, key)
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw S3Error.service(code: "NoSuchKey", message: "no object \(bucket)/\(key)", status: 404)
         }
-        return data
+        return (data, Self.eTag(data))
     }
+
+    /// S3's ETag of a single-part put: the MD5 of the body, in hexadecimal.
+    static func eTag(_ body: Data) -> String { Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined() }
 
     private func path(_ bucket: String, _ key: String) throws -> URL {
         try Self.validBucket(bucket)

@@ -12,5 +12,6 @@ public protocol ObjectStore: Sendable, CustomStringConvertible {
     /// Stores the object; returns its ETag.
     @discardableResult
     func putObject(bucket: String, key: String, body: Data) async throws -> String
-    func getObject(bucket: String, key: String) async throws -> Data
+    /// The object as it is now, and its ETag: compare it with an event's to tell whether the object changed since.
+    func getObject(bucket: String, key: String) async throws -> (body: Data, etag: String)
 }

@@ -46,6 +46,15 @@ public struct S3Client: Sendable {
         try await send("GetObject", method: .GET, path: Self.objectPath(bucket, key)).body
     }
 
+    /// The object and its current ETag (without quotes).
+    public func getObjectWithETag(bucket: String, key: String) async throws -> (body: Data, etag: String) {
+        let (body, headers) = try await send("GetObject", method: .GET, path: Self.objectPath(bucket, key))
+        guard let etag = headers.first(name: "ETag") else {
+            throw S3Error.malformedResponse(operation: "GetObject", reason: "no ETag header")
+        }
+        return (body, etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+    }
+
     // MARK: Notifications
 
     /// Sends the bucket's object events to an SQS queue (replacing the bucket's notification configuration).

@@ -27,7 +27,7 @@ public struct S3ObjectStore: ObjectStore {
         try await client.putObject(bucket: bucket, key: key, body: body)
     }
 
-    public func getObject(bucket: String, key: String) async throws -> Data {
-        try await client.getObject(bucket: bucket, key: key)
+    public func getObject(bucket: String, key: String) async throws -> (body: Data, etag: String) {
+        try await client.getObjectWithETag(bucket: bucket, key: key)
     }
 }

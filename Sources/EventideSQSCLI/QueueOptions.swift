@@ -1,6 +1,7 @@
 import ArgumentParser
 import Eventide
 import EventideAWS
+import EventideS3
 import EventideSQS
 import Foundation
 
@@ -31,6 +32,17 @@ public struct QueueOptions: ParsableArguments, Sendable {
         guard let connection = try connection else { return EmbeddedQueue(database: database) }
         return SQSQueueService(client: try SQSClient(connection: connection, environment: Self.withLoopbackCredentials(
             environment, connection: connection)))
+    }
+
+    /// Buckets beside the queues: folders under `database`'s folder publishing to the embedded queues, or S3 on the
+    /// `--sqs` server publishing to its SQS.
+    public func objectStore(database: EventideDatabase, queues: any QueueService,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any ObjectStore {
+        guard let connection = try connection, let sqs = queues as? SQSQueueService else {
+            return EmbeddedObjectStore(folder: try database.folder("buckets"), queues: queues)
+        }
+        return S3ObjectStore(client: try S3Client(connection: connection, environment: Self.withLoopbackCredentials(
+            environment, connection: connection)), queues: sqs)
     }
 
     /// An endpoint becomes `aws:///?endpoint_url=…`; `aws://…` is taken as is; anything else is a connection id.

@@ -19,7 +19,8 @@ struct EmbeddedObjectStoreTests {
         try await store.putObject(bucket: "landing", key: "incoming/readme.txt", body: Data("x".utf8))
         try await store.putObject(bucket: "landing", key: "archive/old.csv", body: Data("x".utf8))
         #expect(etag == "e5ebd4c02cefbe7955977c67ada242b7", "S3's ETag of a single-part put: the MD5 of the body")
-        #expect(try await store.getObject(bucket: "landing", key: "incoming/orders 1.csv") == Data("a,b\n1,2\n".utf8))
+        let read = try await store.getObject(bucket: "landing", key: "incoming/orders 1.csv")
+        #expect(read.body == Data("a,b\n1,2\n".utf8) && read.etag == etag)
         #expect(try await queues.counts("landing-events").visible == 2, "the test event and one record: the filters held")
 
         let trigger = S3NotificationTrigger(queueTrigger: queues.trigger(for: "landing-events", visibilityTimeout: nil,
