@@ -29,6 +29,8 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_02_03_s3_sqs_events", ["EventideSQSCLI", "EventideS3"]),
     ("117_02_04_sqs_batch_processing", ["EventideSQSCLI"]),
     ("117_02_05_sqs_dlq", ["EventideSQSCLI"]),
+    // 117.3 External Event Monitoring
+    ("117_03_01_generic_watcher", []),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }

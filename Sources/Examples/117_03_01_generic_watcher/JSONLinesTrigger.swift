@@ -1,0 +1,154 @@
+import Eventide
+import Foundation
+
+/// A custom trigger for a system that has no queue, only a file it appends JSON lines to (an audit log, an
+/// exporter's output): `jsonl:///var/log/audit.jsonl?interval=50&checkpoint=/var/lib/eventide/audit.offset`.
+///
+/// What a trigger owes the triggerer, and how this one does it:
+/// - `events()` opens the source lazily; a file that is missing is `TriggerError.cannotWatch`, so the watcher
+///   restarts per its policy until the system creates it.
+/// - Each complete line becomes one event: payload the parsed JSON (or `{"undecodable", "error"}`), message id
+///   `<inode>@<offset>`, stable across restarts. A partial last line waits for its newline.
+/// - The event loop reads what is new and otherwise sleeps `interval` (cancellation ends it). A file replaced by a
+///   new one (rotation: another inode) is read to its end, then the new file from its start; a file that shrank
+///   (truncated) is read again from its start.
+/// - `acknowledge` (called after the asset event is committed) moves the checkpoint — the inode and the end of
+///   the last line acknowledged in order — to a file, so a restarted watcher goes on where it was acknowledged.
+struct JSONLinesTrigger: Trigger {
+    let file: URL
+    let checkpoint: URL
+    let interval: Duration
+
+    var description: String { "JSONLinesTrigger(\(file.lastPathComponent), every \(interval))" }
+
+    /// The factory for `jsonl:///path/file.jsonl[?interval=ms][&checkpoint=/path]` (checkpoint default: `<file>.offset`).
+    static let factory = TriggerRegistry.Factory(scheme: "jsonl") { uri in
+        guard uri.host == nil, !uri.pathSegments.isEmpty else {
+            throw TriggerError.invalidURI(uri.text, reason: "write jsonl:///absolute/path/file.jsonl (no host)")
+        }
+        let file = URL(fileURLWithPath: "/" + uri.pathSegments.joined(separator: "/"))
+        let checkpoint = uri.query["checkpoint"].map { URL(fileURLWithPath: $0) } ?? file.appendingPathExtension("offset")
+        return JSONLinesTrigger(file: file, checkpoint: checkpoint,
+                                interval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200))
+    }
+
+    func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
+        let session = Session(self)
+        return AsyncThrowingStream { try await session.next() }
+    }
+
+    /// Where reading stands: the open file, its inode, the read offset, lines read but not yet handed out, and
+    /// the acknowledgements waiting for an earlier line.
+    private actor Session {
+        let trigger: JSONLinesTrigger
+        var handle: FileHandle?
+        var inode: UInt64 = 0
+        var offset: UInt64 = 0
+        var partial = Data()
+        var lines: [(start: UInt64, end: UInt64, text: String)] = []
+        /// Ends of lines handed out, in order, and whether each is acknowledged.
+        var outstanding: [(end: UInt64, acknowledged: Bool)] = []
+
+        init(_ trigger: JSONLinesTrigger) { self.trigger = trigger }
+
+        deinit { try? handle?.close() }
+
+        func next() async throws -> TriggerEvent? {
+            while lines.isEmpty {
+                if Task.isCancelled { return nil }
+                try openIfNeeded()
+                try readNew()
+                if lines.isEmpty {
+                    if try followRotationOrTruncation() { continue }
+                    do { try await Task.sleep(for: trigger.interval) } catch { return nil }
+                }
+            }
+            let line = lines.removeFirst()
+            outstanding.append((line.end, false))
+            let (inode, end) = (inode, line.end)
+            let payload: JSONValue
+            do { payload = try JSONValue.parse(line.text) } catch {
+                payload = ["undecodable": .string(line.text), "error": .string("not JSON: \(error)")]
+            }
+            return TriggerEvent(payload: payload, messageId: "\(inode)@\(line.start)", observedAt: Date(),
+                                acknowledge: { [self] in try await acknowledge(inode: inode, end: end) })
+        }
+
+        private func openIfNeeded() throws {
+            guard handle == nil else { return }
+            guard let current = Self.inode(of: trigger.file) else {
+                throw TriggerError.cannotWatch(path: trigger.file.path, reason: "no such file (yet)")
+            }
+            let handle = try FileHandle(forReadingFrom: trigger.file)
+            let saved = Self.readCheckpoint(trigger.checkpoint)
+            // Resume where the last run was acknowledged, if it is still the same file and not shorter now.
+            let size = (try? handle.seekToEnd()) ?? 0
+            offset = saved.map { $0.inode == current && $0.offset <= size ? $0.offset : 0 } ?? 0
+            try handle.seek(toOffset: offset)
+            (self.handle, inode, partial) = (handle, current, Data())
+        }
+
+        private func readNew() throws {
+            guard let handle, let data = try handle.readToEnd(), !data.isEmpty else { return }
+            partial.append(data)
+            var start = offset
+            while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+                let bytes = partial[partial.startIndex..<newline]
+                let end = start + UInt64(bytes.count) + 1
+                let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                if !text.isEmpty { lines.append((start, end, text)) }
+                partial.removeSubrange(partial.startIndex...newline)
+                start = end
+            }
+            offset = start  // the partial tail is read again with the rest of its line
+            try handle.seek(toOffset: offset)
+            partial.removeAll()
+        }
+
+        /// Reopens a rotated (other inode) or truncated file from its start; true if it did.
+        private func followRotationOrTruncation() throws -> Bool {
+            let current = Self.inode(of: trigger.file)
+            let size = (try? FileManager.default.attributesOfItem(atPath: trigger.file.path)[.size] as? UInt64) ?? nil
+            if current != nil, current != inode {
+                // Lines appended to the old file just before it was renamed: read them before leaving it.
+                try readNew()
+                if !lines.isEmpty { return true }
+                try handle?.close()
+                handle = nil
+                // The old file is done: its checkpoint and its unacknowledged lines no longer decide anything (their
+                // acknowledgements are ignored), or a late one would hold the new file's checkpoint back for ever.
+                try? FileManager.default.removeItem(at: trigger.checkpoint)
+                outstanding.removeAll()
+                try openIfNeeded()
+                return true
+            }
+            if let size, size < offset {
+                offset = 0
+                try handle?.seek(toOffset: 0)
+                return true
+            }
+            return false
+        }
+
+        private func acknowledge(inode acknowledgedInode: UInt64, end: UInt64) throws {
+            guard acknowledgedInode == inode, let index = outstanding.firstIndex(where: { $0.end == end }) else { return }
+            outstanding[index].acknowledged = true
+            var reached: UInt64?
+            while let first = outstanding.first, first.acknowledged { reached = first.end; outstanding.removeFirst() }
+            if let reached {
+                let text = "\(inode) \(reached)\n"
+                try Data(text.utf8).write(to: trigger.checkpoint, options: .atomic)
+            }
+        }
+
+        static func inode(of file: URL) -> UInt64? {
+            (try? FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value
+        }
+
+        static func readCheckpoint(_ url: URL) -> (inode: UInt64, offset: UInt64)? {
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+            let parts = text.split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+    }
+}
