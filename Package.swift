@@ -31,6 +31,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_02_05_sqs_dlq", ["EventideSQSCLI"]),
     // 117.3 External Event Monitoring
     ("117_03_01_generic_watcher", []),
+    ("117_03_02_kafka_watcher", ["EventideKafkaCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
@@ -56,6 +57,8 @@ var targets: [Target] = [
     // The --sqs flag of the queue examples: the embedded queues (and buckets) by default, SQS and S3 (moto) with the flag.
     .target(name: "EventideSQSCLI", dependencies: ["Eventide", "EventideCLI", "EventideAWS", "EventideSQS", "EventideS3",
                                                    argumentParser]),
+    // The --kafka flag of the topic examples: the embedded log by default, a Kafka broker (tansu) with the flag.
+    .target(name: "EventideKafkaCLI", dependencies: ["Eventide", "EventideCLI", "EventideKafka", argumentParser]),
     // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
@@ -106,7 +109,8 @@ targets += examples.map { item in
 }
 targets.append(.testTarget(
     name: "CatalogTests",
-    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI"] + examples.map { .target(name: moduleName($0.id)) }))
+    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka"]
+        + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",
