@@ -28,8 +28,10 @@ public struct BatchingTrigger: Trigger {
         let batches = UnfoldingIterator(
             try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: .continuous)).makeAsyncIterator())
         return AsyncThrowingStream {
-            guard let members = try await batches.next() else { return nil }
-            return Self.combine(members)
+            while let members = try await batches.next() {
+                if !members.isEmpty { return Self.combine(members) }  // a timer tick with nothing waiting
+            }
+            return nil
         }
     }
 
