@@ -1,0 +1,66 @@
+import Foundation
+
+/// Fires for every committed change `SQLiteChangeCapture` recorded for `tables`, from where `slot` confirmed.
+/// Acknowledging a change confirms the slot through it once every earlier change is acknowledged too, so a
+/// restarted watcher gets the unacknowledged changes again (at-least-once; the message id `seq` drops them).
+public struct SQLiteChangeTrigger: Trigger {
+    public let capture: SQLiteChangeCapture
+    public let slot: String
+    public let tables: [String]
+    public let interval: Duration
+
+    public init(capture: SQLiteChangeCapture, slot: String, tables: [String] = [], interval: Duration = .milliseconds(20)) {
+        self.capture = capture
+        self.slot = slot
+        self.tables = tables
+        self.interval = interval
+    }
+
+    public var description: String { "SQLiteChangeTrigger(slot: \(slot)\(tables.isEmpty ? "" : ", tables: \(tables.joined(separator: ","))"))" }
+
+    public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
+        let session = Session(trigger: self)
+        return AsyncThrowingStream { try await session.next() }
+    }
+
+    private actor Session {
+        let trigger: SQLiteChangeTrigger
+        var cursor: Int64?
+        var buffer: [CapturedChange] = []
+        var outstanding: [(seq: Int64, acknowledged: Bool)] = []
+
+        init(trigger: SQLiteChangeTrigger) { self.trigger = trigger }
+
+        func next() async throws -> TriggerEvent? {
+            while buffer.isEmpty {
+                if Task.isCancelled { return nil }
+                let from = try await cursorStart()
+                buffer = try await trigger.capture.changes(after: from, tables: trigger.tables)
+                if let last = buffer.last { cursor = last.seq }
+                if buffer.isEmpty {
+                    do { try await Task.sleep(for: trigger.interval) } catch { return nil }
+                }
+            }
+            let change = buffer.removeFirst()
+            outstanding.append((change.seq, false))
+            return TriggerEvent(payload: change.payload, messageId: "\(trigger.slot)@\(change.seq)",
+                                occurredAt: EventTime.parse(change.at), observedAt: Date(),
+                                acknowledge: { [self] in try await acknowledge(change.seq) })
+        }
+
+        private func cursorStart() async throws -> Int64 {
+            if let cursor { return cursor }
+            let confirmed = try await trigger.capture.confirmed(slot: trigger.slot)
+            cursor = confirmed
+            return confirmed
+        }
+
+        private func acknowledge(_ seq: Int64) async throws {
+            guard let index = outstanding.firstIndex(where: { $0.seq == seq }) else { return }
+            outstanding[index].acknowledged = true
+            var reached: Int64?
+            while let first = outstanding.first, first.acknowledged { reached = first.seq; outstanding.removeFirst() }
+            if let reached { try await trigger.capture.confirm(slot: trigger.slot, through: reached) }
+        }
+    }
+}
