@@ -32,6 +32,7 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     // 117.3 External Event Monitoring
     ("117_03_01_generic_watcher", []),
     ("117_03_02_kafka_watcher", ["EventideKafkaCLI"]),
+    ("117_03_05_cdc_watcher", ["EventidePostgresCLI"]),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
@@ -59,6 +60,8 @@ var targets: [Target] = [
                                                    argumentParser]),
     // The --kafka flag of the topic examples: the embedded log by default, a Kafka broker (tansu) with the flag.
     .target(name: "EventideKafkaCLI", dependencies: ["Eventide", "EventideCLI", "EventideKafka", argumentParser]),
+    // The --postgres flag of the change-capture examples: trigger-based capture on the embedded store by default.
+    .target(name: "EventidePostgresCLI", dependencies: ["Eventide", "EventideCLI", "EventidePostgres", argumentParser]),
     // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
@@ -109,8 +112,8 @@ targets += examples.map { item in
 }
 targets.append(.testTarget(
     name: "CatalogTests",
-    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka"]
-        + examples.map { .target(name: moduleName($0.id)) }))
+    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka",
+                                   "EventidePostgres"] + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",

@@ -13,9 +13,17 @@ public struct SQLiteChangeCapture: Sendable {
 
     public init(database: EventideDatabase) { self.database = database }
 
-    /// Runs the application's SQL on the store (what the capture watches).
+    /// Runs the application's SQL on the store (what the capture watches), as written: its own `BEGIN … COMMIT`
+    /// make one transaction, and a statement that fails inside one rolls the whole transaction back.
     public func execute(_ sql: String) async throws {
-        try await database.pool.write { db in try db.execute(sql: sql) }
+        try await database.pool.writeWithoutTransaction { db in
+            do {
+                try db.execute(sql: sql)
+            } catch {
+                if db.isInsideTransaction { try db.rollback() }
+                throw error
+            }
+        }
     }
 
     /// Starts capturing `table`'s row changes (again if its columns changed).
