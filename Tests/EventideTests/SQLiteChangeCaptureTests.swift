@@ -25,6 +25,9 @@ struct SQLiteChangeCaptureTests {
         #expect(changes[3].after == nil && changes[3].before == ["id": 2, "status": "new", "amount": 3.0])
         #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.seq < $1.seq })
         await #expect(throws: ChangeCaptureError.unknownTable("missing")) { try await capture.capture(table: "missing") }
+        await #expect(throws: ChangeCaptureError.invalidName("x'; DROP TABLE orders; --")) {
+            try await capture.capture(table: "x'; DROP TABLE orders; --")
+        }
     }
 
     @Test("the trigger confirms its slot over acknowledged changes only; a new sequence resumes after the slot")

@@ -28,6 +28,11 @@ public struct SQLiteChangeCapture: Sendable {
 
     /// Starts capturing `table`'s row changes (again if its columns changed).
     public func capture(table: String) async throws {
+        // The name goes into trigger DDL: only plain identifiers.
+        guard let first = table.first, first.isLetter || first == "_",
+              table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw ChangeCaptureError.invalidName(table)
+        }
         try await database.pool.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS eventide_changes (
@@ -120,10 +125,12 @@ public struct CapturedChange: Sendable, Hashable {
 /// Why change capture could not start.
 public enum ChangeCaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTable(String)
+    case invalidName(String)
 
     public var description: String {
         switch self {
         case .unknownTable(let table): "the table '\(table)' does not exist; create it before capturing its changes"
+        case .invalidName(let name): "'\(name)' is not a plain table name (letters, digits and '_', not starting with a digit)"
         }
     }
 }
