@@ -27,7 +27,7 @@ public struct SQLiteChangeTrigger: Trigger {
         let trigger: SQLiteChangeTrigger
         var cursor: Int64?
         var buffer: [CapturedChange] = []
-        var outstanding: [(seq: Int64, acknowledged: Bool)] = []
+        var acknowledged = AcknowledgedPrefix<Int64>()
 
         init(trigger: SQLiteChangeTrigger) { self.trigger = trigger }
 
@@ -42,7 +42,7 @@ public struct SQLiteChangeTrigger: Trigger {
                 }
             }
             let change = buffer.removeFirst()
-            outstanding.append((change.seq, false))
+            acknowledged.deliver(change.seq)
             return TriggerEvent(payload: change.payload, messageId: "\(trigger.slot)@\(change.seq)",
                                 occurredAt: EventTime.parse(change.at), observedAt: Date(),
                                 acknowledge: { [self] in try await acknowledge(change.seq) })
@@ -56,11 +56,7 @@ public struct SQLiteChangeTrigger: Trigger {
         }
 
         private func acknowledge(_ seq: Int64) async throws {
-            guard let index = outstanding.firstIndex(where: { $0.seq == seq }) else { return }
-            outstanding[index].acknowledged = true
-            var reached: Int64?
-            while let first = outstanding.first, first.acknowledged { reached = first.seq; outstanding.removeFirst() }
-            if let reached { try await trigger.capture.confirm(slot: trigger.slot, through: reached) }
+            if let reached = acknowledged.acknowledge(seq) { try await trigger.capture.confirm(slot: trigger.slot, through: reached) }
         }
     }
 }

@@ -268,6 +268,20 @@ public actor Scheduler {
     /// Every asset event recorded from now on.
     public nonisolated func recordedAssetEvents() -> AsyncStream<AssetEvent> { recorded.subscribe() }
 
+    /// Waits until the DAG has no queued asset events and no unfinished run, for a DAG whose queued events always
+    /// make runs (a single-asset schedule; `maxActiveRuns` only delays them). No polling: it subscribes to run
+    /// updates before looking, and looks again after each of the DAG's updates.
+    public func waitUntilIdle(_ dagId: String) async throws {
+        let stream = runUpdates()
+        while true {
+            let queued = try await queuedEvents(for: dagId)
+            let active = try await runs(of: dagId).contains { !$0.state.isFinished }
+            if queued.isEmpty && !active { return }
+            try Task.checkCancellation()
+            for await update in stream where update.ref.dagId == dagId { break }
+        }
+    }
+
     /// Waits until the DAG has at least `count` finished runs and returns them (no polling: it subscribes
     /// to run updates before looking).
     public func waitForFinishedRuns(of dagId: String, count: Int) async throws -> [DagRun] {

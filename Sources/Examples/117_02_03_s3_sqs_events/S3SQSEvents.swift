@@ -48,7 +48,7 @@ enum S3SQSEvents {
         let rule: String
         let uploads: [Upload]
         let arrivals: [Arrival]
-        /// Uploads the notification rule left out.
+        /// Puts for which no file-arrival asset event arrived (the rule left them out).
         let notNotified: [String]
         let deadLetters: [String]
         let eventsSeen: Int
@@ -154,7 +154,8 @@ enum S3SQSEvents {
         let (visible, inFlight) = try await queues.counts(queue)
         let outcome = Outcome(
             store: store.description, queueService: queues.description, rule: rule, uploads: uploads, arrivals: arrivals,
-            notNotified: uploads.filter { upload in !notified.contains(upload) }.map(\.key), deadLetters: deadLetters,
+            // Measured: the puts no asset event stands for (matched by key and ETag above).
+            notNotified: remaining.map(\.0.key), deadLetters: deadLetters,
             eventsSeen: status.eventsSeen, queueLeft: visible + inFlight)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }

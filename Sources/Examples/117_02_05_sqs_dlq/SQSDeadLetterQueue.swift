@@ -169,15 +169,8 @@ enum SQSDeadLetterQueue {
             let mainStatus = try await orchestrator.triggerer.waitFor(watcher: mainWatcher) { $0.eventsRecorded == valid }
             let dlqStatus = try await orchestrator.triggerer.waitFor(watcher: dlqWatcher) { $0.eventsRecorded == 4 }
             _ = try await scheduler.waitForFinishedRuns(of: "book_payments", count: valid)
-            // Dead letters are batched into reprocess runs as they come: wait (bounded) until none is queued or running.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while true {
-                let queued = try await scheduler.queuedEvents(for: reprocessDag)
-                let running = try await scheduler.runs(of: reprocessDag).contains { !$0.state.isFinished }
-                if queued.isEmpty && !running { break }
-                guard ContinuousClock.now < deadline else { throw ExampleError("\(reprocessDag) did not finish within 30 s") }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            // Dead letters are batched into reprocess runs as they come: wait until none is queued or running.
+            try await scheduler.waitUntilIdle(reprocessDag)
             return (mainStatus, dlqStatus)
         }
         let reprocessRuns = try await scheduler.runs(of: reprocessDag)

@@ -46,8 +46,8 @@ struct JSONLinesTrigger: Trigger {
         var offset: UInt64 = 0
         var partial = Data()
         var lines: [(start: UInt64, end: UInt64, text: String)] = []
-        /// Ends of lines handed out, in order, and whether each is acknowledged.
-        var outstanding: [(end: UInt64, acknowledged: Bool)] = []
+        /// Ends of lines handed out, and how far they are acknowledged without a gap.
+        var acknowledged = AcknowledgedPrefix<UInt64>()
 
         init(_ trigger: JSONLinesTrigger) { self.trigger = trigger }
 
@@ -64,7 +64,7 @@ struct JSONLinesTrigger: Trigger {
                 }
             }
             let line = lines.removeFirst()
-            outstanding.append((line.end, false))
+            acknowledged.deliver(line.end)
             let (inode, end) = (inode, line.end)
             let payload: JSONValue
             do { payload = try JSONValue.parse(line.text) } catch {
@@ -118,7 +118,7 @@ struct JSONLinesTrigger: Trigger {
                 // The old file is done: its checkpoint and its unacknowledged lines no longer decide anything (their
                 // acknowledgements are ignored), or a late one would hold the new file's checkpoint back for ever.
                 try? FileManager.default.removeItem(at: trigger.checkpoint)
-                outstanding.removeAll()
+                acknowledged.forget()
                 try openIfNeeded()
                 return true
             }
@@ -131,11 +131,8 @@ struct JSONLinesTrigger: Trigger {
         }
 
         private func acknowledge(inode acknowledgedInode: UInt64, end: UInt64) throws {
-            guard acknowledgedInode == inode, let index = outstanding.firstIndex(where: { $0.end == end }) else { return }
-            outstanding[index].acknowledged = true
-            var reached: UInt64?
-            while let first = outstanding.first, first.acknowledged { reached = first.end; outstanding.removeFirst() }
-            if let reached {
+            guard acknowledgedInode == inode else { return }
+            if let reached = acknowledged.acknowledge(end) {
                 let text = "\(inode) \(reached)\n"
                 try Data(text.utf8).write(to: trigger.checkpoint, options: .atomic)
             }

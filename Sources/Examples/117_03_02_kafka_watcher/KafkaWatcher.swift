@@ -112,7 +112,7 @@ enum KafkaWatcher {
             offsets.append(Offsets(moment: "watcher started again",
                                    committed: try await topics.committedOffsets(group: group, topic: topic),
                                    end: try await topics.endOffsets(topic)))
-            timeline.note("watcher started again: resumed at the committed offsets; lag \(offsets[2].lag)")
+            timeline.note("watcher started again: \(status.eventsRecorded - first) more recorded, \(status.duplicates) seen twice; lag \(offsets[2].lag)")
             return (offsets, status)
         }
         let events = try await orchestrator.scheduler.assetEvents(for: orders.key)

@@ -85,7 +85,7 @@ enum CDCWatcher {
                 try await feed.execute("BEGIN; UPDATE \(orders) SET status = 'lost' WHERE id = 3; INSERT INTO \(orders) VALUES (1, 'dup', 0); COMMIT")
             } catch {
                 try? await feed.execute("ROLLBACK")
-                timeline.note("a transaction that failed (duplicate key) rolled back: its status change never happened")
+                timeline.note("a transaction failed and rolled back (\(String("\(error)".prefix(60)))…): its status change never happened")
             }
             try await feed.execute("DELETE FROM \(orders) WHERE id = 3")
             timeline.note("\(sessions) written; order 1 paid; order 2's amount corrected; order 3 deleted")
