@@ -112,7 +112,7 @@ targets += examples.map { item in
 }
 targets.append(.testTarget(
     name: "CatalogTests",
-    dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka",
+    dependencies: ["Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka",
                                    "EventidePostgres"] + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(

@@ -7,8 +7,7 @@ extension QueueService {
     public func requireEmptyQueue(_ queue: String) async throws {
         let (ready, held) = try await counts(queue)
         guard ready == 0, held == 0 else {
-            throw ExampleError("the queue \(try await queueURL(queue)) already holds \(ready + held) message(s) from an "
-                + "earlier run; the example starts from an empty queue: pass another --queue name")
+            throw ExampleError.queueNotEmpty(queue: try await queueURL(queue), messages: ready + held)
         }
     }
 }

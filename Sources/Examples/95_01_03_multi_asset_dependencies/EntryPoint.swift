@@ -18,8 +18,6 @@ struct MultiAssetDependenciesCommand: AsyncParsableCommand {
     @Option(help: "Seed for the order in which the three producers run.") var seed: UInt64 = 7
 
     func run() async throws {
-        let report = try await MultiAssetDependencies.run(.init(seed: seed),
-                                                          database: options.openDatabase(prefix: "multi-asset"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "multi-asset") { try await MultiAssetDependencies.run(.init(seed: seed), database: $0) }
     }
 }

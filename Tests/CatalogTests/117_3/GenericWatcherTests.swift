@@ -1,0 +1,81 @@
+import Eventide
+import EventideTesting
+import Foundation
+import Testing
+@testable import Ex117_03_01_generic_watcher
+@testable import Ex117_03_02_kafka_watcher
+@testable import Ex117_03_05_cdc_watcher
+import EventidePostgres
+import EventideKafka
+
+@Suite("117.3.1 Generic Event Watcher Pattern", .timeLimit(.minutes(10)))
+struct GenericWatcherTests {
+    typealias Example = GenericWatcher
+
+    func run() async throws -> Example.Outcome {
+        try await Example.run(.init(), database: TemporaryDatabase.make("117_03_01")).outcome
+    }
+
+    @Test("117.3.1/1 a custom trigger for a system without a queue feeds the asset: every complete line once, in order")
+    func customWatcher() async throws {
+        let outcome = try await run()
+        #expect(outcome.entries.map(\.user) == ["ana", "ben", "cy", "dee", "eli", "fay", "gus", "hal"])
+        #expect(outcome.entries.map(\.action) == ["login", "export", "delete", "grant", "login", "revoke", "export", "logout"])
+        #expect(outcome.duplicates == 0 && outcome.runs >= 1)
+        _ = try ExampleProcess.checkCommandLine("117_03_01_generic_watcher", item: "117.3.1",
+                                                badArguments: ["--interval", "0"], expectInError: "--interval")
+    }
+
+    @Test("117.3.1/2 the Trigger protocol: stable message ids, a partial line waits, a bad line is dead-lettered, acknowledgements move the checkpoint")
+    func interfaceMethods() async throws {
+        let folder = try TemporaryDatabase.folder("jsonl")
+        let file = folder.appendingPathComponent("feed.jsonl")
+        try Data((#"{"n": 1}"# + "\n" + #"{"n": 2"#).utf8).write(to: file)
+        let trigger = try #require(try JSONLinesTrigger.factory.make(TriggerURI("jsonl://\(file.path)?interval=10")) as? JSONLinesTrigger)
+        var events = try trigger.events().makeAsyncIterator()
+        let first = try #require(try await events.next())
+        #expect(first.payload == ["n": 1])
+        let inode = try #require((try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value)
+        #expect(first.messageId == "\(inode)@0")
+        try Example.append("}\nnot json\n", to: file)
+        let second = try #require(try await events.next())
+        #expect(second.payload == ["n": 2] && second.messageId == "\(inode)@9", "the partial line, once completed")
+        let third = try #require(try await events.next())
+        #expect(third.payload["undecodable"] == "not json")
+        // Acknowledged out of order: the checkpoint moves only over a gapless prefix.
+        try await second.acknowledge()
+        #expect(!FileManager.default.fileExists(atPath: trigger.checkpoint.path), "line 1 is not acknowledged yet")
+        try await first.acknowledge()
+        #expect(try String(contentsOf: trigger.checkpoint, encoding: .utf8) == "\(inode) 18\n")
+        // A new sequence (a restarted watcher) starts at the checkpoint: the unacknowledged third line comes back.
+        var again = try trigger.events().makeAsyncIterator()
+        let resumed = try #require(try await again.next())
+        #expect(resumed.messageId == third.messageId)
+    }
+
+    @Test("117.3.1/3 a missing file restarts the watcher until it exists; a rotation and a stop/start lose and repeat nothing")
+    func connectionAndLoop() async throws {
+        let outcome = try await run()
+        #expect(outcome.restarts >= 2 && outcome.firstError?.contains("no such file") == true)
+        #expect(outcome.entries.count == 8 && Set(outcome.entries.map(\.messageId)).count == 8)
+        #expect(outcome.recordedBeforeStop == 6, "recorded before the stop")
+        #expect(outcome.checkpointAtEnd.split(separator: " ").last.flatMap { Int($0) } == outcome.fileSizeAtEnd,
+                "everything acknowledged: the checkpoint is at the end of the file")
+        #expect(outcome.deadLetters.count == 1 && outcome.deadLetters[0].contains("unreadable audit line"))
+    }
+
+    @Test("117.3.1/4 registered under its own scheme: AssetWatcher(source:) builds it from a URI; a bad URI is refused")
+    func registration() throws {
+        let registry = TriggerRegistry().registering(JSONLinesTrigger.factory)
+        #expect(registry.schemes == ["jsonl"])
+        let watcher = try AssetWatcher(name: "w", source: "jsonl:///var/log/audit.jsonl?interval=50&checkpoint=/tmp/a.offset",
+                                       registry: registry)
+        let trigger = try #require(watcher.trigger as? JSONLinesTrigger)
+        #expect(trigger.file.path == "/var/log/audit.jsonl" && trigger.checkpoint.path == "/tmp/a.offset"
+                && trigger.interval == .milliseconds(50))
+        for bad in ["jsonl://host/audit.jsonl", "jsonl:///a.jsonl?interval=0", "jsonl:///"] {
+            #expect(throws: TriggerError.self, "\(bad)") { _ = try registry.trigger(for: bad) }
+        }
+        #expect(throws: TriggerError.self) { _ = try registry.trigger(for: "kafka://127.0.0.1/t?group=g") }
+    }
+}
