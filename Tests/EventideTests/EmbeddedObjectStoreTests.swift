@@ -4,7 +4,7 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("EmbeddedObjectStore: buckets as folders with S3 event notifications")
+@Suite("EmbeddedObjectStore: buckets as folders with S3 event notifications", .timeLimit(.minutes(3)))
 struct EmbeddedObjectStoreTests {
     @Test("a matching put publishes S3's notification JSON; the S3 trigger reads it from the embedded queue, key decoded")
     func notifications() async throws {
