@@ -173,20 +173,25 @@ struct TriggererTests {
         #expect(recovered.lastError == nil && recovered.isHealthy && recovered.restarts == 1)
     }
 
+    /// The `WaitError` a wait ended with, or nil when it returned.
+    static func waitError(_ wait: @Sendable () async throws -> WatcherStatus) async -> WaitError? {
+        do {
+            _ = try await wait()
+            return nil
+        } catch {
+            return error as? WaitError
+        }
+    }
+
     @Test("a wait on a watcher that fails throws watcherFailed instead of waiting forever")
     func waitOnFailedWatcherThrows() async throws {
         let trigger = ManualTrigger()
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, restart: .none))
         let error = try await orchestrator.withServices {
             try await trigger.waitUntilOpened()
-            async let waiting = orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
+            async let waiting = Self.waitError { try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 } }
             trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
-            do {
-                _ = try await waiting
-                return nil as WaitError?
-            } catch let error as WaitError {
-                return error
-            }
+            return await waiting
         }
         let failed = try #require(error)
         guard case .watcherFailed(let name, let lastError) = failed else {
@@ -208,15 +213,12 @@ struct TriggererTests {
         let deadline = WaitDeadline(.seconds(30), clock: EventideClock(deadlineClock))
         let error = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
-            async let waiting = orchestrator.triggerer.waitFor(watcher: "w", deadline: deadline) { $0.eventsRecorded == 1 }
+            async let waiting = Self.waitError {
+                try await orchestrator.triggerer.waitFor(watcher: "w", deadline: deadline) { $0.eventsRecorded == 1 }
+            }
             try await deadlineClock.waitForSleepers()
             await deadlineClock.advance(by: .seconds(30))
-            do {
-                _ = try await waiting
-                return nil as WaitError?
-            } catch let error as WaitError {
-                return error
-            }
+            return await waiting
         }
         let exceeded = try #require(error)
         guard case .deadlineExceeded(_, let after) = exceeded else {
