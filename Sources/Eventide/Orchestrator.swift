@@ -19,15 +19,16 @@ public final class Orchestrator: Sendable {
     public let scheduler: Scheduler
     public let triggerer: Triggerer
     public let executor: Executor
-    /// The clock interval schedules are measured by.
-    public let clock: any Clock<Duration>
+    /// The one clock of the runtime: interval schedules, retries, restart back-offs, timeouts and every
+    /// recorded date are measured by it.
+    public let clock: EventideClock
 
-    public init(database: EventideDatabase, clock: any Clock<Duration> = ContinuousClock(),
+    public init(database: EventideDatabase, clock: EventideClock = .system,
                 logger: Logger = Logger(label: "eventide")) {
         self.database = database
         self.clock = clock
-        log = EventLog(database: database)
-        scheduler = Scheduler(database: database)
+        log = EventLog(database: database, clock: clock)
+        scheduler = Scheduler(database: database, clock: clock)
         triggerer = Triggerer(scheduler: scheduler, logger: logger)
         executor = Executor(scheduler: scheduler, triggerer: triggerer, logger: logger)
     }

@@ -28,11 +28,15 @@ public final class ManualTrigger: Trigger {
         return stream
     }
 
-    /// Waits until `events()` has been called `count` times in total.
-    public func waitUntilOpened(times count: Int = 1) async {
+    /// Waits until `events()` has been called `count` times in total; throws `WaitError.deadlineExceeded` after
+    /// `deadline`.
+    public func waitUntilOpened(times count: Int = 1, deadline: WaitDeadline = .default) async throws {
         let stream = opens.subscribe()
         if opened >= count { return }
-        for await opened in stream where opened >= count { return }
+        try await deadline.enforce(waitingFor: "\(name) to be opened \(count) time(s)") {
+            for await opened in stream where opened >= count { return }
+            throw WaitError.ended(waitingFor: "\(self.name) to be opened")
+        }
     }
 
     public var opened: Int { state.withLock { $0.opened } }

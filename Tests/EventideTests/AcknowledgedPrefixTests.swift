@@ -1,7 +1,7 @@
 import Eventide
 import Testing
 
-@Suite("AcknowledgedPrefix")
+@Suite("AcknowledgedPrefix", .timeLimit(.minutes(3)))
 struct AcknowledgedPrefixTests {
     @Test("the checkpoint moves only over a gapless acknowledged prefix; unknown, repeated and forgotten positions change nothing")
     func prefix() {

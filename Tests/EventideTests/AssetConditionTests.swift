@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Eventide
 
-@Suite("Asset conditions: operators, evaluation, aliases, narrative and JSON")
+@Suite("Asset conditions: operators, evaluation, aliases, narrative and JSON", .timeLimit(.minutes(3)))
 struct AssetConditionTests {
     let a = try! Asset(uri: "s3://x/a", name: "a")
     let b = try! Asset(uri: "s3://x/b", name: "b")

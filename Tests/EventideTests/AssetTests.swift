@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Eventide
 
-@Suite("Assets: names, identity, groups, aliases and JSON")
+@Suite("Assets: names, identity, groups, aliases and JSON", .timeLimit(.minutes(3)))
 struct AssetTests {
     // MARK: Either alone fills the other
 

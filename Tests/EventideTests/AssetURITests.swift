@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Eventide
 
-@Suite("Asset URI normalisation and refusals")
+@Suite("Asset URI normalisation and refusals", .timeLimit(.minutes(3)))
 struct AssetURITests {
     func normalised(_ raw: String) throws -> String { try AssetURI.normalise(raw).uri }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Kills a writer (and a consumer) with SIGKILL mid-stream and checks that nothing acknowledged is lost.
-@Suite("Crash recovery (SIGKILL)", .serialized)
+@Suite("Crash recovery (SIGKILL)", .serialized, .timeLimit(.minutes(3)))
 struct CrashRecoveryTests {
     /// Starts the product, reads lines until `stopAfter` of them arrived, then SIGKILLs it. Returns the lines.
     func runAndKill(_ arguments: [String], stopAfter: Int) throws -> [String] {

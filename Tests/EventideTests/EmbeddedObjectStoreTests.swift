@@ -4,7 +4,7 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("EmbeddedObjectStore: buckets as folders with S3 event notifications")
+@Suite("EmbeddedObjectStore: buckets as folders with S3 event notifications", .timeLimit(.minutes(3)))
 struct EmbeddedObjectStoreTests {
     @Test("a matching put publishes S3's notification JSON; the S3 trigger reads it from the embedded queue, key decoded")
     func notifications() async throws {
@@ -34,15 +34,23 @@ struct EmbeddedObjectStoreTests {
         #expect(try await queues.counts("landing-events") == (0, 0), "the test event was dropped, the record deleted once acknowledged")
     }
 
+    @Test("MD5 (S3's ETag) matches RFC 1321's test vectors")
+    func md5() {
+        #expect(MD5.hex(Data()) == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(MD5.hex(Data("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(MD5.hex(Data("12345678901234567890123456789012345678901234567890123456789012345678901234567890".utf8))
+                == "57edf4a22be3c955ac49da2e2107b67a")
+    }
+
     @Test("bad bucket names, bad keys and a missing object are typed errors")
     func errors() async throws {
         let queues = EmbeddedQueue(database: try TemporaryDatabase.make("object-store-errors"))
         let store = EmbeddedObjectStore(folder: try TemporaryDatabase.folder("buckets"), queues: queues)
-        await #expect(throws: S3Error.self) { try await store.createBucket("No_Such") }
+        await #expect(throws: ObjectStoreError.self) { try await store.createBucket("No_Such") }
         try await store.createBucket("data")
-        await #expect(throws: S3Error.self) { try await store.putObject(bucket: "data", key: "../escape", body: Data()) }
-        await #expect(throws: S3Error.self) { _ = try await store.getObject(bucket: "data", key: "missing.csv") }
-        await #expect(throws: S3Error.self) {
+        await #expect(throws: ObjectStoreError.self) { try await store.putObject(bucket: "data", key: "../escape", body: Data()) }
+        await #expect(throws: ObjectStoreError.self) { _ = try await store.getObject(bucket: "data", key: "missing.csv") }
+        await #expect(throws: ObjectStoreError.self) {
             try await store.notify(bucket: "nope", queue: "q", events: ["s3:ObjectCreated:*"], prefix: nil, suffix: nil)
         }
     }

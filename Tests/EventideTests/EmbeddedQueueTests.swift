@@ -3,16 +3,15 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("Embedded queue: SQS semantics on SQLite")
+@Suite("Embedded queue: SQS semantics on SQLite", .timeLimit(.minutes(3)))
 struct EmbeddedQueueTests {
-    func queues(_ clock: ManualClock? = nil) throws -> EmbeddedQueue {
-        let database = try TemporaryDatabase.make("queue")
-        return clock.map { EmbeddedQueue(database: database, now: $0.function) } ?? EmbeddedQueue(database: database)
+    func queues(_ clock: TestClock = TestClock()) throws -> EmbeddedQueue {
+        EmbeddedQueue(database: try TemporaryDatabase.make("queue"), clock: EventideClock(clock))
     }
 
     @Test("a received message is in flight, invisible to others, until deleted with its receipt")
     func roundTrip() async throws {
-        let queues = try queues(ManualClock())
+        let queues = try queues(TestClock())
         try await queues.createQueue("orders")
         let id = try await queues.send("orders", body: #"{"order": 7}"#, attributes: ["type": "order.placed"])
         let message = try #require(try await queues.receive("orders").first)
@@ -26,14 +25,14 @@ struct EmbeddedQueueTests {
 
     @Test("when the visibility timeout runs out, the message comes back with the same id, a higher count and a new receipt; the old receipt deletes nothing")
     func visibilityTimeout() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let queues = try queues(clock)
         try await queues.createQueue("orders", .init(visibilityTimeout: .seconds(30)))
         try await queues.send("orders", body: "a")
         let first = try #require(try await queues.receive("orders").first)
-        clock.advance(by: .seconds(29))
+        await clock.advance(by: .seconds(29))
         #expect(try await queues.receive("orders").isEmpty)
-        clock.advance(by: .seconds(1))
+        await clock.advance(by: .seconds(1))
         let again = try #require(try await queues.receive("orders").first)
         #expect(again.messageId == first.messageId && again.receiveCount == 2 && again.receipt != first.receipt)
         #expect(try await queues.delete("orders", receipt: first.receipt) == false, "a stale receipt")
@@ -44,14 +43,14 @@ struct EmbeddedQueueTests {
 
     @Test("after maxReceives receives without a delete, the next receive moves the message to the DLQ with the reason")
     func redrive() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let queues = try queues(clock)
         try await queues.createQueue("orders-dlq")
         try await queues.createQueue("orders", .init(visibilityTimeout: .seconds(10), deadLetterQueue: "orders-dlq", maxReceives: 2))
         let id = try await queues.send("orders", body: "poison", attributes: ["type": "order.placed"])
         for attempt in 1...2 {
             #expect(try await queues.receive("orders").first?.receiveCount == attempt)
-            clock.advance(by: .seconds(10))
+            await clock.advance(by: .seconds(10))
         }
         #expect(try await queues.receive("orders").isEmpty)
         let dead = try #require(try await queues.receive("orders-dlq").first)
@@ -63,7 +62,7 @@ struct EmbeddedQueueTests {
 
     @Test("dead-lettering a received message moves it to the DLQ with the given reason at once")
     func deadLetterNow() async throws {
-        let queues = try queues(ManualClock())
+        let queues = try queues(TestClock())
         try await queues.createQueue("dlq")
         try await queues.createQueue("orders", .init(deadLetterQueue: "dlq", maxReceives: 5))
         try await queues.send("orders", body: "not json")
@@ -75,36 +74,43 @@ struct EmbeddedQueueTests {
 
     @Test("a long poll returns when a message is sent, not when the wait runs out")
     func longPollWakesOnSend() async throws {
-        let queues = try queues()
+        let clock = TestClock()
+        let queues = try queues(clock)
         try await queues.createQueue("orders")
-        let started = ContinuousClock.now
         async let received = queues.receive("orders", wait: .seconds(20))
-        try await Task.sleep(for: .milliseconds(50))  // let the receiver start waiting (it also sees a message sent earlier)
+        try await clock.waitForSleepers()  // the receiver waits (it would also see a message sent earlier)
         try await queues.send("orders", body: "a")
-        #expect(try await received.map(\.body) == ["a"])
-        #expect(ContinuousClock.now - started < .seconds(10), "woken by the send, long before the 20 s wait ends")
+        #expect(try await received.map(\.body) == ["a"], "woken by the send: the clock never reached the 20 s")
+        #expect(clock.now == TestClock.Instant(offset: .zero))
     }
 
-    @Test("a long poll returns when an in-flight message becomes visible again")
+    @Test("a long poll returns when an in-flight message becomes visible again, and empty when its wait runs out")
     func longPollWakesOnVisibility() async throws {
-        let queues = try queues()
-        try await queues.createQueue("orders", .init(visibilityTimeout: .milliseconds(200)))
+        let clock = TestClock()
+        let queues = try queues(clock)
+        try await queues.createQueue("orders", .init(visibilityTimeout: .seconds(30)))
         try await queues.send("orders", body: "a")
         _ = try await queues.receive("orders")
-        let again = try await queues.receive("orders", wait: .seconds(20))
-        #expect(again.first?.receiveCount == 2)
+        async let again = queues.receive("orders", wait: .seconds(60))
+        try await clock.waitForSleepers()
+        await clock.advance(by: .seconds(30))
+        #expect(try await again.first?.receiveCount == 2)
+        async let nothing = queues.receive("orders", wait: .seconds(20))
+        try await clock.waitForSleepers()
+        await clock.advance(by: .seconds(20))
+        #expect(try await nothing.isEmpty)
     }
 
     @Test("a message in flight when its receiver died is delivered again after the timeout from a reopened store")
     func survivesRestart() async throws {
-        let clock = ManualClock()
+        let clock = TestClock()
         let database = try TemporaryDatabase.make("queue")
-        let before = EmbeddedQueue(database: database, now: clock.function)
+        let before = EmbeddedQueue(database: database, clock: EventideClock(clock))
         try await before.createQueue("orders", .init(visibilityTimeout: .seconds(5)))
         let id = try await before.send("orders", body: "a")
         _ = try await before.receive("orders")
-        let after = EmbeddedQueue(database: try EventideDatabase(path: database.path), now: clock.function)
-        clock.advance(by: .seconds(5))
+        let after = EmbeddedQueue(database: try EventideDatabase(path: database.path), clock: EventideClock(clock))
+        await clock.advance(by: .seconds(5))
         let again = try #require(try await after.receive("orders").first)
         #expect(again.messageId == id && again.receiveCount == 2)
     }

@@ -2,7 +2,7 @@ import Eventide
 import Foundation
 import Testing
 
-@Suite("Event envelope (CloudEvents 1.0)")
+@Suite("Event envelope (CloudEvents 1.0)", .timeLimit(.minutes(3)))
 struct EventEnvelopeTests {
     @Test("an envelope round-trips as a structured-mode CloudEvent with its extension attributes")
     func roundTrip() throws {

@@ -3,7 +3,7 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("Durable event log")
+@Suite("Durable event log", .timeLimit(.minutes(3)))
 struct EventLogTests {
     func makeLog(partitions: Int = 4) async throws -> EventLog {
         let log = EventLog(database: try TemporaryDatabase.make("log"))

@@ -4,12 +4,12 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Executor: task runs, retries, outlets, deferral")
+@Suite("Executor: task runs, retries, outlets, deferral", .timeLimit(.minutes(3)))
 struct ExecutorTests {
     let asset = try! Asset(uri: "s3://lake/orders")
 
-    func orchestrator(_ dags: [DAG], assets: [Asset] = []) async throws -> Orchestrator {
-        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("executor"))
+    func orchestrator(_ dags: [DAG], assets: [Asset] = [], clock: EventideClock = .system) async throws -> Orchestrator {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("executor"), clock: clock)
         try await orchestrator.register(dags: dags, assets: assets)
         return orchestrator
     }
@@ -19,21 +19,38 @@ struct ExecutorTests {
         let orchestrator = try await orchestrator([dag])
         return try await orchestrator.withServices {
             try await orchestrator.scheduler.triggerRun(dag.dagId)
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: dag.dagId, count: 1)[0]
+            return try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: dag.dagId, count: 1).first)
         }
     }
 
-    @Test("a failing task is retried with its policy and the run succeeds when a retry does")
+    @Test("a failing task is retried after its policy's delays on the clock, and the run succeeds when a retry does")
     func retries() async throws {
         let attempts = Counter()
-        let dag = try DAG("flaky", tasks: [TaskDefinition("call", retry: RetryPolicy(retries: 2, delay: .milliseconds(5))) { context in
+        let clock = TestClock()
+        let policy = RetryPolicy(retries: 2, delay: .seconds(600), exponentialBackoff: true)
+        let dag = try DAG("flaky", tasks: [TaskDefinition("call", retry: policy) { context in
             if attempts.next() < 3 { throw CocoaError(.fileReadUnknown) }
             return TaskOutput(value: .number(Double(context.tryNumber)))
         }])
-        let run = try await runOnce(dag)
+        let orchestrator = try await orchestrator([dag], clock: EventideClock(clock))
+        let run = try await orchestrator.withServices {
+            let ref = try await orchestrator.scheduler.triggerRun("flaky")
+            try await clock.waitForSleepers()
+            #expect(attempts.current == 1, "the first retry waits for its 10 minutes")
+            #expect(try await orchestrator.scheduler.run(ref)?.taskInstances.first?.state == .upForRetry)
+            await clock.advance(by: .seconds(599))
+            #expect(attempts.current == 1 && clock.sleeperCount == 1, "not a second early")
+            await clock.advance(by: .seconds(1))
+            try await clock.waitForSleepers()
+            #expect(attempts.current == 2)
+            await clock.advance(by: .seconds(1200))  // the second retry waits twice as long
+            return try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "flaky", count: 1).first)
+        }
         #expect(run.state == .success)
-        #expect(run.taskInstances[0].tryNumber == 3)
+        #expect(run.taskInstances.first?.tryNumber == 3)
         #expect(attempts.current == 3)
+        let ended = try #require(run.endedAt)
+        #expect(ended.timeIntervalSince(clock.epoch) == 1800, "stamped on the test clock: 10 + 20 minutes after its epoch")
     }
 
     @Test("a task out of retries fails the run and marks downstream upstream_failed")
@@ -45,8 +62,8 @@ struct ExecutorTests {
         let run = try await runOnce(dag)
         #expect(run.state == .failed)
         #expect(run.taskInstances.map(\.state) == [.failed, .upstreamFailed])
-        #expect(run.taskInstances[0].tryNumber == 2)
-        #expect(run.taskInstances[0].note?.isEmpty == false)
+        #expect(run.taskInstances.first?.tryNumber == 2)
+        #expect(run.taskInstances.first?.note?.isEmpty == false)
     }
 
     @Test("runs created while no executor ran are executed when one starts (restart)")
@@ -62,13 +79,33 @@ struct ExecutorTests {
             try await orchestrator.scheduler.waitForFinishedRuns(of: "later", count: 1)
         }
         #expect(runs.map(\.runId) == ["queued-while-down"])
-        #expect(runs[0].state == .success)
+        #expect(runs.first?.state == .success)
     }
 
     @Test("exponential backoff doubles the delay up to the cap")
     func backoff() {
         let policy = RetryPolicy(retries: 5, delay: .seconds(1), exponentialBackoff: true, maxDelay: .seconds(5))
         #expect((2...6).map { policy.delay(beforeTry: $0) } == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])
+    }
+
+    @Test("jitter shortens each wait by at most its fraction; none without it")
+    func jitter() {
+        let policy = RetryPolicy(retries: 3, delay: .seconds(10), jitter: 0.2)
+        var random = SystemRandomNumberGenerator()
+        let delays = (0..<50).map { _ in policy.jitteredDelay(beforeTry: 2, using: &random) }
+        #expect(delays.allSatisfy { $0 > .seconds(8) - .milliseconds(1) && $0 <= .seconds(10) })
+        #expect(RetryPolicy(retries: 1, delay: .seconds(3)).jitteredDelay(beforeTry: 2, using: &random) == .seconds(3))
+    }
+
+    @Test("the default watcher restart policy backs off exponentially to a cap and lasts about five minutes")
+    func watcherRestartPolicy() {
+        let policy = RetryPolicy.watcherRestart
+        let delays = (2...(policy.retries + 1)).map { policy.delay(beforeTry: $0) }
+        #expect(delays.prefix(3) == [.seconds(1), .seconds(2), .seconds(4)])
+        #expect(delays.max() == policy.maxDelay)
+        let total = delays.reduce(Duration.zero, +)
+        #expect(total >= .seconds(240) && total <= .seconds(420))
+        #expect(policy.jitter > 0)
     }
 
     @Test("a skipped task emits no outlet event and skips its downstream tasks")
@@ -80,7 +117,7 @@ struct ExecutorTests {
         let orchestrator = try await orchestrator([dag])
         let run = try await orchestrator.withServices {
             try await orchestrator.scheduler.triggerRun("gate")
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: "gate", count: 1)[0]
+            return try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "gate", count: 1).first)
         }
         #expect(run.state == .success)
         #expect(run.taskInstances.map(\.state) == [.skipped, .skipped])
@@ -100,7 +137,7 @@ struct ExecutorTests {
         let orchestrator = try await orchestrator([producer, consumer])
         let run = try await orchestrator.withServices {
             try await orchestrator.scheduler.triggerRun("producer")
-            return try await orchestrator.scheduler.waitForFinishedRuns(of: "consumer", count: 1)[0]
+            return try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "consumer", count: 1).first)
         }
         #expect(run.state == .success)
         #expect(seen.withLock { $0 } == [42])
@@ -119,10 +156,10 @@ struct ExecutorTests {
         let orchestrator = try await orchestrator([dag])
         let (stateWhileWaiting, run) = try await orchestrator.withServices {
             let ref = try await orchestrator.scheduler.triggerRun("sensor")
-            await trigger.waitUntilOpened()
-            let state = try await orchestrator.scheduler.run(ref)?.taskInstances[0].state
+            try await trigger.waitUntilOpened()
+            let state = try await orchestrator.scheduler.run(ref)?.taskInstances.first?.state
             trigger.fire(["file": "a.csv"], messageId: "1")
-            return (state, try await orchestrator.scheduler.waitForFinishedRuns(of: "sensor", count: 1)[0])
+            return (state, try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "sensor", count: 1).first))
         }
         #expect(stateWhileWaiting == .deferred)
         #expect(run.state == .success)
@@ -135,9 +172,9 @@ struct ExecutorTests {
             return .none
         }])
         let run = try await runOnce(dag)
-        #expect(run.taskInstances[0].state == .failed)
-        #expect(run.taskInstances[0].tryNumber == 1)
-        #expect(run.taskInstances[0].note?.contains("did not fire") == true)
+        let task = try #require(run.taskInstances.first)
+        #expect(task.state == .failed)
+        #expect(task.tryNumber == 1)
     }
 
     @Test("a DAG with a cycle or an unknown upstream is refused")

@@ -2,7 +2,7 @@ import Foundation
 import Eventide
 import Testing
 
-@Suite("Extra schema")
+@Suite("Extra schema", .timeLimit(.minutes(3)))
 struct ExtraSchemaTests {
     let schema = ExtraSchema(name: "orders_export", version: 1, fields: [
         .init("path", .string), .init("row_count", .integer), .init("note", .string, required: false)])

@@ -1,7 +1,7 @@
 import Eventide
 import Testing
 
-@Suite("Filter policies (SNS syntax) on attributes and bodies")
+@Suite("Filter policies (SNS syntax) on attributes and bodies", .timeLimit(.minutes(3)))
 struct FilterPolicyTests {
     func attributes(_ json: String) throws -> FilterPolicy { try FilterPolicy(json: json) }
     func body(_ json: String) throws -> FilterPolicy { try FilterPolicy(json: json, scope: .messageBody) }

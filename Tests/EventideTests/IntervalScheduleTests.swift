@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Interval schedules")
+@Suite("Interval schedules", .timeLimit(.minutes(3)))
 struct IntervalScheduleTests {
     @Test("a DAG with an interval schedule gets a scheduled run every interval; a paused one gets none")
     func intervalRuns() async throws {

@@ -3,7 +3,7 @@ import EventideTesting
 import Synchronization
 import Testing
 
-@Suite("MappedTrigger")
+@Suite("MappedTrigger", .timeLimit(.minutes(3)))
 struct MappedTriggerTests {
     @Test("each event passes through the transform, which can wrap its acknowledgement; the source's end ends it")
     func transformsEvents() async throws {
@@ -20,7 +20,7 @@ struct MappedTriggerTests {
             return event
         }
         var events = try mapped.events().makeAsyncIterator()
-        await source.waitUntilOpened()
+        try await source.waitUntilOpened()
         source.fire(["n": 1], messageId: "m1")
         let event = try #require(try await events.next())
         #expect(event.payload == ["wrapped": ["n": 1]] && event.messageId == "m1")

@@ -56,7 +56,7 @@ enum QueueServiceContract {
     }
 }
 
-@Suite("QueueService on the embedded queues")
+@Suite("QueueService on the embedded queues", .timeLimit(.minutes(3)))
 struct EmbeddedQueueServiceTests {
     func service() throws -> any QueueService { EmbeddedQueue(database: try TemporaryDatabase.make("queue-service")) }
 
@@ -70,7 +70,7 @@ struct EmbeddedQueueServiceTests {
     func trigger() async throws { try await QueueServiceContract.trigger(try service()) }
 }
 
-@Suite("QueueService on SQS (moto)", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"))
+@Suite("QueueService on SQS (moto)", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"), .timeLimit(.minutes(3)))
 struct SQSQueueServiceTests {
     let service = SQSQueueService(client: SQSClient(
         endpoint: LocalServer.moto.url, credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")))
@@ -92,7 +92,7 @@ struct SQSQueueServiceTests {
     }
 }
 
-@Suite("SQS client from an Airflow AWS connection")
+@Suite("SQS client from an Airflow AWS connection", .timeLimit(.minutes(3)))
 struct SQSConnectionTests {
     @Test("login, password, region_name and endpoint_url make the client")
     func fromConnection() throws {

@@ -2,7 +2,7 @@ import Eventide
 import EventideTesting
 import Testing
 
-@Suite("SQLiteChangeCapture: trigger-based change data capture on the embedded store")
+@Suite("SQLiteChangeCapture: trigger-based change data capture on the embedded store", .timeLimit(.minutes(3)))
 struct SQLiteChangeCaptureTests {
     @Test("inserts, updates and deletes are captured in commit order with key, before and after; a rollback leaves nothing")
     func capturesCommittedChanges() async throws {

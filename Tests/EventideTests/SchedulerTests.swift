@@ -3,7 +3,7 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("Scheduler: asset conditions to runs")
+@Suite("Scheduler: asset conditions to runs", .timeLimit(.minutes(3)))
 struct SchedulerTests {
     let a = try! Asset(uri: "s3://lake/a")
     let b = try! Asset(uri: "s3://lake/b")
@@ -34,7 +34,7 @@ struct SchedulerTests {
         let third = try await emit(scheduler, b, 3)
         #expect(third.createdRuns.count == 1)
         let runs = try await scheduler.runs(of: "consumer")
-        #expect(runs.count == 1)
+        try #require(runs.count == 1)
         #expect(runs[0].runType == .assetTriggered)
         #expect(runs[0].triggeringAssetEvents.map { $0.extra["n"] } == [1, 2, 3])
         #expect(try await scheduler.queuedEvents(for: "consumer").isEmpty)
@@ -53,7 +53,8 @@ struct SchedulerTests {
         #expect(try await emit(scheduler, a).createdRuns.isEmpty)
         #expect(try await emit(scheduler, c).createdRuns.count == 1)
         // The run consumed both queued events (a and c): Airflow's batching.
-        #expect(try await scheduler.runs(of: "consumer")[0].triggeringAssetEvents.count == 2)
+        let run = try #require(try await scheduler.runs(of: "consumer").first)
+        #expect(run.triggeringAssetEvents.count == 2)
     }
 
     @Test("per-event mode gives one run per satisfying set, each event consumed once")
@@ -79,7 +80,7 @@ struct SchedulerTests {
         #expect(try await scheduler.queuedEvents(for: "consumer").count == 2)
         try await scheduler.setPaused("consumer", false)
         let runs = try await scheduler.runs(of: "consumer")
-        #expect(runs.count == 1)
+        try #require(runs.count == 1)
         #expect(runs[0].triggeringAssetEvents.count == 2)
     }
 
@@ -148,7 +149,23 @@ struct SchedulerTests {
     }
 }
 
-@Suite("AssetRunPlanner")
+extension SchedulerTests {
+    @Test("asset events and runs are stamped by the scheduler's clock")
+    func stampsWithItsClock() async throws {
+        let clock = TestClock()
+        let scheduler = Scheduler(database: try TemporaryDatabase.make("scheduler-clock"), clock: EventideClock(clock))
+        try await scheduler.register([try consumer(.on([a]))], assets: [a])
+        let first = try await emit(scheduler, a, 1)
+        #expect(first.event.timestamp == clock.epoch)
+        await clock.advance(by: .seconds(90))
+        let second = try await emit(scheduler, a, 2)
+        #expect(second.event.timestamp == clock.epoch.addingTimeInterval(90))
+        let runs = try await scheduler.runs(of: "consumer")
+        #expect(runs.map(\.queuedAt) == [clock.epoch, clock.epoch.addingTimeInterval(90)])
+    }
+}
+
+@Suite("AssetRunPlanner", .timeLimit(.minutes(3)))
 struct AssetRunPlannerTests {
     let a = try! Asset(uri: "s3://x/a").key
     let b = try! Asset(uri: "s3://x/b").key

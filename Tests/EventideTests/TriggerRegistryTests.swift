@@ -2,7 +2,7 @@ import Eventide
 import EventideTesting
 import Testing
 
-@Suite("Trigger URIs and the scheme registry")
+@Suite("Trigger URIs and the scheme registry", .timeLimit(.minutes(3)))
 struct TriggerRegistryTests {
     @Test("a trigger URI is split into scheme, endpoint, decoded path segments and query")
     func parsing() throws {

@@ -4,12 +4,12 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Triggerer and asset watchers")
+@Suite("Triggerer and asset watchers", .timeLimit(.minutes(3)))
 struct TriggererTests {
     let asset = try! Asset(uri: "s3://lake/landing")
 
-    func setUp(_ watcher: AssetWatcher) async throws -> Orchestrator {
-        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("triggerer"))
+    func setUp(_ watcher: AssetWatcher, clock: EventideClock = .system) async throws -> Orchestrator {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("triggerer"), clock: clock)
         let watched = asset.watched(by: [watcher])
         let dag = try DAG("consumer", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])
         try await orchestrator.register(dags: [dag], assets: [watched])
@@ -25,9 +25,11 @@ struct TriggererTests {
             let recorded = orchestrator.scheduler.recordedAssetEvents()
             trigger.fire(["key": "a.csv"], messageId: "m1")
             trigger.fire(["key": "b.csv"], messageId: "m2")
-            var events: [AssetEvent] = []
-            for await event in recorded { events.append(event); if events.count == 2 { break } }
-            return events
+            return try await WaitDeadline.default.enforce(waitingFor: "two recorded asset events") {
+                var events: [AssetEvent] = []
+                for await event in recorded { events.append(event); if events.count == 2 { break } }
+                return events
+            }
         }
         #expect(events.map { $0.extra["payload"]?["key"] } == ["a.csv", "b.csv"])
         #expect(events.allSatisfy { if case .watcher("w", _) = $0.source { true } else { false } })
@@ -61,11 +63,9 @@ struct TriggererTests {
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
         let status = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
-            let updates = orchestrator.triggerer.statusUpdates()
             trigger.fire(["n": 1], messageId: "same")
             trigger.fire(["n": 1], messageId: "same")
-            for await status in updates where status.duplicates == 1 { return status }
-            throw CancellationError()
+            return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.duplicates == 1 }
         }
         #expect(status.eventsRecorded == 1)
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
@@ -79,13 +79,13 @@ struct TriggererTests {
         let orchestrator = try await setUp(
             AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 2, delay: .milliseconds(5))))
         let status = try await orchestrator.withServices {
-            await trigger.waitUntilOpened(times: 1)
+            try await trigger.waitUntilOpened(times: 1)
             trigger.fire(["n": 1], messageId: "m1") { throw SourceGone() }
-            await trigger.waitUntilOpened(times: 2)  // restarted by the failed acknowledgement
+            try await trigger.waitUntilOpened(times: 2)  // restarted by the failed acknowledgement
             trigger.fire(["n": 1], messageId: "m1")  // the source delivers the unacknowledged message again
             return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.duplicates == 1 }
         }
-        #expect(status.restarts == 1 && status.lastError == "the source went away")
+        #expect(status.restarts == 1 && status.lastError == nil, "recovered: the old error is cleared")
         #expect(status.eventsSeen == 2 && status.eventsRecorded == 1, "recorded once, by the first delivery")
         #expect(trigger.acknowledged == ["m1"], "acknowledged by the second delivery only")
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
@@ -98,33 +98,134 @@ struct TriggererTests {
         let orchestrator = try await setUp(watcher)
         let status = try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
-            let updates = orchestrator.triggerer.statusUpdates()
             trigger.fire(["type": "tmp"], messageId: "1")
             trigger.fire(["type": "csv"], messageId: "2")
-            for await status in updates where status.eventsSeen == 2 && status.eventsRecorded + status.filtered == 2 {
-                return status
+            return try await orchestrator.triggerer.waitFor(watcher: "w") {
+                $0.eventsSeen == 2 && $0.eventsRecorded + $0.filtered == 2
             }
-            throw CancellationError()
         }
         #expect(status.filtered == 1 && status.eventsRecorded == 1)
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
     }
 
-    @Test("a failing trigger is restarted per its policy and ends failed with the error when retries run out")
+    @Test("a failing trigger is restarted after its policy's delay on the clock and ends failed with the error when retries run out")
     func restartAndFail() async throws {
         let trigger = ManualTrigger()
-        let watcher = AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 1, delay: .milliseconds(5)))
-        let orchestrator = try await setUp(watcher)
+        let clock = TestClock()
+        let watcher = AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 1, delay: .seconds(300)))
+        let orchestrator = try await setUp(watcher, clock: EventideClock(clock))
         let status = try await orchestrator.withServices {
-            await trigger.waitUntilOpened(times: 1)
+            try await trigger.waitUntilOpened(times: 1)
             trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
-            await trigger.waitUntilOpened(times: 2)
+            let restarting = try await orchestrator.triggerer.waitFor(watcher: "w", state: .restarting)
+            #expect(restarting.lastError != nil)
+            try await clock.waitForSleepers()
+            await clock.advance(by: .seconds(299))
+            #expect(trigger.opened == 1, "not reopened before its delay")
+            await clock.advance(by: .seconds(1))
+            try await trigger.waitUntilOpened(times: 2)
             trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
             return try await orchestrator.triggerer.waitFor(watcher: "w", state: .failed)
         }
         #expect(status.restarts == 1)
-        #expect(status.lastError?.contains("connection refused") == true)
+        #expect(status.lastError != nil)
         #expect(!status.isHealthy)
+    }
+
+    @Test("117.1.5: the default restart policy keeps a watcher restarting for minutes, waiting on the clock")
+    func defaultRestartPolicyLastsMinutes() async throws {
+        let trigger = ManualTrigger()
+        let clock = TestClock()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger), clock: EventideClock(clock))
+        let status = try await orchestrator.withServices {
+            var waited = Duration.zero
+            for opened in 1...4 {
+                try await trigger.waitUntilOpened(times: opened)
+                trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
+                try await clock.waitForSleepers()
+                let delay = RetryPolicy.watcherRestart.delay(beforeTry: opened + 1)
+                await clock.advance(by: delay)
+                waited += delay
+            }
+            try await trigger.waitUntilOpened(times: 5)
+            #expect(waited == .seconds(15), "1 + 2 + 4 + 8 seconds of back-off")
+            return try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+        }
+        #expect(status.restarts == 4)
+        #expect(status.history.contains(.restarting) && !status.history.contains(.failed))
+    }
+
+    @Test("117.1.5: a watcher that recovers clears its last error from its status")
+    func recoveredWatcherClearsError() async throws {
+        let trigger = ManualTrigger()
+        let clock = TestClock()
+        let watcher = AssetWatcher(name: "w", trigger: trigger, restart: RetryPolicy(retries: 3, delay: .seconds(1)))
+        let orchestrator = try await setUp(watcher, clock: EventideClock(clock))
+        let (failing, recovered) = try await orchestrator.withServices {
+            try await trigger.waitUntilOpened(times: 1)
+            trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
+            let failing = try await orchestrator.triggerer.waitFor(watcher: "w", state: .restarting)
+            try await clock.waitForSleepers()
+            await clock.advance(by: .seconds(1))
+            return (failing, try await orchestrator.triggerer.waitFor(watcher: "w", state: .running))
+        }
+        #expect(failing.lastError != nil && !failing.isHealthy)
+        #expect(recovered.lastError == nil && recovered.isHealthy && recovered.restarts == 1)
+    }
+
+    /// The `WaitError` a wait ended with, or nil when it returned.
+    static func waitError(_ wait: @Sendable () async throws -> WatcherStatus) async -> WaitError? {
+        do {
+            _ = try await wait()
+            return nil
+        } catch {
+            return error as? WaitError
+        }
+    }
+
+    @Test("a wait on a watcher that fails throws watcherFailed instead of waiting forever")
+    func waitOnFailedWatcherThrows() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, restart: .none))
+        let error = try await orchestrator.withServices {
+            try await trigger.waitUntilOpened()
+            async let waiting = Self.waitError { try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 } }
+            trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
+            return await waiting
+        }
+        let failed = try #require(error)
+        guard case .watcherFailed(let name, let lastError) = failed else {
+            Issue.record("expected watcherFailed, got \(failed)")
+            return
+        }
+        #expect(name == "w" && lastError != nil)
+        // A later wait on the failed watcher throws at once.
+        await #expect(throws: WaitError.self) {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+        }
+    }
+
+    @Test("a wait whose condition never holds throws deadlineExceeded saying what it waited for")
+    func waitDeadline() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let deadlineClock = TestClock()
+        let deadline = WaitDeadline(.seconds(30), clock: EventideClock(deadlineClock))
+        let error = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            async let waiting = Self.waitError {
+                try await orchestrator.triggerer.waitFor(watcher: "w", deadline: deadline) { $0.eventsRecorded == 1 }
+            }
+            try await deadlineClock.waitForSleepers()
+            await deadlineClock.advance(by: .seconds(30))
+            return await waiting
+        }
+        let exceeded = try #require(error)
+        guard case .deadlineExceeded(_, let after) = exceeded else {
+            Issue.record("expected deadlineExceeded, got \(exceeded)")
+            return
+        }
+        #expect(after == .seconds(30))
     }
 
     @Test("a watcher can be stopped and started again; stopping the triggerer stops all")
@@ -151,14 +252,14 @@ struct TriggererTests {
         let first = try await iterator.next()
         #expect(first?.payload["name"] == "old.csv")
         try Data("skip".utf8).write(to: folder.appendingPathComponent("notes.txt"))
-        let beforeWrite = Date()
+        let beforeWrite = EventideClock.system.date
         try Data("12345".utf8).write(to: folder.appendingPathComponent("new.csv"))
         let second = try await iterator.next()
         #expect(second?.payload["name"] == "new.csv")
         #expect(second?.payload["size"] == 5)
         #expect(trigger.wakeUps.current >= 1)
         let observed = try #require(second?.observedAt, "stamped by the wake-up that found the file")
-        #expect(observed >= beforeWrite && observed <= Date())
+        #expect(observed >= beforeWrite && observed <= EventideClock.system.date)
     }
 
     @Test("watching a folder that does not exist fails with a clear error")
@@ -222,7 +323,8 @@ struct TriggererTests {
         }
         #expect(trigger.acknowledged == ["poison"])
         let letters = try await orchestrator.triggerer.deadLetters.list()
-        #expect(letters.count == 1 && letters[0].source == "w")
+        try #require(letters.count == 1)
+        #expect(letters[0].source == "w")
         let redriven = try await orchestrator.triggerer.deadLetters.markRedriven(letters.map(\.id))
         #expect(redriven.count == 1)
         #expect(try await orchestrator.triggerer.deadLetters.list().isEmpty)

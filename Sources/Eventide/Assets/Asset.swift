@@ -28,6 +28,12 @@ public struct AssetKey: Sendable, Hashable, Codable, Comparable, CustomStringCon
 ///
 /// Names are ASCII, not blank, at most 1,500 characters. Groups are ASCII, not only whitespace, at most
 /// 1,500 characters; an empty group is the default, `"asset"` (as in Airflow).
+///
+/// ```swift
+/// let orders = try Asset(uri: "s3://lake/orders", extra: ["owner": "sales"])
+/// let producer = try DAG("producer", tasks: [TaskDefinition("write", outlets: [orders]) { _ in .none }])
+/// let consumer = try DAG("consumer", schedule: .on([orders]), tasks: [TaskDefinition("read") { _ in .none }])
+/// ```
 public struct Asset: Sendable, Hashable, Codable, CustomStringConvertible {
     public let name: String
     /// The normalised URI, or the name itself for a name-only asset.

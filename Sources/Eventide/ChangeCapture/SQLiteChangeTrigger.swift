@@ -8,12 +8,16 @@ public struct SQLiteChangeTrigger: Trigger {
     public let slot: String
     public let tables: [String]
     public let interval: Duration
+    /// Measures the poll interval and dates `observedAt`.
+    public let clock: EventideClock
 
-    public init(capture: SQLiteChangeCapture, slot: String, tables: [String] = [], interval: Duration = .milliseconds(20)) {
+    public init(capture: SQLiteChangeCapture, slot: String, tables: [String] = [], interval: Duration = .milliseconds(20),
+                clock: EventideClock = .system) {
         self.capture = capture
         self.slot = slot
         self.tables = tables
         self.interval = interval
+        self.clock = clock
     }
 
     public var description: String { "SQLiteChangeTrigger(slot: \(slot)\(tables.isEmpty ? "" : ", tables: \(tables.joined(separator: ","))"))" }
@@ -38,13 +42,13 @@ public struct SQLiteChangeTrigger: Trigger {
                 buffer = try await trigger.capture.changes(after: from, tables: trigger.tables)
                 if let last = buffer.last { cursor = last.seq }
                 if buffer.isEmpty {
-                    do { try await Task.sleep(for: trigger.interval) } catch { return nil }
+                    do { try await trigger.clock.sleep(for: trigger.interval) } catch { return nil }
                 }
             }
             let change = buffer.removeFirst()
             acknowledged.deliver(change.seq)
             return TriggerEvent(payload: change.payload, messageId: "\(trigger.slot)@\(change.seq)",
-                                occurredAt: EventTime.parse(change.at), observedAt: Date(),
+                                occurredAt: EventTime.parse(change.at), observedAt: trigger.clock.date,
                                 acknowledge: { [self] in try await acknowledge(change.seq) })
         }
 

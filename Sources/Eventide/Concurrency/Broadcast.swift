@@ -4,17 +4,17 @@ import Synchronization
 ///
 /// Used where a component must be woken by something happening (an append, a run finishing) rather than
 /// poll for it. Subscribe before checking state, then await: nothing published in between is missed.
-public final class Broadcast<Element: Sendable>: Sendable {
+package final class Broadcast<Element: Sendable>: Sendable {
     private struct State {
         var nextID = 0
         var continuations: [Int: AsyncStream<Element>.Continuation] = [:]
     }
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     /// A stream of every value published from now on. Buffers up to `bufferLimit` values (the newest kept).
-    public func subscribe(bufferLimit: Int = 1024) -> AsyncStream<Element> {
+    package func subscribe(bufferLimit: Int = 1024) -> AsyncStream<Element> {
         let (stream, continuation) = AsyncStream.makeStream(of: Element.self,
                                                             bufferingPolicy: .bufferingNewest(bufferLimit))
         let id = state.withLock { state in
@@ -28,10 +28,10 @@ public final class Broadcast<Element: Sendable>: Sendable {
         return stream
     }
 
-    public func publish(_ value: Element) {
+    package func publish(_ value: Element) {
         let continuations = state.withLock { Array($0.continuations.values) }
         for continuation in continuations { continuation.yield(value) }
     }
 
-    public var subscriberCount: Int { state.withLock { $0.continuations.count } }
+    package var subscriberCount: Int { state.withLock { $0.continuations.count } }
 }

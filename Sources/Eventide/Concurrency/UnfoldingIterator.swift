@@ -2,10 +2,10 @@
 /// async sequence. The stream asks its closure for one element at a time (iterating a stream from two tasks at
 /// once is a programmer error), so the iterator is never advanced concurrently; an actor cannot hold it, because
 /// advancing it would send it out of the actor's isolation.
-public final class UnfoldingIterator<Base: AsyncIteratorProtocol>: @unchecked Sendable {
+package final class UnfoldingIterator<Base: AsyncIteratorProtocol>: @unchecked Sendable {
     private var base: Base
 
-    public init(_ base: Base) { self.base = base }
+    package init(_ base: Base) { self.base = base }
 
-    public func next() async throws -> Base.Element? { try await base.next() }
+    package func next() async throws -> Base.Element? { try await base.next() }
 }

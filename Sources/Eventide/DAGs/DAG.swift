@@ -1,4 +1,11 @@
 /// A DAG: tasks with dependencies, and a schedule.
+///
+/// ```swift
+/// let report = try DAG("report", schedule: .on(orders & customers), tasks: [
+///     TaskDefinition("extract") { context in TaskOutput(value: .number(Double(context.triggeringAssetEvents.count))) },
+///     TaskDefinition("publish", upstream: ["extract"], outlets: [reportAsset]) { _ in .none },
+/// ])
+/// ```
 public struct DAG: Sendable {
     public let dagId: String
     public var schedule: Schedule

@@ -34,6 +34,13 @@ public struct TaskSkipped: Error, Sendable, Equatable {
 }
 
 /// A task of a DAG: its dependencies, retries, the assets it reads and writes, and its body.
+///
+/// ```swift
+/// TaskDefinition("load", upstream: ["extract"], outlets: [orders],
+///                retry: RetryPolicy(retries: 2, delay: .seconds(10))) { context in
+///     TaskOutput(outletExtra: [orders.key: ["rows": 42]])   // the extra of the outlet's asset event
+/// }
+/// ```
 public struct TaskDefinition: Sendable {
     public typealias Body = @Sendable (TaskContext) async throws -> TaskOutput
 

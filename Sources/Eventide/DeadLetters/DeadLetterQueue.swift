@@ -4,18 +4,28 @@ import GRDB
 /// The runtime's dead-letter queue, in the same SQLite store as the asset events: a message that cannot be
 /// processed is kept here with its reason (durably, before its source is told to forget it), listed for
 /// inspection, and redriven on request.
+///
+/// ```swift
+/// let dlq = orchestrator.triggerer.deadLetters          // where a watcher's refused events go
+/// for letter in try await dlq.list(source: "orders_watcher") { print(letter.reason) }
+/// try await dlq.markRedriven(letters.map(\.id))        // after publishing them again
+/// ```
 public struct DeadLetterQueue: Sendable {
     public let database: EventideDatabase
+    /// Stamps `deadLetteredAt` and `redrivenAt`.
+    public let clock: EventideClock
 
-    public init(database: EventideDatabase) {
+    public init(database: EventideDatabase, clock: EventideClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
-    /// Stores a dead letter; returns it once committed.
+    /// Stores a dead letter, stamped `time` or the clock's date; returns it once committed.
     @discardableResult
     public func add(source: String, messageId: String?, payload: JSONValue, reason: String,
-                    attempts: Int? = nil, at time: Date = Date()) async throws -> DeadLetter {
-        try await database.pool.write { db in
+                    attempts: Int? = nil, at time: Date? = nil) async throws -> DeadLetter {
+        let time = time ?? clock.date
+        return try await database.pool.write { db in
             try db.run("""
                 INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -38,8 +48,9 @@ public struct DeadLetterQueue: Sendable {
 
     /// Marks dead letters as handed back (the caller re-publishes them); returns those that were waiting.
     @discardableResult
-    public func markRedriven(_ ids: [Int64], at time: Date = Date()) async throws -> [DeadLetter] {
-        try await database.pool.write { db in
+    public func markRedriven(_ ids: [Int64], at time: Date? = nil) async throws -> [DeadLetter] {
+        let time = time ?? clock.date
+        return try await database.pool.write { db in
             var redriven: [DeadLetter] = []
             for id in ids {
                 guard let row = try db.row("SELECT * FROM dead_letter WHERE id = ? AND redriven_at IS NULL",

@@ -31,7 +31,7 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         type: String,
         source: String,
         subject: String? = nil,
-        time: Date = Date(),
+        time: Date = EventideClock.system.date,
         data: JSONValue = .object([:]),
         schemaVersion: Int = 1,
         correlationId: String? = nil,
@@ -55,7 +55,7 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
     /// An event caused by this one: same correlation id (or this event's id when it has none),
     /// causation id set to this event's id.
     public func caused(type: String, source: String, subject: String? = nil, data: JSONValue = .object([:]),
-                       time: Date = Date()) throws(EventError) -> EventEnvelope {
+                       time: Date = EventideClock.system.date) throws(EventError) -> EventEnvelope {
         try EventEnvelope(type: type, source: source, subject: subject ?? self.subject, time: time, data: data,
                           correlationId: correlationId ?? id, causationId: id)
     }
@@ -73,7 +73,7 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
                 debugDescription: "specversion \(version) is not supported; send CloudEvents 1.0")
         }
         let timeText = try c.decodeIfPresent(String.self, forKey: .time)
-        var time = Date()
+        var time = EventideClock.system.date  // an event without a time is stamped when it is read
         if let timeText {
             guard let parsed = EventTime.parse(timeText) else {
                 throw DecodingError.dataCorruptedError(forKey: .time, in: c,

@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// reproducible); a task that throws is retried after its policy's delay and ends `failed` when its retries
 /// are used up, which marks its downstream tasks `upstream_failed`; a task that throws `TaskSkipped` ends
 /// `skipped` and so do its downstream tasks. When a task succeeds, one asset event per outlet is recorded,
-/// which may create runs of consumer DAGs. Runs of different DAGs execute concurrently.
+/// which may create runs of consumer DAGs. Runs of different DAGs execute concurrently. Retry delays are
+/// waited on the scheduler's clock.
 public actor Executor: Service {
     private let scheduler: Scheduler
     private let triggerer: Triggerer
@@ -52,17 +53,19 @@ public actor Executor: Service {
             for taskId in try dag.topologicalOrder() {
                 guard let task = dag.task(taskId) else { continue }
                 let upstream = task.upstream.compactMap { states[$0] }
+                let inherited: TaskState
                 if upstream.contains(where: { $0 == .failed || $0 == .upstreamFailed }) {
-                    states[taskId] = .upstreamFailed
+                    inherited = .upstreamFailed
                 } else if upstream.contains(.skipped) {
-                    states[taskId] = .skipped
+                    inherited = .skipped
                 } else {
                     let (state, value) = try await runTask(task, of: run, upstreamValues: values)
                     states[taskId] = state
                     values[taskId] = value
                     continue
                 }
-                try await scheduler.setTaskState(ref, taskId: taskId, state: states[taskId]!, tryNumber: 0)
+                states[taskId] = inherited
+                try await scheduler.setTaskState(ref, taskId: taskId, state: inherited, tryNumber: 0)
             }
             let failed = states.values.contains { $0 == .failed || $0 == .upstreamFailed }
             try await scheduler.markRunFinished(ref, state: failed ? .failed : .success)
@@ -85,7 +88,7 @@ public actor Executor: Service {
             let context = TaskContext(
                 dagId: ref.dagId, runId: ref.runId, taskId: task.taskId, tryNumber: tryNumber, conf: run.conf,
                 triggeringAssetEvents: run.triggeringAssetEvents, upstreamValues: upstreamValues,
-                scheduler: scheduler, triggerer: triggerer,
+                clock: scheduler.clock, scheduler: scheduler, triggerer: triggerer,
                 deferred: { [scheduler] isDeferred in
                     try? await scheduler.setTaskState(ref, taskId: task.taskId,
                                                       state: isDeferred ? .deferred : .running, tryNumber: attempt)
@@ -111,7 +114,8 @@ public actor Executor: Service {
                 }
                 try await scheduler.setTaskState(ref, taskId: task.taskId, state: .upForRetry, tryNumber: tryNumber,
                                                  note: "\(error)")
-                try await Task.sleep(for: task.retry.delay(beforeTry: tryNumber + 1))
+                var random = SystemRandomNumberGenerator()
+                try await scheduler.clock.sleep(for: task.retry.jitteredDelay(beforeTry: tryNumber + 1, using: &random))
             }
         }
     }

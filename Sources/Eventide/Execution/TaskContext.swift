@@ -10,6 +10,8 @@ public struct TaskContext: Sendable {
     public let triggeringAssetEvents: [AssetEvent]
     /// Values returned by upstream tasks of this run, by task id (Airflow's XCom return values).
     public let upstreamValues: [String: JSONValue]
+    /// The runtime's clock: a task that waits or stamps time uses it, so tests drive it with a test clock.
+    public let clock: EventideClock
     let scheduler: Scheduler
     let triggerer: Triggerer
     let deferred: @Sendable (Bool) async -> Void

@@ -9,12 +9,23 @@ import GRDB
 /// - Records can be read from any offset (replay); consumer groups store their next offset per partition.
 /// - An append with an idempotency key already stored returns the stored position, `duplicate: true`.
 /// - In-process readers wait for appends through `appends()` instead of polling.
+///
+/// ```swift
+/// let log = EventLog(database: database)
+/// try await log.createTopic("orders", partitions: 3)
+/// let appended = try await log.append(try EventEnvelope(type: "order.placed", source: "/shop", data: ["id": 7]),
+///                                     to: "orders", key: "customer-42")
+/// let records = try await log.read(topic: "orders", partition: appended.position.partition, from: 0)
+/// ```
 public final class EventLog: Sendable {
     public let database: EventideDatabase
+    /// Stamps each record's `appended_at`.
+    public let clock: EventideClock
     private let appended = Broadcast<LogPosition>()
 
-    public init(database: EventideDatabase) {
+    public init(database: EventideDatabase, clock: EventideClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
     // MARK: Topics
@@ -56,19 +67,19 @@ public final class EventLog: Sendable {
     /// Appends every event in one transaction: all are stored, or none.
     @discardableResult
     public func append(_ batch: [LogAppend], to topic: String) async throws -> [AppendResult] {
-        let results = try await database.pool.write { db in try Self.append(batch, to: topic, db) }
+        let now = clock.date.timeIntervalSince1970
+        let results = try await database.pool.write { db in try Self.append(batch, to: topic, at: now, db) }
         for result in results where !result.duplicate { appended.publish(result.position) }
         return results
     }
 
-    static func append(_ batch: [LogAppend], to topic: String, _ db: Database) throws -> [AppendResult] {
+    static func append(_ batch: [LogAppend], to topic: String, at now: Double, _ db: Database) throws -> [AppendResult] {
         let partitions = try partitions(of: topic, db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var nextOffsets: [Int: Int] = [:]
         var results: [AppendResult] = []
         results.reserveCapacity(batch.count)
-        let now = Date().timeIntervalSince1970
         let insert = try db.cachedStatement(sql: """
             INSERT INTO log_record(topic, partition, "offset", key, idempotency_key, event_id, event, appended_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

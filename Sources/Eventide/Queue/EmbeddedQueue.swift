@@ -10,39 +10,37 @@ import GRDB
 ///   instead of being delivered again (as SQS does), with the reason in its `eventide-dlq-reason` attribute.
 /// - `receive(wait:)` long-polls: it returns as soon as a message is sent in this process or an in-flight one
 ///   becomes visible again, and never busy-polls.
+///
+/// Visibility timeouts and long polls are measured on the injected clock, so a test clock runs them out.
+///
+/// ```swift
+/// let queues = EmbeddedQueue(database: database)
+/// try await queues.createQueue("orders", QueueSettings(visibilityTimeout: .seconds(30)))
+/// try await queues.send("orders", body: #"{"id": 1}"#)
+/// for message in try await queues.receive("orders", wait: .seconds(20)) {
+///     try await queues.delete("orders", receipt: message.receipt)
+/// }
+/// ```
 public final class EmbeddedQueue: Sendable {
-    public struct Settings: Sendable, Equatable {
-        public var visibilityTimeout: Duration
-        /// Where messages go after `maxReceives` receives without a delete; `nil`: they are retried forever.
-        public var deadLetterQueue: String?
-        public var maxReceives: Int?
-
-        public init(visibilityTimeout: Duration = .seconds(30), deadLetterQueue: String? = nil, maxReceives: Int? = nil) {
-            self.visibilityTimeout = visibilityTimeout
-            self.deadLetterQueue = deadLetterQueue
-            self.maxReceives = maxReceives
-        }
-
-        /// Equal, with the timeouts compared to the microsecond (they are stored as seconds in a REAL column).
-        func matches(_ other: Settings) -> Bool {
-            abs(visibilityTimeout.inSeconds - other.visibilityTimeout.inSeconds) < 1e-6
-                && deadLetterQueue == other.deadLetterQueue && maxReceives == other.maxReceives
-        }
-    }
+    /// The settings type's former name.
+    public typealias Settings = QueueSettings
 
     public let database: EventideDatabase
     private let sent = Broadcast<String>()
-    private let now: @Sendable () -> Date
+    /// Stamps messages and measures visibility timeouts and long polls.
+    public let clock: EventideClock
 
-    public init(database: EventideDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(database: EventideDatabase, clock: EventideClock = .system) {
         self.database = database
-        self.now = now
+        self.clock = clock
     }
+
+    private func now() -> Date { clock.date }
 
     // MARK: Queues
 
     /// Creates the queue, or checks that an existing one has the same settings.
-    public func createQueue(_ name: String, _ settings: Settings = Settings()) async throws {
+    public func createQueue(_ name: String, _ settings: QueueSettings = QueueSettings()) async throws {
         guard settings.visibilityTimeout >= .zero else {
             throw QueueError.invalidSettings(queue: name, reason: "the visibility timeout cannot be negative")
         }
@@ -62,16 +60,16 @@ public final class EmbeddedQueue: Sendable {
         }
     }
 
-    public func settings(of name: String) async throws -> Settings {
+    public func settings(of name: String) async throws -> QueueSettings {
         try await database.pool.read { db in
             guard let settings = try Self.settings(of: name, db) else { throw QueueError.unknownQueue(name) }
             return settings
         }
     }
 
-    static func settings(of name: String, _ db: Database) throws -> Settings? {
+    static func settings(of name: String, _ db: Database) throws -> QueueSettings? {
         try db.row("SELECT * FROM queue WHERE name = ?", arguments: [name]).map { row in
-            Settings(visibilityTimeout: .seconds(row["visibility_timeout"] as Double),
+            QueueSettings(visibilityTimeout: .seconds(row["visibility_timeout"] as Double),
                      deadLetterQueue: row["dead_letter_queue"], maxReceives: row["max_receives"])
         }
     }
@@ -105,7 +103,7 @@ public final class EmbeddedQueue: Sendable {
             let until = min(deadline, nextVisible ?? deadline)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { for await name in sends where name == queue { return } }
-                group.addTask { try? await Task.sleep(for: .seconds(max(until.timeIntervalSince(time), 0.001))) }
+                group.addTask { [clock] in try? await clock.sleep(for: .seconds(max(until.timeIntervalSince(time), 0.001))) }
                 await group.next()
                 group.cancelAll()
             }

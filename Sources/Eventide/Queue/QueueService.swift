@@ -22,9 +22,6 @@ public protocol QueueService: Sendable, CustomStringConvertible {
     func trigger(for queue: String, visibilityTimeout: Duration?, wait: Duration) -> any Trigger
 }
 
-/// A queue's settings, the same on every `QueueService`.
-public typealias QueueSettings = EmbeddedQueue.Settings
-
 extension EmbeddedQueue: QueueService {
     public var description: String {
         "embedded SQLite queues (\(database.path.split(separator: "/").last.map(String.init) ?? database.path))"

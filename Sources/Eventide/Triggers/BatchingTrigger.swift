@@ -15,18 +15,21 @@ public struct BatchingTrigger: Trigger {
     public let source: any Trigger
     public let maxSize: Int
     public let window: Duration
+    /// The window timer ticks on it.
+    public let clock: EventideClock
 
-    public init(_ source: any Trigger, maxSize: Int, window: Duration) {
+    public init(_ source: any Trigger, maxSize: Int, window: Duration, clock: EventideClock = .system) {
         self.source = source
         self.maxSize = max(1, maxSize)
         self.window = window > .zero ? window : .milliseconds(1)
+        self.clock = clock
     }
 
     public var description: String { "BatchingTrigger(\(source), up to \(maxSize) per \(window))" }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let batches = UnfoldingIterator(
-            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: .continuous)).makeAsyncIterator())
+            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: clock)).makeAsyncIterator())
         return AsyncThrowingStream {
             while let members = try await batches.next() {
                 if !members.isEmpty { return Self.combine(members) }  // a timer tick with nothing waiting

@@ -34,7 +34,7 @@ public struct EmbeddedQueueTrigger: Trigger {
             return TriggerEvent(
                 payload: ["body": (try? JSONValue.parse(message.body)) ?? .string(message.body),
                           "attributes": .object(message.attributes.mapValues(JSONValue.string)), "queue": .string(queue)],
-                messageId: message.messageId, occurredAt: message.sentAt, observedAt: Date(),
+                messageId: message.messageId, occurredAt: message.sentAt, observedAt: queues.clock.date,
                 deliveryCount: message.receiveCount,
                 acknowledge: { try await queues.delete(queue, receipt: message.receipt) },
                 reject: hasDeadLetterQueue

@@ -17,9 +17,13 @@ public struct FileArrivalTrigger: Trigger {
     /// Counts inotify wake-ups (shared by every sequence made from this trigger).
     public let wakeUps = Counter()
 
-    public init(directory: URL, suffixes: [String] = []) {
+    /// Dates `observedAt` (and a file whose modification date cannot be read).
+    public let clock: EventideClock
+
+    public init(directory: URL, suffixes: [String] = [], clock: EventideClock = .system) {
         self.directory = directory
         self.suffixes = suffixes
+        self.clock = clock
     }
 
     public var description: String { "FileArrivalTrigger(\(directory.path))" }
@@ -31,12 +35,13 @@ public struct FileArrivalTrigger: Trigger {
     /// The event for a file: payload with path, name, size and modification time; message id from the same,
     /// so a rewritten file fires again and a re-scan of an unchanged one deduplicates. `observedAt` is when the
     /// trigger read the kernel's notification (or scanned the folder) and so learned of the file.
-    func event(for name: String, observedAt: Date = Date()) -> TriggerEvent? {
+    func event(for name: String, observedAt: Date? = nil) -> TriggerEvent? {
         let url = directory.appendingPathComponent(name)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        let modified = (attributes[.modificationDate] as? Date) ?? Date()
+        let observedAt = observedAt ?? clock.date
+        let modified = (attributes[.modificationDate] as? Date) ?? observedAt
         let mtime = modified.timeIntervalSince1970
         return TriggerEvent(
             payload: ["path": .string(url.path), "name": .string(name), "size": .number(Double(size)),
@@ -69,7 +74,7 @@ public struct FileArrivalTrigger: Trigger {
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, bufferSize) }
                 guard count > 0 else { break }
-                let readAt = Date()  // after the kernel queued these events: never before the files were closed
+                let readAt = clock.date  // after the kernel queued these events: never before the files were closed
                 var offset = 0
                 while offset + MemoryLayout<inotify_event>.size <= count {
                     let (nameLength, name) = buffer.withUnsafeBytes { raw -> (Int, String) in

@@ -26,8 +26,9 @@ public struct PollingSensor<C: Clock>: Sendable where C.Duration == Duration {
     }
 }
 
-extension PollingSensor where C == ContinuousClock {
+extension PollingSensor where C == EventideClock {
+    /// A sensor on the system clock (`init(pokeInterval:timeout:clock:)` takes another, e.g. a test clock).
     public init(pokeInterval: Duration, timeout: Duration) {
-        self.init(pokeInterval: pokeInterval, timeout: timeout, clock: ContinuousClock())
+        self.init(pokeInterval: pokeInterval, timeout: timeout, clock: EventideClock.system)
     }
 }

@@ -24,8 +24,9 @@ public struct TimerTrigger<C: Clock>: Trigger where C.Duration == Duration {
     }
 }
 
-extension TimerTrigger where C == ContinuousClock {
+extension TimerTrigger where C == EventideClock {
+    /// A timer on the system clock (`init(every:count:clock:)` takes another, e.g. a test clock).
     public init(every interval: Duration, count: Int? = nil) {
-        self.init(every: interval, count: count, clock: ContinuousClock())
+        self.init(every: interval, count: count, clock: EventideClock.system)
     }
 }

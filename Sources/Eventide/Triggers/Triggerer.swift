@@ -7,9 +7,19 @@ import ServiceLifecycle
 /// Watchers run as child tasks of `run()` (a `Service`): registering a watcher while the triggerer runs
 /// starts it at once; `stop(watcher:)` stops one; cancelling `run()` stops all. Each event a watcher sees is
 /// recorded as an asset event and only then acknowledged at its source (at-least-once), deduplicated by the
-/// source's message id. Status changes are published through `statusUpdates()`.
+/// source's message id. Status changes are published through `statusUpdates()`. A watcher whose trigger throws
+/// is restarted after its `restart` policy's delay on the clock; beyond its retries it is `failed`, and every
+/// wait on it throws `WaitError.watcherFailed`.
+///
+/// ```swift
+/// let triggerer = orchestrator.triggerer
+/// try await triggerer.add(AssetWatcher(name: "orders_watcher", trigger: trigger), for: orders.key)
+/// let status = try await triggerer.waitFor(watcher: "orders_watcher") { $0.eventsRecorded == 3 }
+/// ```
 public actor Triggerer: Service {
     private let scheduler: Scheduler
+    /// Restart delays, deferred-trigger timeouts and `lastEventAt` are measured on it (the scheduler's by default).
+    public nonisolated let clock: EventideClock
     /// Where events that a watcher's `extract` refuses are kept, with the reason.
     public nonisolated let deadLetters: DeadLetterQueue
     private let logger: Logger
@@ -24,9 +34,10 @@ public actor Triggerer: Service {
         var stop: AsyncStream<Void>.Continuation?
     }
 
-    public init(scheduler: Scheduler, logger: Logger = Logger(label: "eventide.triggerer")) {
+    public init(scheduler: Scheduler, clock: EventideClock? = nil, logger: Logger = Logger(label: "eventide.triggerer")) {
         self.scheduler = scheduler
-        self.deadLetters = DeadLetterQueue(database: scheduler.database)
+        self.clock = clock ?? scheduler.clock
+        self.deadLetters = DeadLetterQueue(database: scheduler.database, clock: clock ?? scheduler.clock)
         self.logger = logger
     }
 
@@ -48,29 +59,44 @@ public actor Triggerer: Service {
         entry.stop?.yield()
     }
 
-    /// Starts a stopped or failed watcher again.
+    /// Starts a stopped or failed watcher again. While the triggerer runs, its status is `starting` when this
+    /// returns (so a wait that follows does not see the old `failed`).
     public func start(watcher name: String) throws(TriggererError) {
         guard let entry = entries[name] else { throw TriggererError.unknownWatcher(name) }
-        guard [.stopped, .failed, .registered].contains(entry.status.state) else { return }
-        startRequests?.yield(name)
+        guard [.stopped, .failed, .registered].contains(entry.status.state), let startRequests else { return }
+        if entry.stop == nil { update(name) { $0.state = .starting } }
+        startRequests.yield(name)
     }
 
     public func status(of name: String) -> WatcherStatus? { entries[name]?.status }
     public var statuses: [WatcherStatus] { entries.values.map(\.status).sorted { $0.name < $1.name } }
     public nonisolated func statusUpdates() -> AsyncStream<WatcherStatus> { updates.subscribe() }
 
-    /// Waits until the watcher reaches `state` (subscribes before looking: no update is missed).
-    public func waitFor(watcher name: String, state: WatcherStatus.State) async throws -> WatcherStatus {
-        try await waitFor(watcher: name) { $0.state == state }
+    /// Waits until the watcher reaches `state` (subscribes before looking: no update is missed). Throws
+    /// `WaitError.watcherFailed` if the watcher fails first, `WaitError.deadlineExceeded` after `deadline`.
+    public func waitFor(watcher name: String, state: WatcherStatus.State,
+                        deadline: WaitDeadline = .default) async throws -> WatcherStatus {
+        try await waitFor(watcher: name, deadline: deadline) { $0.state == state }
     }
 
-    /// Waits until the watcher's status satisfies `condition`, e.g. `{ $0.eventsSeen == 3 }`.
-    public func waitFor(watcher name: String,
-                        where condition: @Sendable (WatcherStatus) -> Bool) async throws -> WatcherStatus {
+    /// Waits until the watcher's status satisfies `condition`, e.g. `{ $0.eventsSeen == 3 }`. Throws
+    /// `WaitError.watcherFailed` if the watcher fails (beyond its restart policy) before the condition holds,
+    /// and `WaitError.deadlineExceeded` if it does not hold by the deadline.
+    public func waitFor(watcher name: String, deadline: WaitDeadline = .default,
+                        where condition: @escaping @Sendable (WatcherStatus) -> Bool) async throws -> WatcherStatus {
         let stream = statusUpdates()
-        if let status = entries[name]?.status, condition(status) { return status }
-        for await status in stream where status.name == name && condition(status) { return status }
-        throw CancellationError()
+        if let status = entries[name]?.status {
+            if condition(status) { return status }
+            if status.state == .failed { throw WaitError.watcherFailed(name: name, lastError: status.lastError) }
+        }
+        return try await deadline.enforce(waitingFor: "a status of watcher '\(name)' that satisfies the condition") {
+            for await status in stream where status.name == name {
+                if condition(status) { return status }
+                if status.state == .failed { throw WaitError.watcherFailed(name: name, lastError: status.lastError) }
+            }
+            try Task.checkCancellation()
+            throw WaitError.ended(waitingFor: "watcher '\(name)'")
+        }
     }
 
     public func run() async throws {
@@ -126,7 +152,7 @@ public actor Triggerer: Service {
             update(watcher.name) { $0.state = .starting }
             do {
                 let events = try watcher.trigger.events()
-                update(watcher.name) { $0.state = .running }
+                update(watcher.name) { $0.state = .running; $0.lastError = nil }  // recovered: the error is history
                 for try await event in events {
                     try await handle(event, from: watcher)
                     failures = 0
@@ -143,14 +169,15 @@ public actor Triggerer: Service {
                     return
                 }
                 update(watcher.name) { $0.state = .restarting; $0.lastError = "\(error)"; $0.restarts += 1 }
-                try? await Task.sleep(for: watcher.restart.delay(beforeTry: failures + 1))
+                var random = SystemRandomNumberGenerator()
+                try? await clock.sleep(for: watcher.restart.jitteredDelay(beforeTry: failures + 1, using: &random))
             }
         }
     }
 
     private func handle(_ event: TriggerEvent, from watcher: AssetWatcher) async throws {
         guard let asset = entries[watcher.name]?.status.asset else { return }
-        update(watcher.name) { $0.eventsSeen += 1; $0.lastEventAt = Date() }
+        update(watcher.name) { $0.eventsSeen += 1; $0.lastEventAt = clock.date }
         if let filter = watcher.filter, !filter(event) {
             try await event.acknowledge()
             update(watcher.name) { $0.filtered += 1 }
@@ -189,7 +216,7 @@ public actor Triggerer: Service {
             }
             if let timeout {
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await self.clock.sleep(for: timeout)
                     throw TriggerError.timedOut(trigger: trigger.description, after: timeout)
                 }
             }

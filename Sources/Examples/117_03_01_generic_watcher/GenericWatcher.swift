@@ -74,9 +74,9 @@ enum GenericWatcher {
         let triggerer = orchestrator.triggerer
         let checkpoint = file.appendingPathExtension("offset")
         let rotated = "audit.jsonl.1"
-        let (status, beforeStop, checkpointAtStop) = try await orchestrator.withServices {
+        let (status, beforeStop, checkpointAtStop, firstError) = try await orchestrator.withServices {
             // The system starts later than the watcher: the trigger fails, the watcher restarts until the file exists.
-            _ = try await triggerer.waitFor(watcher: watcherName) { $0.restarts >= 2 }
+            let restarting = try await triggerer.waitFor(watcher: watcherName) { $0.restarts >= 2 }
             timeline.note("audit.jsonl does not exist yet: the watcher keeps restarting (policy: every 20 ms)")
             try Data((line("ana", "login") + line("ben", "export")).utf8).write(to: file)
             _ = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 2 }
@@ -106,7 +106,7 @@ enum GenericWatcher {
             try await triggerer.start(watcher: watcherName)
             let status = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 8 }
             timeline.note("stopped at checkpoint \(checkpointAtStop); 2 lines written meanwhile; started again: recorded 8")
-            return (status, beforeStop, checkpointAtStop)
+            return (status, beforeStop, checkpointAtStop, restarting.lastError)
         }
         let events = try await orchestrator.scheduler.assetEvents(for: audit.key)
         let entries = events.map { event in
@@ -117,7 +117,7 @@ enum GenericWatcher {
         let outcome = Outcome(
             uri: uri, schemes: registry.schemes, trigger: watcher.trigger.description, entries: entries,
             deadLetters: try await triggerer.deadLetters.list(source: watcherName).map(\.reason),
-            restarts: status.restarts, firstError: status.lastError, duplicates: status.duplicates,
+            restarts: status.restarts, firstError: firstError, duplicates: status.duplicates,
             runs: try await orchestrator.scheduler.runs(of: dagId).count, recordedBeforeStop: beforeStop,
             checkpointAtStop: checkpointAtStop, rotatedFile: rotated,
             checkpointAtEnd: (try? String(contentsOf: checkpoint, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",

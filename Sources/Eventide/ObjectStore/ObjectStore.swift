@@ -1,9 +1,8 @@
-import Eventide
 import Foundation
 
 /// Where an example's buckets live: a folder on disk that publishes S3-format event notifications to an embedded
-/// queue (`EmbeddedObjectStore`, offline, the default), or S3 itself (`S3ObjectStore`, moto with `--sqs`). Both
-/// publish the same notification JSON to a `QueueService` queue, which `S3NotificationTrigger` reads.
+/// queue (`EmbeddedObjectStore`, offline, the default), or S3 itself (`S3ObjectStore` in EventideS3, moto with
+/// `--sqs`). Both publish the same notification JSON to a `QueueService` queue, which `S3NotificationTrigger` reads.
 public protocol ObjectStore: Sendable, CustomStringConvertible {
     func createBucket(_ bucket: String) async throws
     /// Publishes the bucket's `events` on keys with `prefix` and `suffix` to `queue` (replacing earlier rules);

@@ -1,20 +1,29 @@
-import Crypto
-import Eventide
 import Foundation
 
 /// Buckets as folders, with S3's event notifications: a put whose key matches a bucket's notification rule sends
 /// the same JSON S3 sends (`Records[].eventName`, `s3.bucket.name`, `s3.object.key` form-encoded, `size`, `eTag`,
-/// `sequencer`) to the rule's queue on a `QueueService` — so the S3 file-arrival examples run offline.
+/// `sequencer`) to the rule's queue on a `QueueService` — so the S3 file-arrival examples run offline. Event
+/// times come from the injected clock.
+///
+/// ```swift
+/// let store = EmbeddedObjectStore(folder: try database.folder("buckets"), queues: queues)
+/// try await store.createBucket("landing")
+/// try await store.notify(bucket: "landing", queue: "landing-events", events: ["s3:ObjectCreated:*"],
+///                        prefix: "incoming/", suffix: ".csv")
+/// try await store.putObject(bucket: "landing", key: "incoming/orders.csv", body: Data("id\n1\n".utf8))
+/// ```
 public actor EmbeddedObjectStore: ObjectStore {
     public nonisolated let folder: URL
     public nonisolated let queues: any QueueService
+    public nonisolated let clock: EventideClock
     private struct Rule { let queue: String; let events: [String]; let prefix: String; let suffix: String }
     private var rules: [String: Rule] = [:]
     private var sequence: UInt64 = 0
 
-    public init(folder: URL, queues: any QueueService) {
+    public init(folder: URL, queues: any QueueService, clock: EventideClock = .system) {
         self.folder = folder
         self.queues = queues
+        self.clock = clock
     }
 
     public nonisolated var description: String { "embedded buckets in \(folder.lastPathComponent)/" }
@@ -26,10 +35,10 @@ public actor EmbeddedObjectStore: ObjectStore {
 
     public func notify(bucket: String, queue: String, events: [String], prefix: String?, suffix: String?) async throws {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(bucket).path) else {
-            throw S3Error.service(code: "NoSuchBucket", message: "the bucket \(bucket) does not exist", status: 404)
+            throw ObjectStoreError.noSuchBucket(bucket)
         }
         rules[bucket] = Rule(queue: queue, events: events, prefix: prefix ?? "", suffix: suffix ?? "")
-        let test: JSONValue = ["Service": "Amazon S3", "Event": "s3:TestEvent", "Time": .string(Self.timestamp(Date())),
+        let test: JSONValue = ["Service": "Amazon S3", "Event": "s3:TestEvent", "Time": .string(Self.timestamp(clock.date)),
                                "Bucket": .string(bucket)]
         _ = try await queues.send(queue, body: test.jsonText, attributes: [:])
     }
@@ -45,7 +54,7 @@ public actor EmbeddedObjectStore: ObjectStore {
            rule.events.contains(where: { $0 == "s3:ObjectCreated:*" || $0 == "s3:ObjectCreated:Put" }) {
             let record: JSONValue = [
                 "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
-                "eventTime": .string(Self.timestamp(Date())), "eventName": "ObjectCreated:Put",
+                "eventTime": .string(Self.timestamp(clock.date)), "eventName": "ObjectCreated:Put",
                 "s3": ["s3SchemaVersion": "1.0", "configurationId": "eventide",
                        "bucket": ["name": .string(bucket), "arn": .string("arn:aws:s3:::\(bucket)")],
                        "object": ["key": .string(Self.formEncoded(key)), "size": .number(Double(body.count)),
@@ -59,18 +68,18 @@ public actor EmbeddedObjectStore: ObjectStore {
     public func getObject(bucket: String, key: String) async throws -> (body: Data, etag: String) {
         let file = try path(bucket, key)
         guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw S3Error.service(code: "NoSuchKey", message: "no object \(bucket)/\(key)", status: 404)
+            throw ObjectStoreError.noSuchKey(bucket: bucket, key: key)
         }
         return (data, Self.eTag(data))
     }
 
     /// S3's ETag of a single-part put: the MD5 of the body, in hexadecimal.
-    static func eTag(_ body: Data) -> String { Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined() }
+    static func eTag(_ body: Data) -> String { MD5.hex(body) }
 
     private func path(_ bucket: String, _ key: String) throws -> URL {
         try Self.validBucket(bucket)
         guard !key.isEmpty, !key.split(separator: "/").contains(".."), !key.hasPrefix("/") else {
-            throw S3Error.service(code: "InvalidKey", message: "the key '\(key)' cannot be stored", status: 400)
+            throw ObjectStoreError.invalidKey(key)
         }
         return folder.appendingPathComponent(bucket).appendingPathComponent(key)
     }
@@ -78,7 +87,7 @@ public actor EmbeddedObjectStore: ObjectStore {
     static func validBucket(_ bucket: String) throws {
         guard (3...63).contains(bucket.count),
               bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }) else {
-            throw S3Error.service(code: "InvalidBucketName", message: "'\(bucket)' is not a bucket name (3–63 lowercase letters, digits, '-' or '.')", status: 400)
+            throw ObjectStoreError.invalidBucketName(bucket)
         }
     }
 

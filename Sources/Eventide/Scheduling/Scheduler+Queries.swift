@@ -1,0 +1,77 @@
+import GRDB
+
+/// Reading asset events and runs, and waiting for them.
+extension Scheduler {
+    /// Events queued for a DAG and not yet consumed by a run, oldest first.
+    public func queuedEvents(for dagId: String) async throws -> [AssetEvent] {
+        _ = try dag(dagId)
+        return try await database.pool.read { db in try SchedulerStore.queuedEvents(db, dagId: dagId) }
+    }
+
+    /// Every asset event recorded for an asset, oldest first (Airflow's `inlet_events`).
+    public func assetEvents(for asset: AssetKey) async throws -> [AssetEvent] {
+        try await database.pool.read { db in
+            try db.rows("SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
+                        arguments: [asset.name, asset.uri]).map(SchedulerStore.assetEvent)
+        }
+    }
+
+    public func allAssetEvents() async throws -> [AssetEvent] {
+        try await database.pool.read { db in
+            try db.rows("SELECT * FROM asset_event ORDER BY id").map(SchedulerStore.assetEvent)
+        }
+    }
+
+    public func run(_ ref: DagRunRef) async throws -> DagRun? {
+        try await database.pool.read { db in try SchedulerStore.fetchRuns(db, dagId: ref.dagId, runId: ref.runId).first }
+    }
+
+    /// The DAG's runs, oldest first.
+    public func runs(of dagId: String) async throws -> [DagRun] {
+        _ = try dag(dagId)
+        return try await database.pool.read { db in try SchedulerStore.fetchRuns(db, dagId: dagId, runId: nil) }
+    }
+
+    /// Runs not finished: waiting to start, or interrupted by a stop (for the executor after a restart).
+    func queuedRuns() async throws -> [DagRunRef] {
+        try await database.pool.read { db in try SchedulerStore.unfinishedRuns(db) }
+    }
+
+    // MARK: Waiting
+
+    /// Waits until the DAG has no queued asset events and no unfinished run, for a DAG whose queued events always
+    /// make runs (a single-asset schedule; `maxActiveRuns` only delays them). No polling: it subscribes to run
+    /// updates before looking, and looks again after each of the DAG's updates. Throws
+    /// `WaitError.deadlineExceeded` when the DAG is not idle by the deadline.
+    public func waitUntilIdle(_ dagId: String, deadline: WaitDeadline = .default) async throws {
+        _ = try dag(dagId)
+        let stream = runUpdates()
+        try await deadline.enforce(waitingFor: "DAG '\(dagId)' to have no queued events and no unfinished run") {
+            var updates = stream.makeAsyncIterator()
+            while true {
+                let queued = try await self.queuedEvents(for: dagId)
+                let active = try await self.runs(of: dagId).contains { !$0.state.isFinished }
+                if queued.isEmpty && !active { return }
+                try Task.checkCancellation()
+                while let update = await updates.next(), update.ref.dagId != dagId {}
+            }
+        }
+    }
+
+    /// Waits until the DAG has at least `count` finished runs and returns them (no polling: it subscribes
+    /// to run updates before looking). Throws `WaitError.deadlineExceeded` when they have not finished by then.
+    public func waitForFinishedRuns(of dagId: String, count: Int,
+                                    deadline: WaitDeadline = .default) async throws -> [DagRun] {
+        _ = try dag(dagId)
+        let stream = runUpdates()
+        return try await deadline.enforce(waitingFor: "\(count) finished run(s) of DAG '\(dagId)'") {
+            var updates = stream.makeAsyncIterator()
+            while true {
+                let finished = try await self.runs(of: dagId).filter { $0.state.isFinished }
+                if finished.count >= count { return finished }
+                try Task.checkCancellation()
+                while let update = await updates.next(), update.ref.dagId != dagId || !update.state.isFinished {}
+            }
+        }
+    }
+}
