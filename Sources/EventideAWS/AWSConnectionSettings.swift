@@ -34,6 +34,9 @@ public struct AWSConnectionSettings: Sendable, Hashable {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
                 throw ConnectionError.unusable(id: connection.id, reason: "endpoint_url '\(text)' is not an http(s) URL")
             }
+            if let problem = NetworkPort.problem(url.port) {
+                throw ConnectionError.unusable(id: connection.id, reason: "endpoint_url '\(text)': \(problem)")
+            }
             endpointURL = url
         }
         self.credentials = credentials
