@@ -4,6 +4,10 @@ import GRDB
 /// The runtime's dead-letter queue, in the same SQLite store as the asset events: a message that cannot be
 /// processed is kept here with its reason (durably, before its source is told to forget it), listed for
 /// inspection, and redriven on request.
+///
+/// Dead letters are deduplicated by the source's message id: a source that delivers a message again because the
+/// process died after the dead letter was committed but before the source was told to reject it gets the same
+/// dead letter back, not a second one (until that one is redriven).
 public struct DeadLetterQueue: Sendable {
     public let database: EventideDatabase
 
@@ -11,11 +15,17 @@ public struct DeadLetterQueue: Sendable {
         self.database = database
     }
 
-    /// Stores a dead letter; returns it once committed.
+    /// Stores a dead letter; returns it once committed. When `source` already holds a dead letter with this
+    /// `messageId` that has not been redriven, returns that one and stores nothing.
     @discardableResult
     public func add(source: String, messageId: String?, payload: JSONValue, reason: String,
                     attempts: Int? = nil, at time: Date = Date()) async throws -> DeadLetter {
         try await database.pool.write { db in
+            if let messageId, let existing = try db.row("""
+                SELECT * FROM dead_letter WHERE source = ? AND message_id = ? AND redriven_at IS NULL ORDER BY id LIMIT 1
+                """, arguments: [source, messageId]) {
+                return try Self.deadLetter(existing)
+            }
             try db.run("""
                 INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
                 VALUES (?, ?, ?, ?, ?, ?)
