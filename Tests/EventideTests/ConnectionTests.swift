@@ -70,4 +70,12 @@ struct ConnectionTests {
             if case SQSError.invalidEndpoint = error { true } else { false }
         }
     }
+
+    @Test("a region name with a non-ASCII letter is refused, not force-unwrapped into a nil URL (found by scripts/fuzz)")
+    func unicodeRegion() throws {
+        let connection = try Connection(id: "aws_default", uri: "aws://KEY:SECRET@/?region_name=eu-%C8%BD-1")
+        #expect(throws: ConnectionError.self) { try SQSClient(connection: connection, environment: [:]) }
+        let ascii = try Connection(id: "aws_default", uri: "aws://KEY:SECRET@/?region_name=eu-west-1")
+        #expect(try SQSClient(connection: ascii, environment: [:]).endpoint.absoluteString == "https://sqs.eu-west-1.amazonaws.com")
+    }
 }
