@@ -1,4 +1,5 @@
 import CRabbitMQ
+import Eventide
 import Foundation
 
 /// One connection to an AMQP 0-9-1 broker through rabbitmq-c, owned by an actor that runs on its own thread.
@@ -106,6 +107,7 @@ public actor AMQPConnection {
 
     private static func open(_ configuration: AMQPConfiguration) -> Result<Handle, AMQPError> {
         let host = configuration.host, port = configuration.port
+        if let problem = NetworkPort.problem(port) { return .failure(.unreachable(host: host, port: port, reason: problem)) }
         guard let state = amqp_new_connection() else {
             return .failure(.library(operation: "create a connection", status: AMQP_STATUS_NO_MEMORY.rawValue, message: "out of memory"))
         }

@@ -1,6 +1,5 @@
 import Eventide
 import Foundation
-import Synchronization
 
 /// Fires for every message delivered from a RabbitMQ queue: `amqp://user:pass@host:port/queue?prefetch=10`
 /// (vhost `/` unless `?vhost=` names another; user and password default to guest/guest).
@@ -16,16 +15,23 @@ import Synchronization
 ///
 /// `events()` connects (bounded by `connectTimeout`) and throws when the broker cannot be reached or refuses
 /// the login; the channel and consumer are opened on the first `next()`, which throws if the queue is missing.
+/// When the connection is lost afterwards (the broker restarted or closed it), `next()` connects again with
+/// jittered backoff (`reconnect`) and resumes consuming; the deliveries the lost connection had not acknowledged
+/// come again from the broker, flagged redelivered. Only past `reconnect.deadline` does the sequence throw.
 public struct AMQPTrigger: Trigger {
     public let configuration: AMQPConfiguration
     public let queue: String
     /// How many deliveries may be unacknowledged at once (`basic.qos`).
     public let prefetch: UInt16
+    /// How a lost connection is opened again before the sequence gives up.
+    public let reconnect: ReconnectBackoff
 
-    public init(configuration: AMQPConfiguration, queue: String, prefetch: UInt16 = 10) {
+    public init(configuration: AMQPConfiguration, queue: String, prefetch: UInt16 = 10,
+                reconnect: ReconnectBackoff = ReconnectBackoff()) {
         self.configuration = configuration
         self.queue = queue
         self.prefetch = prefetch
+        self.reconnect = reconnect
     }
 
     /// From `amqp://user:pass@host:port/queue?prefetch=&vhost=`.
@@ -47,30 +53,60 @@ public struct AMQPTrigger: Trigger {
     }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
-        let connection = try AMQPConnection.connectBlocking(configuration)
-        let consumer = ConsumerSlot()
-        let queue = queue, prefetch = prefetch
-        return AsyncThrowingStream {
-            let current: AMQPConsumer
-            if let existing = consumer.value.withLock({ $0 }) {
-                current = existing
-            } else {
-                let channel = try await connection.openChannel()
-                current = try await channel.consume(queue: queue, prefetch: prefetch)
-                consumer.value.withLock { $0 = current }
-            }
-            var iterator = current.makeAsyncIterator()
-            guard let delivery = try await iterator.next() else {
-                await connection.close()  // cancelled: unacknowledged deliveries go back to the queue now
-                return nil
-            }
-            return Self.event(delivery)
+        let session = Session(trigger: self, connection: try AMQPConnection.connectBlocking(configuration))
+        return AsyncThrowingStream { try await session.next() }
+    }
+
+    /// Whether `error` means the connection is gone (connecting again may help), not that the broker refused
+    /// something (a missing queue, a wrong login).
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        switch error as? AMQPError {
+        case .unreachable?, .connectionClosed?, .library?, .timedOut?: true
+        default: false
         }
     }
 
-    /// The consumer of one `events()` sequence, made on its first `next()`.
-    private final class ConsumerSlot: Sendable {
-        let value = Mutex<AMQPConsumer?>(nil)
+    /// One open sequence: its connection and consumer, opened again after a connection loss.
+    private actor Session {
+        let trigger: AMQPTrigger
+        var connection: AMQPConnection?
+        var consumer: AMQPConsumer?
+
+        init(trigger: AMQPTrigger, connection: AMQPConnection) {
+            self.trigger = trigger
+            self.connection = connection
+        }
+
+        func next() async throws -> TriggerEvent? {
+            try await trigger.reconnect.run(isTransient: AMQPTrigger.isConnectionLoss) {
+                do {
+                    var iterator = try await currentConsumer().makeAsyncIterator()
+                    guard let delivery = try await iterator.next() else {
+                        await connection?.close()  // cancelled: unacknowledged deliveries go back to the queue now
+                        return nil
+                    }
+                    return AMQPTrigger.event(delivery)
+                } catch {
+                    if AMQPTrigger.isConnectionLoss(error) {
+                        let lost = connection
+                        connection = nil
+                        consumer = nil
+                        await lost?.close()
+                    }
+                    throw error
+                }
+            }
+        }
+
+        private func currentConsumer() async throws(AMQPError) -> AMQPConsumer {
+            if let consumer { return consumer }
+            let open: AMQPConnection
+            if let connection { open = connection } else { open = try await AMQPConnection.connect(trigger.configuration) }
+            connection = open
+            let consumer = try await open.openChannel().consume(queue: trigger.queue, prefetch: trigger.prefetch)
+            self.consumer = consumer
+            return consumer
+        }
     }
 
     static func event(_ delivery: AMQPDelivery) -> TriggerEvent {

@@ -26,13 +26,17 @@ public struct AWSConnectionSettings: Sendable, Hashable {
                 + "(aws://KEY:SECRET@/…) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
         let region = connection.extra["region_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
-        guard region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
-            throw ConnectionError.unusable(id: connection.id, reason: "'\(region)' is not a region name")
+        // ASCII only: the region goes into a host name (a non-ASCII letter made that URL nil, found by fuzzing).
+        guard region.count <= 63, region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw ConnectionError.unusable(id: connection.id, reason: "'\(region)' is not a region name (e.g. eu-west-1)")
         }
         var endpointURL: URL?
         if let text = connection.extra["endpoint_url"], !text.isEmpty {
             guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
                 throw ConnectionError.unusable(id: connection.id, reason: "endpoint_url '\(text)' is not an http(s) URL")
+            }
+            if let problem = NetworkPort.problem(url.port) {
+                throw ConnectionError.unusable(id: connection.id, reason: "endpoint_url '\(text)': \(problem)")
             }
             endpointURL = url
         }
@@ -41,8 +45,13 @@ public struct AWSConnectionSettings: Sendable, Hashable {
         self.endpointURL = endpointURL
     }
 
-    /// Where to reach `service` (e.g. `sqs`, `s3`): `endpoint_url`, else `https://<service>.<region>.amazonaws.com`.
-    public func endpoint(for service: String) -> URL {
-        endpointURL ?? URL(string: "https://\(service).\(region).amazonaws.com")!
+    /// Where to reach `service` (e.g. `sqs`, `s3`): `endpoint_url`, else `https://<service>.<region>.amazonaws.com`;
+    /// throws when `service` cannot be part of a host name.
+    public func endpoint(for service: String) throws(ConnectionError) -> URL {
+        if let endpointURL { return endpointURL }
+        guard let url = URL(string: "https://\(service).\(region).amazonaws.com") else {
+            throw ConnectionError.unusable(id: "aws", reason: "'\(service)' in region '\(region)' makes no endpoint URL")
+        }
+        return url
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What went wrong talking to a Kafka broker.
 public enum KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No broker answered at the endpoint within the reconnect deadline (not running, wrong port, network).
@@ -16,6 +18,9 @@ public enum KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTopic(String)
     /// The caller asked for something this client cannot do (bad argument, a closed consumer).
     case invalidArgument(String)
+    /// Something answered at the endpoint, but not in Kafka's protocol (an HTTP or Postgres server, say):
+    /// `answer` shows the first bytes it sent.
+    case notKafka(endpoint: String, answer: String)
 
     /// The Kafka error code, when the broker sent one.
     public var code: Int16? {
@@ -49,6 +54,9 @@ public enum KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Kafka topic '\(topic)' does not exist or has no partitions; create it first (KafkaClient.createTopic)"
         case .invalidArgument(let reason):
             return "Invalid use of the Kafka client: \(reason)"
+        case .notKafka(let endpoint, let answer):
+            return "expected a Kafka response from \(endpoint), got \(answer). Is that the broker's address and port "
+                + "(tansu listens on 19092 with scripts/servers up tansu)?"
         }
     }
 }
@@ -85,4 +93,21 @@ public enum KafkaErrorCode {
     ]
 
     public static func name(_ code: Int16) -> String { names[code] ?? "ERROR_\(code)" }
+}
+
+extension KafkaError {
+    /// The first bytes a peer sent, for `notKafka`: as text when they are printable ASCII, else in hex.
+    static func preview(_ buffer: ByteBuffer, limit: Int = 24) -> String {
+        let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(limit, buffer.readableBytes)) ?? []
+        let more = buffer.readableBytes > limit ? "…" : ""
+        if !bytes.isEmpty, bytes.allSatisfy({ (0x20..<0x7F).contains($0) || $0 == 0x0A || $0 == 0x0D }) {
+            let text = bytes.map { $0 == 0x0D ? "\\r" : $0 == 0x0A ? "\\n" : String(UnicodeScalar($0)) }.joined()
+            return "\"\(text)\(more)\""
+        }
+        return bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ") + more
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -1,5 +1,3 @@
-import PostgresNIO
-
 /// What went wrong reading changes from Postgres or publishing to its outbox.
 public enum CDCError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No server answered, the login was refused, or the connection broke.
@@ -18,6 +16,8 @@ public enum CDCError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownAction(String, data: String)
     /// An LSN that is not of the form `X/Y` in hexadecimal.
     case invalidLSN(String)
+    /// A position was asked for past `FFFFFFFF/FFFFFFFF`, the end of the WAL's address space.
+    case lsnOverflow(LSN)
 
     public var description: String {
         switch self {
@@ -43,35 +43,9 @@ public enum CDCError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "The decoder knows B, C, I, U, D, T and M (format-version 2)."
         case .invalidLSN(let text):
             return "'\(text)' is not a log sequence number (expected two hexadecimal numbers, e.g. 0/16B3748)."
+        case .lsnOverflow(let lsn):
+            return "no log sequence number follows \(lsn), the last one there is; the server's answer is corrupt. "
+                + "Check the slot with pg_replication_slots."
         }
-    }
-
-    /// The error for a failed statement: the server's message and SQLSTATE when it sent one.
-    static func from(_ error: any Error, sql: String, slot: String? = nil) -> CDCError {
-        if let error = error as? CDCError { return error }
-        guard let error = error as? PSQLError else { return .query(sql: sql, sqlState: nil, message: "\(error)") }
-        guard error.code == .server, let info = error.serverInfo else {
-            return .unreachable(endpoint: "the connection's server", reason: reason(error))
-        }
-        let state = info[.sqlState]
-        let message = info[.message] ?? "no message"
-        switch state {
-        // Class 08 (connection exception) and the server going away: shut down (57P01, 57P02 for a crash
-        // elsewhere) or not accepting connections yet, e.g. during crash recovery (57P03).
-        case let state? where state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state):
-            return .unreachable(endpoint: "the connection's server", reason: message)
-        case "42704" where message.contains("replication slot"): return .slotMissing(slot: slot ?? "?")
-        case "55000" where message.contains("wal_level"): return .logicalDecodingUnavailable(reason: message)
-        case "58P01" where message.contains("wal2json"): return .logicalDecodingUnavailable(reason: message)
-        default: return .query(sql: sql, sqlState: state, message: message)
-        }
-    }
-
-    /// A readable reason for a connection error (PSQLError's own description hides the cause).
-    static func reason(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-        return "\(error.code)"
     }
 }

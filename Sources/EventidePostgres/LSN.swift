@@ -16,8 +16,15 @@ public struct LSN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         String(value >> 32, radix: 16, uppercase: true) + "/" + String(value & 0xFFFF_FFFF, radix: 16, uppercase: true)
     }
 
-    /// The position just after this one: advancing a slot there skips a record that starts here.
-    public var next: LSN { LSN(value + 1) }
+    /// The position just after this one: advancing a slot there skips a record that starts here. Throws
+    /// `CDCError.lsnOverflow` at `FFFFFFFF/FFFFFFFF`, the last position there is (a server cannot send a record
+    /// there, so only a corrupt or hostile answer names it).
+    public var next: LSN {
+        get throws(CDCError) {
+            guard value < .max else { throw CDCError.lsnOverflow(self) }
+            return LSN(value + 1)
+        }
+    }
 
     public static func < (a: LSN, b: LSN) -> Bool { a.value < b.value }
 

@@ -13,6 +13,9 @@ import PostgresNIO
 ///
 /// The SQL interface has no way to wait for new WAL, so when a read comes back empty the trigger reads again
 /// after `pollInterval` (URI `interval`, milliseconds).
+///
+/// A connection that breaks (the server restarted, the backend was terminated) is opened again with jittered
+/// backoff (`reconnect`) before the sequence throws `CDCError.unreachable`; the slot resumes where it was confirmed.
 public struct PostgresCDCTrigger: Trigger {
     public let endpoint: PostgresEndpoint
     public let slot: String
@@ -20,16 +23,19 @@ public struct PostgresCDCTrigger: Trigger {
     public let messagePrefixes: [String]
     public let batchSize: Int
     public let pollInterval: Duration
+    /// How a broken connection is opened again before the sequence gives up.
+    public let reconnect: ReconnectBackoff
 
     public init(endpoint: PostgresEndpoint, slot: String, tables: [String] = [], messagePrefixes: [String] = [],
                 batchSize: Int = 500,
-                pollInterval: Duration = .milliseconds(200)) {
+                pollInterval: Duration = .milliseconds(200), reconnect: ReconnectBackoff = ReconnectBackoff()) {
         self.endpoint = endpoint
         self.slot = slot
         self.tables = tables
         self.messagePrefixes = messagePrefixes
         self.batchSize = max(1, batchSize)
         self.pollInterval = pollInterval
+        self.reconnect = reconnect
     }
 
     public var description: String {
@@ -76,6 +82,8 @@ public struct PostgresCDCTrigger: Trigger {
         var slot: LogicalSlot?
         var buffer: [ChangeEvent] = []
         var cursor = SlotCursor()
+        /// Whether a connection was ever opened: until then a failure is reported within the first-contact deadline.
+        var connectedOnce = false
 
         init(trigger: PostgresCDCTrigger) { self.trigger = trigger }
 
@@ -84,9 +92,9 @@ public struct PostgresCDCTrigger: Trigger {
         func next() async throws -> TriggerEvent? {
             while buffer.isEmpty {
                 if Task.isCancelled { return nil }
-                let slot = try await openSlot()
-                let batch = try decoder.decode(try await slot.peek(
-                    limit: trigger.batchSize, options: Wal2JSONDecoder.pluginOptions(tables: trigger.tables, messagePrefixes: trigger.messagePrefixes)))
+                let options = Wal2JSONDecoder.pluginOptions(tables: trigger.tables, messagePrefixes: trigger.messagePrefixes)
+                let rows = try await reconnecting { slot in try await slot.peek(limit: self.trigger.batchSize, options: options) }
+                let batch = try decoder.decode(rows)
                 var fresh = false
                 let units = Dictionary(grouping: batch.changes, by: \.commitLSN)
                 for safePoint in batch.safePoints where !cursor.isRegistered(safePoint) {
@@ -94,7 +102,7 @@ public struct PostgresCDCTrigger: Trigger {
                     buffer += changes
                     fresh = true
                     if let target = cursor.register(safePoint: safePoint, changeIds: changes.map(\.id)) {
-                        try await slot.advance(to: target)
+                        try await reconnecting { slot in try await slot.advance(to: target) }
                     }
                 }
                 if !fresh {
@@ -108,13 +116,36 @@ public struct PostgresCDCTrigger: Trigger {
 
         func acknowledge(_ id: String) async throws {
             guard let target = cursor.acknowledge(id) else { return }
-            try await openSlot().advance(to: target)
+            try await reconnecting { slot in try await slot.advance(to: target) }
+        }
+
+        /// Runs `body` on the slot's connection; when the connection is broken, drops it and retries on a new
+        /// one with backoff, until `trigger.reconnect`'s deadline.
+        @discardableResult
+        private func reconnecting<Value: Sendable>(_ body: (LogicalSlot) async throws -> Value) async throws -> Value {
+            let backoff = connectedOnce ? trigger.reconnect : trigger.reconnect.untilFirstContact
+            return try await backoff.run(isTransient: Self.isConnectionLoss) {
+                do {
+                    return try await body(try await openSlot())
+                } catch {
+                    if Self.isConnectionLoss(error) {
+                        slot?.closeInBackground()
+                        slot = nil
+                    }
+                    throw error
+                }
+            }
+        }
+
+        static func isConnectionLoss(_ error: any Error) -> Bool {
+            if case .unreachable = error as? CDCError { true } else { false }
         }
 
         private func openSlot() async throws(CDCError) -> LogicalSlot {
             if let slot { return slot }
             let slot = try await LogicalSlot.open(trigger.slot, at: trigger.endpoint)
             self.slot = slot
+            connectedOnce = true
             return slot
         }
     }

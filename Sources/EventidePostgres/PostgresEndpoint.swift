@@ -28,6 +28,7 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens one connection; throws `CDCError.unreachable` when nothing answers or the login is refused.
     public func connect(logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> PostgresConnection {
+        if let problem = NetworkPort.problem(port) { throw CDCError.unreachable(endpoint: description, reason: problem) }
         var configuration = PostgresConnection.Configuration(host: host, port: port, username: username,
                                                              password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .nanoseconds(Int64(timeout.inSeconds * 1e9))

@@ -55,7 +55,7 @@ public struct Wal2JSONDecoder: Sendable {
             switch action {
             case "B":
                 guard current == nil else { throw CDCError.malformedChange(data: row.data, reason: "a transaction began inside another") }
-                current = (object["xid"]?.intValue, Self.timestamp(object["timestamp"]), [], 1)
+                current = (object["xid"]?.intValue, try Self.timestamp(object["timestamp"], row: row), [], 1)
             case "C":
                 guard let transaction = current else {
                     throw CDCError.malformedChange(data: row.data, reason: "a commit without its begin")
@@ -90,9 +90,10 @@ public struct Wal2JSONDecoder: Sendable {
                     transaction.rows += 1
                     current = transaction
                 } else {
-                    batch.changes.append(ChangeEvent(operation: .message, xid: nil, lsn: lsn, commitLSN: lsn.next,
+                    let next = try lsn.next
+                    batch.changes.append(ChangeEvent(operation: .message, xid: nil, lsn: lsn, commitLSN: next,
                                                      index: 0, message: message))
-                    batch.safePoints.append(lsn.next)
+                    batch.safePoints.append(next)
                 }
             default:
                 throw CDCError.unknownAction(action, data: row.data)
@@ -176,28 +177,69 @@ public struct Wal2JSONDecoder: Sendable {
         return OutboxMessage(prefix: prefix, content: content, transactional: transactional)
     }
 
-    /// `2026-11-23 09:35:34.602956+00` (Postgres's timestamptz text; the offset may be `+05:30`).
-    static func timestamp(_ value: JSONValue?) -> Date? {
-        guard let text = value?.stringValue, text.count >= 19 else { return nil }
-        let base = text.prefix(19)  // yyyy-MM-dd HH:mm:ss
-        var rest = text.dropFirst(19)
+    /// `2026-11-23 09:35:34.602956+00` (Postgres's timestamptz text; the offset may be `+05:30` or `+05:30:15`).
+    /// `nil` when the row has no timestamp; throws `CDCError.malformedChange` when it has one that is not a
+    /// timestamptz (an offset beyond ±15:59:59, a field out of range), never trapping on its numbers.
+    static func timestamp(_ value: JSONValue?, row: Row) throws(CDCError) -> Date? {
+        guard let value, value != .null else { return nil }
+        guard let text = value.stringValue, let date = timestamp(text) else {
+            throw CDCError.malformedChange(data: row.data, reason: "the timestamp \(value) is not a Postgres timestamptz")
+        }
+        return date
+    }
+
+    /// The date a timestamptz text names, or `nil` when it is not one.
+    package static func timestamp(_ text: String) -> Date? {
+        let characters = Array(text.utf8)
+        guard characters.count >= 19, characters.count <= 64 else { return nil }
+        /// The decimal number of `count` ASCII digits at `start`, or nil.
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= characters.count else { return nil }
+            var result = 0
+            for byte in characters[start..<(start + count)] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                result = result * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return result
+        }
+        // yyyy-MM-dd HH:mm:ss
+        guard let year = number(0, 4), characters[4] == UInt8(ascii: "-"), let month = number(5, 2),
+              characters[7] == UInt8(ascii: "-"), let day = number(8, 2), characters[10] == UInt8(ascii: " "),
+              let hour = number(11, 2), characters[13] == UInt8(ascii: ":"), let minute = number(14, 2),
+              characters[16] == UInt8(ascii: ":"), let second = number(17, 2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var index = 19
         var fraction = 0.0
-        if rest.first == "." {
-            let digits = rest.dropFirst().prefix { $0.isNumber }
-            fraction = Double("0." + digits) ?? 0
-            rest = rest.dropFirst(1 + digits.count)
+        if index < characters.count, characters[index] == UInt8(ascii: ".") {
+            let digits = characters[(index + 1)...].prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            guard !digits.isEmpty, digits.count <= 9, let value = number(index + 1, digits.count) else { return nil }
+            fraction = Double(value) / pow(10, Double(digits.count))
+            index += 1 + digits.count
         }
         var offset = 0
-        if let sign = rest.first, sign == "+" || sign == "-" {
-            let parts = rest.dropFirst().split(separator: ":").compactMap { Int($0) }
-            offset = ((parts.first ?? 0) * 3600 + (parts.dropFirst().first ?? 0) * 60) * (sign == "-" ? -1 : 1)
+        if index < characters.count {
+            let sign = characters[index]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+            // ±hh, ±hh:mm or ±hh:mm:ss; Postgres offsets stay within ±15:59:59.
+            var parts: [Int] = []
+            var position = index + 1
+            while position < characters.count {
+                guard parts.count < 3, let part = number(position, 2) else { return nil }
+                parts.append(part)
+                position += 2
+                if position < characters.count {
+                    guard characters[position] == UInt8(ascii: ":") else { return nil }
+                    position += 1
+                }
+            }
+            guard let hours = parts.first, hours <= 15, parts.dropFirst().allSatisfy({ $0 < 60 }) else { return nil }
+            let minutes = parts.dropFirst().first ?? 0, seconds = parts.dropFirst(2).first ?? 0
+            offset = (hours * 3600 + minutes * 60 + seconds) * (sign == UInt8(ascii: "-") ? -1 : 1)
         }
-        let fields = base.split(whereSeparator: { "- :".contains($0) }).compactMap { Int($0) }
-        guard fields.count == 6 else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: fields[0], month: fields[1], day: fields[2],
-                                        hour: fields[3], minute: fields[4], second: fields[5])
+        guard let utc = TimeZone(identifier: "UTC") else { return nil }
+        calendar.timeZone = utc
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let date = calendar.date(from: components) else { return nil }
         return date.addingTimeInterval(fraction - Double(offset))
     }

@@ -27,6 +27,7 @@ public struct ChangeFeedOptions: ParsableArguments, Sendable {
         guard let url = URLComponents(string: text), url.scheme == "postgres", let host = url.host, !host.isEmpty else {
             throw ValidationError("--postgres takes postgres://user@host:port/database, got '\(text)'")
         }
+        if let problem = NetworkPort.problem(url.port) { throw ValidationError("--postgres: \(problem), got '\(text)'") }
         let database = url.path.split(separator: "/").map(String.init)
         guard database.count == 1 else { throw ValidationError("--postgres names one database in its path, got '\(text)'") }
         return PostgresEndpoint(host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,

@@ -7,6 +7,6 @@ extension S3Client {
     public init(connection: Connection,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConnectionError) {
         let settings = try AWSConnectionSettings(connection: connection, environment: environment)
-        self.init(endpoint: settings.endpoint(for: "s3"), region: settings.region, credentials: settings.credentials)
+        self.init(endpoint: try settings.endpoint(for: "s3"), region: settings.region, credentials: settings.credentials)
     }
 }

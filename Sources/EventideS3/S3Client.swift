@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Eventide
 import EventideAWS
 import Foundation
 import NIOCore
@@ -7,16 +8,27 @@ import NIOHTTP1
 /// An S3 client over async-http-client, signed with Signature V4: buckets, objects, and the bucket
 /// notification configuration that sends object events to an SQS queue. Path-style addressing
 /// (`endpoint/bucket/key`), which S3-compatible servers such as moto and MinIO accept.
+///
+/// A request that fails for a transient reason (connection refused or reset, HTTP 5xx, `SlowDown`) is sent again
+/// after a jittered, growing delay until `retry.deadline` (`S3Error.isTransient`).
 public struct S3Client: Sendable {
     public let endpoint: URL
     let signer: SigV4Signer
     let http: HTTPClient
+    /// How transient failures are retried; `.none` fails at the first. Until the server has answered once, the
+    /// retries stop at `retry.firstContactDeadline`: a wrong endpoint is reported within seconds.
+    public let retry: ReconnectBackoff
+    let clock: any Clock<Duration>
+    let contact = FirstContact()
 
     public init(endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
-                httpClient: HTTPClient = AWSHTTPClient.shared) {
+                httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: "s3")
         http = httpClient
+        self.retry = retry
+        self.clock = clock
     }
 
     // MARK: Buckets and objects
@@ -94,8 +106,19 @@ public struct S3Client: Sendable {
         return String(xml[open.upperBound..<close.lowerBound])
     }
 
+    /// Sends one S3 operation, retrying transient failures as `retry` says.
     func send(_ operation: String, method: HTTPMethod, path: String, query: String? = nil, body: Data = Data(),
               headers extra: [String: String] = [:]) async throws -> (body: Data, headers: HTTPHeaders) {
+        try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? S3Error)?.isTransient ?? false }) {
+            try await attempt(operation, method: method, path: path, query: query, body: body, headers: extra)
+        }
+    }
+
+    func attempt(_ operation: String, method: HTTPMethod, path: String, query: String?, body: Data,
+                 headers extra: [String: String]) async throws -> (body: Data, headers: HTTPHeaders) {
+        if let problem = NetworkPort.problem(endpoint.port) {
+            throw S3Error.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
+        }
         var text = endpoint.absoluteString
         if text.hasSuffix("/") { text.removeLast() }
         text += path + (query.map { "?\($0)" } ?? "")
@@ -109,6 +132,7 @@ public struct S3Client: Sendable {
         let bytes: ByteBuffer
         do {
             response = try await http.execute(request, timeout: .seconds(30))
+            contact.record()
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             throw S3Error.unreachable(endpoint: endpoint.absoluteString, reason: "\(error)")

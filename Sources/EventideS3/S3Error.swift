@@ -1,3 +1,5 @@
+import EventideAWS
+
 /// What went wrong talking to S3 or reading its event notifications.
 public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// S3 answered with an error document (`NoSuchBucket`, `BucketAlreadyOwnedByYou`, …).
@@ -6,6 +8,18 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedResponse(operation: String, reason: String)
     /// A message on the notification queue that is not an S3 event notification.
     case notAnEventNotification(reason: String)
+    /// The client's endpoint cannot be used (a port that does not fit).
+    case invalidEndpoint(endpoint: String, reason: String)
+
+    /// Whether the same request may succeed if sent again a little later: the server was unreachable (down,
+    /// restarting, connection reset), failed (HTTP 5xx) or throttled the client.
+    public var isTransient: Bool {
+        switch self {
+        case .unreachable: true
+        case .service(let code, _, let status): AWSTransientFailure.isTransient(status: status, code: code)
+        case .malformedResponse, .notAnEventNotification, .invalidEndpoint: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -17,6 +31,8 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
             return "S3 \(operation) returned an unexpected answer: \(reason)"
         case .notAnEventNotification(let reason):
             return "not an S3 event notification: \(reason). Only S3 should publish to a bucket's notification queue."
+        case .invalidEndpoint(let endpoint, let reason):
+            return "cannot send to S3 at \(endpoint): \(reason). Fix the endpoint (--sqs, endpoint_url)."
         }
     }
 }

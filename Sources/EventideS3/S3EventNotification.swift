@@ -50,8 +50,15 @@ public struct S3EventRecord: Sendable, Hashable, Codable {
         guard let key = Self.decodeKey(encodedKey) else {
             throw S3Error.notAnEventNotification(reason: "record \(index) has an undecodable key '\(encodedKey)'")
         }
+        var eventTime: Date?
+        if let text = json["eventTime"]?.stringValue {
+            guard let parsed = Self.parseTime(text) else {
+                throw S3Error.notAnEventNotification(reason: "record \(index) has an eventTime '\(text.prefix(80))' that is not an ISO 8601 time")
+            }
+            eventTime = parsed
+        }
         eventName = name
-        eventTime = json["eventTime"]?.stringValue.flatMap(Self.parseTime)
+        self.eventTime = eventTime
         self.bucket = bucket
         self.key = key
         size = json["s3"]?["object"]?["size"]?.intValue ?? 0
@@ -67,15 +74,19 @@ public struct S3EventRecord: Sendable, Hashable, Codable {
         encoded.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
-    /// S3 writes `2026-11-23T09:23:50.169Z`; moto omits the zone. Both are UTC.
+    /// S3 writes `2026-11-23T09:23:50.169Z`; moto omits the zone. Both are UTC. Parsed by the runtime's one
+    /// parser of outside times (`EventTime.parse`, `Date.ISO8601FormatStyle`): ICU's `ISO8601DateFormatter`
+    /// raises SIGFPE on some long fractions, which would kill the process before the message is dead-lettered.
     static func parseTime(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withFullTime, .withFractionalSeconds]
-        var utc = text
-        if !(utc.hasSuffix("Z") || utc.contains("+")) { utc += "Z" }
-        if let date = formatter.date(from: utc) { return date }
-        formatter.formatOptions = [.withFullDate, .withFullTime]
-        return formatter.date(from: utc)
+        guard text.count <= 64 else { return nil }  // an RFC 3339 time is about 30 characters
+        let zoned = text.hasSuffix("Z") || text.hasSuffix("z") || Self.hasOffset(text)
+        return EventTime.parse(zoned ? text : text + "Z")
+    }
+
+    /// Whether the time part ends with a `+hh:mm`/`-hh:mm` (or `+hhmm`) offset.
+    static func hasOffset(_ text: String) -> Bool {
+        guard let time = text.firstIndex(where: { $0 == "T" || $0 == "t" }) else { return false }
+        return text[time...].contains { $0 == "+" || $0 == "-" }
     }
 
     /// The file-arrival payload a watcher records: bucket, decoded key, size, etag, event name, URI.
@@ -85,7 +96,7 @@ public struct S3EventRecord: Sendable, Hashable, Codable {
             "eventName": .string(eventName), "uri": .string(uri),
         ]
         if let eTag { payload["etag"] = .string(eTag) }
-        if let eventTime { payload["eventTime"] = .string(ISO8601DateFormatter().string(from: eventTime)) }
+        if let eventTime { payload["eventTime"] = .string(EventTime.format(eventTime)) }
         if let sequencer { payload["sequencer"] = .string(sequencer) }
         return .object(payload)
     }

@@ -8,7 +8,7 @@ extension SQSClient {
     public init(connection: Connection,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConnectionError) {
         let settings = try AWSConnectionSettings(connection: connection, environment: environment)
-        self.init(endpoint: settings.endpoint(for: "sqs"), region: settings.region, credentials: settings.credentials)
+        self.init(endpoint: try settings.endpoint(for: "sqs"), region: settings.region, credentials: settings.credentials)
     }
 
     /// The region this client signs for.

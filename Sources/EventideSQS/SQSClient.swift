@@ -9,16 +9,34 @@ import NIOCore
 /// Covers what the catalog's watchers need: queues with attributes (redrive policies), send and batch send
 /// with message attributes, receive with long polling and a visibility timeout, delete and batch delete,
 /// change visibility. Errors are typed (`SQSError`).
+///
+/// A request that fails for a transient reason (connection refused or reset, HTTP 5xx, throttling) is sent
+/// again after a jittered, growing delay until `retry.deadline` (`SQSError.isTransient`); a watcher keeps
+/// running through a short outage of the server, and hears of a long one as `SQSError.unreachable`.
 public struct SQSClient: Sendable {
     public let endpoint: URL
     let signer: SigV4Signer
     let http: HTTPClient
+    /// How transient failures are retried; `.none` fails at the first. Until the server has answered once, the
+    /// retries stop at `retry.firstContactDeadline`: a wrong endpoint is reported within seconds.
+    public let retry: ReconnectBackoff
+    let clock: any Clock<Duration>
+    let contact = FirstContact()
 
     public init(endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
-                httpClient: HTTPClient = AWSHTTPClient.shared) {
+                httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: "sqs")
         http = httpClient
+        self.retry = retry
+        self.clock = clock
+    }
+
+    /// This client with another retry policy.
+    public func retrying(_ retry: ReconnectBackoff) -> SQSClient {
+        SQSClient(endpoint: endpoint, region: signer.region, credentials: signer.credentials, httpClient: http,
+                  retry: retry, clock: clock)
     }
 
     // MARK: Queues
@@ -125,7 +143,17 @@ public struct SQSClient: Sendable {
         .object(attributes.mapValues { ["DataType": "String", "StringValue": .string($0)] })
     }
 
+    /// Sends one SQS operation, retrying transient failures as `retry` says.
     func call(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount = .seconds(30)) async throws -> JSONValue {
+        try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? SQSError)?.isTransient ?? false }) {
+            try await attempt(operation, body, timeout: timeout)
+        }
+    }
+
+    func attempt(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount) async throws -> JSONValue {
+        if let problem = NetworkPort.problem(endpoint.port) {
+            throw SQSError.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
+        }
         let data = Data(JSONValue.object(body).jsonText.utf8)
         let headers = try signer.sign(method: "POST", url: endpoint, headers: [
             "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.\(operation)"], body: data)
@@ -137,13 +165,21 @@ public struct SQSClient: Sendable {
         let bytes: ByteBuffer
         do {
             response = try await http.execute(request, timeout: timeout)
+            contact.record()
             bytes = try await response.body.collect(upTo: 16 << 20)
         } catch {
             throw SQSError.unreachable(endpoint: endpoint.absoluteString, reason: "\(error)")
         }
         let text = String(buffer: bytes)
-        let json = text.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(text)
-        guard (200..<300).contains(Int(response.status.code)) else {
+        let status = Int(response.status.code)
+        let json: JSONValue
+        do { json = text.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(text) } catch {
+            guard (200..<300).contains(status) else {  // a proxy's or a load balancer's error page
+                throw SQSError.service(code: "HTTP\(status)", message: String(text.prefix(200)), status: status)
+            }
+            throw SQSError.malformedResponse(operation: operation, reason: "the answer is not JSON: \(text.prefix(80))")
+        }
+        guard (200..<300).contains(status) else {
             let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? "HTTP\(response.status.code)"
             throw SQSError.service(code: String(type.split(separator: "#").last ?? Substring(type)),
                                    message: json["message"]?.stringValue ?? json["Message"]?.stringValue ?? text,

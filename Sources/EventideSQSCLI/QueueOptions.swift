@@ -20,7 +20,14 @@ public struct QueueOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         guard let sqs else { return }
-        do { _ = try Self.connection(sqs) } catch { throw ValidationError("--sqs: \(error)") }
+        do {
+            let connection = try Self.connection(sqs)
+            // An endpoint_url whose port does not fit is refused here, not when the first request is sent.
+            if let endpoint = connection.extra["endpoint_url"].flatMap(URL.init(string:)),
+               let problem = NetworkPort.problem(endpoint.port) {
+                throw ConnectionError.unusable(id: connection.id, reason: "endpoint_url: \(problem)")
+            }
+        } catch { throw ValidationError("--sqs: \(error)") }
     }
 
     /// The AWS connection `--sqs` names, or `nil` for the embedded queues.
@@ -52,6 +59,7 @@ public struct QueueOptions: ParsableArguments, Sendable {
             guard let url = URL(string: text), url.host?.isEmpty == false else {
                 throw ConnectionError.invalidURI(id: "sqs", uri: text)
             }
+            if let problem = NetworkPort.problem(url.port) { throw ConnectionError.unusable(id: "sqs", reason: problem) }
             var components = URLComponents()
             components.scheme = "aws"
             components.host = ""

@@ -154,7 +154,7 @@ struct AMQPTriggerTests {
         await channel.connection.close()
     }
 
-    @Test("when the broker drops every connection mid-stream, the watcher restarts on a typed error, reconnects, and records every message once")
+    @Test("when the broker drops every connection mid-stream, the trigger reconnects with backoff (the watcher does not restart) and records every message once")
     func brokerDropsConnections() async throws {
         let channel = try await publisher()
         let queue = uniqueName("watched")
@@ -168,8 +168,6 @@ struct AMQPTriggerTests {
                 try await channel.publish(AMQPMessage(#"{"key": "1.csv"}"#, messageId: "m1"), routingKey: queue)
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
                 try closeAllConnections()  // the broker ends the watcher's connection (and the publisher's)
-                let failed = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.restarts >= 1 }
-                #expect(failed.lastError?.isEmpty == false)
                 let again = try await publisher()
                 try await again.publish(AMQPMessage(#"{"key": "2.csv"}"#, messageId: "m2"), routingKey: queue)
                 let status = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 2 }
@@ -180,6 +178,7 @@ struct AMQPTriggerTests {
             }
         }
         #expect(status.duplicates == 0)
+        #expect(status.restarts == 0, "the trigger reconnected on its own")
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["1.csv", "2.csv"])
     }
 

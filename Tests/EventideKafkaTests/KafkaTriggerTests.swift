@@ -4,7 +4,7 @@ import EventideTesting
 import Foundation
 import Testing
 
-@Suite("Kafka trigger URIs")
+@Suite("Kafka trigger URIs", .timeLimit(.minutes(1)))
 struct KafkaTriggerURITests {
     @Test("kafka://host:port/topic?group=g makes a KafkaTrigger; a URI without a group is refused")
     func factory() throws {
@@ -123,6 +123,26 @@ extension AgainstTansu {
             #expect(letter.header("dlq-reason")?.contains("value has no 'order'") == true)
             #expect(letter.header("dlq-source") == "\(topic)/0@0")
             #expect(try await orchestrator.triggerer.deadLetters.list(source: "w").map(\.messageId) == ["\(topic)/0@0"])
+        }
+
+        @Test("a value that is not UTF-8 is dead-lettered with its original bytes, in the store and in <topic>.dlq (issue 14)")
+        func nonUTF8ValueKeepsItsBytes() async throws {
+            let topic = Tansu.name("orders"), group = Tansu.name("watcher")
+            let bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0x80, 0xC3, 0x28, 0x7B]
+            try await client.createTopic(topic, partitions: 1)
+            try await KafkaProducer(client: client).send([
+                ProducerRecord(topic: topic, value: bytes), ProducerRecord(topic: topic, key: "good", value: #"{"order": 9}"#),
+            ])
+            let orchestrator = try await orchestrator(AssetWatcher(name: "w", trigger: trigger(topic, group), extract: Self.requireOrder))
+            _ = try await orchestrator.withServices {
+                try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 && $0.deadLettered == 1 }
+            }
+            let letter = try #require(try await orchestrator.triggerer.deadLetters.list(source: "w").first)
+            #expect(letter.originalBytes == Data(bytes))
+            let dlq = Tansu.consumer(client, group: Tansu.name("dlq-reader"), topic: KafkaTrigger.deadLetterTopic(of: topic))
+            let moved = try await Tansu.poll(dlq, count: 1)
+            await dlq.close()
+            #expect(moved.map(\.value) == [bytes])
         }
     }
 }

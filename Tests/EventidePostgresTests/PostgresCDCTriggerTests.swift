@@ -97,7 +97,7 @@ extension AgainstPostgres {
             }
         }
 
-        @Test("a server crashed under a running watcher (immediate stop, then crash recovery) is a typed error; the watcher restarts and records every committed change once")
+        @Test("a server crashed under a running watcher (immediate stop, then crash recovery): the trigger reconnects with backoff, the watcher does not fail, and every committed change is recorded once")
         func serverCrash() async throws {
             try await PostgresFixture.run("crashed") { db in
                 try await db.execute("CREATE TABLE \(db.qualifiedTable) (id int PRIMARY KEY)")
@@ -105,7 +105,7 @@ extension AgainstPostgres {
                 let trigger = try TriggerRegistry.embedded(log: db.log).registering(PostgresCDCTrigger.factory())
                     .trigger(for: uri(db) + "&timeout=2000")
                 let asset = try Asset(uri: "postgres://eventide/public/\(db.table)")
-                // Restarts every 100 ms for up to 10 s: the server is back within about a second.
+                // The trigger reconnects on its own (30 s of backoff); the watcher's restarts are the last resort.
                 let watcher = AssetWatcher(name: "crash-cdc", trigger: trigger,
                                            restart: RetryPolicy(retries: 100, delay: .milliseconds(100)))
                 let watched = asset.watched(by: [watcher])
@@ -132,9 +132,7 @@ extension AgainstPostgres {
                     return (beforeCrash, status)
                 }
                 #expect(beforeCrash.restarts == 0)
-                #expect(status.restarts >= 1, "the crash broke the watcher's connection")
-                let lastError = try #require(status.lastError)
-                #expect(lastError.contains("cannot reach Postgres"), "a typed CDCError.unreachable, got: \(lastError)")
+                #expect(status.restarts == 0, "the trigger opened a new connection itself (issue 14), within its reconnect deadline")
                 let events = try await orchestrator.scheduler.assetEvents(for: asset.key)
                 let ids = try events.map { try ChangeEvent(json: #require($0.extra["payload"])).after?["id"] }
                 #expect(ids == (1...15).map { JSONValue.number(Double($0)) }, "every committed row once, in commit order")

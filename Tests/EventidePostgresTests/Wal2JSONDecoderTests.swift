@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The decoder on wal2json rows captured from PostgreSQL 15 (format-version 2, include-xids/lsn/pk/timestamp).
-@Suite("wal2json decoding")
+@Suite("wal2json decoding", .timeLimit(.minutes(1)))
 struct Wal2JSONDecoderTests {
     let decoder = Wal2JSONDecoder()
 
@@ -102,5 +102,55 @@ struct Wal2JSONDecoderTests {
         #expect(lsn.value == 0x16_B374_D848 && lsn.description == "16/B374D848")
         #expect(try LSN("0/FF") < LSN("1/0"))
         #expect(throws: CDCError.invalidLSN("12")) { try LSN("12") }
+    }
+
+    @Test("the LSN after FFFFFFFF/FFFFFFFF is a typed error, not an overflow trap; a message there fails the batch (issue 14)")
+    func lsnAtTheEnd() throws {
+        let last = try LSN("FFFFFFFF/FFFFFFFF")
+        #expect(throws: CDCError.lsnOverflow(last)) { _ = try last.next }
+        #expect(try LSN("FFFFFFFF/FFFFFFFE").next == last)
+        #expect(throws: CDCError.lsnOverflow(last)) {
+            _ = try decoder.decode([try row("0/10", #"{"action":"M","xid":null,"lsn":"FFFFFFFF/FFFFFFFF","transactional":false,"prefix":"p","content":"c"}"#)])
+        }
+    }
+
+    /// The commit timestamp whose offset overflowed `Int` when multiplied into seconds (issue 14).
+    static let crashingTimestamp = "2026-11-23 09:35:34.603769+999999999999999999"
+
+    @Test("timestamps that are not timestamptz (an offset that overflowed, out-of-range fields) fail the row with a typed error",
+          arguments: [crashingTimestamp, "2026-11-23 09:35:34+16", "2026-11-23 09:35:34+05:61", "2026-13-23 09:35:34+00",
+                      "2026-11-23 09:35:34.+00", "2026-11-23T09:35:34+00", "yesterday", "2026-11-23 09:35:34+00:00:00:00"])
+    func badTimestamp(text: String) throws {
+        #expect(Wal2JSONDecoder.timestamp(text) == nil)
+        let begin = #"{"action":"B","xid":7,"timestamp":"\#(text)"}"#
+        #expect { _ = try decoder.decode([try row("0/10", begin)]) } throws: { error in
+            if case .malformedChange(let data, _) = error as? CDCError { data == begin } else { false }
+        }
+    }
+
+    @Test("Postgres's timestamptz forms decode, with their offsets", arguments: [
+        ("2026-11-23 09:35:34.603769+00", 1_795_426_534.603769), ("2026-11-23 09:35:34+00", 1_795_426_534),
+        ("2026-11-23 15:05:34.5+05:30", 1_795_426_534.5), ("2026-11-23 04:35:34-05", 1_795_426_534),
+        ("2026-11-23 09:35:34", 1_795_426_534), ("2026-11-23 15:05:44+05:30:10", 1_795_426_534),
+    ])
+    func goodTimestamp(text: String, seconds: Double) throws {
+        let date = try #require(Wal2JSONDecoder.timestamp(text))
+        #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_01)
+    }
+
+    @Test("every crash input of the fuzz corpus decodes to changes or a typed error")
+    func corpus() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for target in ["wal2json", "lsn"] {
+            let folder = root.appendingPathComponent("Fuzz/corpus/\(target)")
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
+                let text = String(decoding: try Data(contentsOf: folder.appendingPathComponent(name)), as: UTF8.self)
+                if target == "lsn" {
+                    _ = try? LSN(text).next
+                } else {
+                    _ = try? decoder.decode(text.split(separator: "\n").map { Wal2JSONDecoder.Row(lsn: LSN(16), data: String($0)) })
+                }
+            }
+        }
     }
 }

@@ -19,7 +19,8 @@ struct S3EventNotificationTests {
         #expect(record.uri == "s3://lake/landing/a b+c/ü.csv")
         #expect(record.size == 5 && record.eTag == "5d41402abc4b2a76b9719d911017c592")
         #expect(record.eventName == "ObjectCreated:Put" && record.sequencer == "0055AED6DCD90281E5")
-        #expect(record.eventTime == Date(timeIntervalSince1970: 1_795_425_830.169))
+        // Date.ISO8601FormatStyle reads the fraction to within a microsecond, not to the last bit of a Double.
+        #expect(abs(try #require(record.eventTime).timeIntervalSince1970 - 1_795_425_830.169) < 0.000_001)
         #expect(record.fileArrival["key"] == "landing/a b+c/ü.csv")
         #expect(record.fileArrival["size"] == 5)
     }
@@ -41,9 +42,39 @@ struct S3EventNotificationTests {
         }
     }
 
-    @Test("moto's zone-less event times are read as UTC")
+    @Test("moto's zone-less event times are read as UTC; times with an offset keep it")
     func zonelessTime() {
         #expect(S3EventRecord.parseTime("2026-11-23T09:23:50.5") == Date(timeIntervalSince1970: 1_795_425_830.5))
+        #expect(S3EventRecord.parseTime("2026-11-23T09:23:50Z") == Date(timeIntervalSince1970: 1_795_425_830))
+        #expect(S3EventRecord.parseTime("2026-11-23T10:23:50+01:00") == Date(timeIntervalSince1970: 1_795_425_830))
         #expect(S3EventRecord.parseTime("not a time") == nil)
+    }
+
+    /// Issue 14: ICU's ISO8601DateFormatter raised SIGFPE on this fraction and killed the process reading the queue.
+    static let crashingEventTime = "2026-11-23T09:23:50.99999999999999999223372036854775807"
+
+    static func notification(eventTime: String, key: String = "landing/a.csv") -> String {
+        #"{"Records": [{"eventTime": "\#(eventTime)", "eventName": "ObjectCreated:Put", "#
+            + #""s3": {"bucket": {"name": "lake"}, "object": {"key": "\#(key)", "size": 1}}}]}"#
+    }
+
+    @Test("an eventTime that is not an ISO 8601 time (the fraction that crashed ICU) is a typed error, not a trap")
+    func poisonEventTime() {
+        for time in [Self.crashingEventTime, Self.crashingEventTime + "Z", "2026-13-45T99:99:99Z", "yesterday"] {
+            #expect(throws: S3Error.self) { try S3EventNotification.parse(Self.notification(eventTime: time)) }
+        }
+        #expect(S3EventRecord.parseTime(Self.crashingEventTime) == nil)
+    }
+
+    @Test("a good notification still decodes after a poison one, and its time is written back in the runtime's format")
+    func goodAfterPoison() throws {
+        _ = try? S3EventNotification.parse(Self.notification(eventTime: Self.crashingEventTime))
+        guard case .records(let records) = try S3EventNotification.parse(Self.notification(eventTime: "2026-11-23T09:23:50.169Z")) else {
+            Issue.record("no records"); return
+        }
+        let record = try #require(records.first)
+        #expect(abs(try #require(record.eventTime).timeIntervalSince1970 - 1_795_425_830.169) < 0.000_001)
+        let written = try #require(record.fileArrival["eventTime"]?.stringValue)
+        #expect(EventTime.parse(written) == record.eventTime)
     }
 }

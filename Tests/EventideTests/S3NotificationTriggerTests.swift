@@ -8,7 +8,8 @@ import Foundation
 import Testing
 
 /// S3 and SQS triggers against moto on 127.0.0.1:5000 (`scripts/servers up`; `.ci/run` starts it and fails if it cannot).
-@Suite("S3 and SQS triggers against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"))
+@Suite("S3 and SQS triggers against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
+       .timeLimit(.minutes(3)))
 struct S3NotificationTriggerTests {
     let credentials = AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")
     var sqs: SQSClient { SQSClient(endpoint: LocalServer.moto.url, credentials: credentials) }
@@ -133,7 +134,7 @@ struct S3NotificationTriggerTests {
         await #expect { _ = try await iterator.next() } throws: { error in
             if case SQSError.service(let code, _, _) = error { code.contains("NonExistentQueue") || code.contains("QueueDoesNotExist") } else { false }
         }
-        let closed = SQSTrigger(client: SQSClient(endpoint: URL(string: "http://127.0.0.1:9")!, credentials: credentials),
+        let closed = SQSTrigger(client: SQSClient(endpoint: URL(string: "http://127.0.0.1:9")!, credentials: credentials, retry: .none),
                                 queue: "q", waitSeconds: 0)
         var closedIterator = try closed.events().makeAsyncIterator()
         await #expect { _ = try await closedIterator.next() } throws: { error in
@@ -146,10 +147,12 @@ struct S3NotificationTriggerTests {
 
     @Test("a watcher whose SQS server is killed mid-stream restarts with backoff, resumes when the server is back, and loses nothing it acknowledged")
     func serverKilledMidStream() async throws {
-        let moto = SpawnedServer(name: "moto-faults", port: 5055, command: ["moto_server", "-H", "127.0.0.1", "-p", "5055"])
+        let moto = try SQSClientTests.privateMoto()
         try await moto.start()
         defer { moto.kill() }
-        let client = SQSClient(endpoint: moto.server.url, credentials: credentials)
+        // The client's own retries give up after a second, so that the outage reaches the watcher.
+        let client = SQSClient(endpoint: moto.server.url, credentials: credentials,
+                               retry: ReconnectBackoff(initialDelay: .milliseconds(50), deadline: .seconds(1)))
         let queueURL = try await client.createQueue("orders")
         let asset = try Asset(uri: "sqs://orders")
         let orchestrator = try await orchestrator(watching: asset, with: AssetWatcher(

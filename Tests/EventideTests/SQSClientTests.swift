@@ -1,3 +1,4 @@
+import Eventide
 import EventideAWS
 import EventideSQS
 import EventideTesting
@@ -5,7 +6,8 @@ import Foundation
 import Testing
 
 /// Against moto's SQS on 127.0.0.1:5000 (`scripts/servers up`; `.ci/run` starts it and fails if it cannot).
-@Suite("SQS client against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"))
+@Suite("SQS client against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
+       .timeLimit(.minutes(3)))
 struct SQSClientTests {
     let client = SQSClient(endpoint: LocalServer.moto.url,
                            credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
@@ -82,7 +84,7 @@ struct SQSClientTests {
             #expect(code == "QueueDoesNotExist" && status == 400)
         }
         let closed = SQSClient(endpoint: URL(string: "http://127.0.0.1:1")!,
-                               credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"))
+                               credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"), retry: .none)
         do {
             _ = try await closed.createQueue("x")
             Issue.record("expected unreachable")
@@ -90,5 +92,46 @@ struct SQSClientTests {
             guard case .unreachable = error else { Issue.record("got \(error)"); return }
             #expect(error.description.contains("scripts/servers up"))
         }
+    }
+
+    /// A private moto on a free port, so that killing it disturbs no other test.
+    static func privateMoto() throws -> SpawnedServer {
+        let port = try FreePort.find()
+        return SpawnedServer(name: "moto-\(port)", port: port, command: ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"])
+    }
+
+    @Test("a request sent while moto is down is retried with backoff and succeeds once moto is back (issue 14)")
+    func retriedAcrossRestart() async throws {
+        let moto = try Self.privateMoto()
+        try await moto.start()
+        defer { moto.kill() }
+        let client = SQSClient(endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"),
+                               retry: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(500),
+                                                       deadline: .seconds(60)))
+        _ = try await client.createQueue("orders")
+        moto.kill()
+        #expect(!moto.server.isRunning)
+        // Sent now, against the killed server: refused until the restart below (moto takes over a second to start).
+        async let created = client.createQueue("orders")  // moto keeps no state: the queue is created again
+        try await moto.start()
+        let queue = try await created
+        try await client.send(queue, body: "after the outage")
+        #expect(try await client.receive(queue, waitSeconds: 1).map(\.body) == ["after the outage"])
+    }
+
+    @Test("with the server down past the retry deadline, the request fails with a typed unreachable error, in bounded time")
+    func outageBeyondDeadline() async throws {
+        let moto = try Self.privateMoto()  // never started: nothing listens on its port
+        let client = SQSClient(endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"),
+                               retry: ReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
+                                                       deadline: .seconds(1)))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect { _ = try await client.createQueue("x") } throws: { error in
+            if case SQSError.unreachable = error { true } else { false }
+        }
+        let elapsed = start.duration(to: clock.now)
+        #expect(elapsed >= .milliseconds(20), "it retried before giving up")
+        #expect(elapsed < .seconds(10), "it gave up near its deadline, not never")
     }
 }

@@ -12,6 +12,7 @@ public struct Connection: Sendable, Hashable {
         guard let url = URL(string: uri), let scheme = url.scheme, !scheme.isEmpty else {
             throw ConnectionError.invalidURI(id: id, uri: uri)
         }
+        if let problem = NetworkPort.problem(url.port) { throw ConnectionError.unusable(id: id, reason: problem) }
         self.id = id
         self.uri = url
         let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []

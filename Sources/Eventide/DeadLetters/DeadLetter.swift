@@ -15,4 +15,13 @@ public struct DeadLetter: Sendable, Hashable, Codable {
     public let deadLetteredAt: Date
     /// When it was handed back for another try; `nil` while it waits in the dead-letter queue.
     public let redrivenAt: Date?
+
+    /// The payload key where a trigger keeps a message's bytes, base64-encoded, when they are not UTF-8 text
+    /// (text would replace the invalid bytes): e.g. a Kafka record's value.
+    public static let originalBytesKey = "valueBase64"
+
+    /// The message's original bytes when its trigger could not make text of them (see `originalBytesKey`).
+    public var originalBytes: Data? {
+        payload[Self.originalBytesKey]?.stringValue.flatMap { Data(base64Encoded: $0) }
+    }
 }

@@ -10,6 +10,10 @@ import GRDB
 /// for letter in try await dlq.list(source: "orders_watcher") { print(letter.reason) }
 /// try await dlq.markRedriven(letters.map(\.id))        // after publishing them again
 /// ```
+///
+/// Dead letters are deduplicated by the source's message id: a source that delivers a message again because the
+/// process died after the dead letter was committed but before the source was told to reject it gets the same
+/// dead letter back, not a second one (until that one is redriven).
 public struct DeadLetterQueue: Sendable {
     public let database: EventideDatabase
     /// Stamps `deadLetteredAt` and `redrivenAt`.
@@ -20,12 +24,18 @@ public struct DeadLetterQueue: Sendable {
         self.clock = clock
     }
 
-    /// Stores a dead letter, stamped `time` or the clock's date; returns it once committed.
+    /// Stores a dead letter, stamped `time` or the clock's date; returns it once committed. When `source` already
+    /// holds a dead letter with this `messageId` that has not been redriven, returns that one and stores nothing.
     @discardableResult
     public func add(source: String, messageId: String?, payload: JSONValue, reason: String,
                     attempts: Int? = nil, at time: Date? = nil) async throws -> DeadLetter {
         let time = time ?? clock.date
         return try await database.pool.write { db in
+            if let messageId, let existing = try db.row("""
+                SELECT * FROM dead_letter WHERE source = ? AND message_id = ? AND redriven_at IS NULL ORDER BY id LIMIT 1
+                """, arguments: [source, messageId]) {
+                return try Self.deadLetter(existing)
+            }
             try db.run("""
                 INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
                 VALUES (?, ?, ?, ?, ?, ?)

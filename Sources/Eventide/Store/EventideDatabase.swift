@@ -4,27 +4,37 @@ import GRDB
 /// The SQLite database behind the runtime: the durable event log, asset events and their queues,
 /// DAG runs and task instances, in one file.
 ///
-/// Opened in WAL mode, so readers never block the writer. `synchronous` is `NORMAL` by default: a committed
-/// transaction survives the process being killed (the crash test proves it); pass `.full` to also survive
-/// power loss, at the cost of an fsync per commit.
+/// Opened in WAL mode, so readers never block the writer. `synchronous` is `FULL` by default: every commit is
+/// flushed to disk (an fsync of the WAL) before it returns, so the commit that precedes an acknowledgement to an
+/// external source (deleting an SQS message, committing a Kafka offset, advancing a replication slot) survives an
+/// OS crash or a power cut, not only a killed process. `.normal` survives a killed process only (the crash test
+/// proves it) and saves the fsync per commit; use it for data a source can deliver again.
 public struct EventideDatabase: Sendable {
-    public enum Durability: String, Sendable { case normal = "NORMAL", full = "FULL" }
+    public enum Durability: String, Sendable, CaseIterable {
+        case normal = "NORMAL", full = "FULL"
+
+        /// SQLite's number for the level, as `PRAGMA synchronous` reads it back.
+        var level: Int { self == .full ? 2 : 1 }
+    }
 
     public let path: String
+    public let durability: Durability
     let pool: DatabasePool
 
-    public init(path: String, durability: Durability = .normal) throws(StoreError) {
+    public init(path: String, durability: Durability = .full) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
-        }
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
                 throw StoreError.cannotOpen(path: path, sqliteCode: nil, reason: "the folder \(directory) does not exist")
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Not in `prepareDatabase`: the pool switches its writer to WAL after that hook, and that resets
+            // `synchronous` to NORMAL. Set on the writer now, it holds for the pool's life (one writer connection).
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            }
             try Self.migrator.migrate(pool)
         } catch let error as StoreError {
             throw error
@@ -35,6 +45,7 @@ public struct EventideDatabase: Sendable {
             throw StoreError.cannotOpen(path: path, sqliteCode: nil, reason: "\(error)")
         }
         self.path = path
+        self.durability = durability
     }
 
     /// A new database in a fresh temporary folder (what examples use by default).
@@ -165,5 +176,12 @@ extension EventideDatabase {
     /// SQLite's journal mode (`wal` once opened).
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// `synchronous` as the writer connection, the one every commit goes through, has it now; `nil` when
+    /// SQLite reports a level the runtime does not set (OFF, EXTRA).
+    public func writerDurability() throws -> Durability? {
+        let level = try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        return Durability.allCases.first { $0.level == level }
     }
 }

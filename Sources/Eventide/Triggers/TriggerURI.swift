@@ -23,6 +23,7 @@ public struct TriggerURI: Sendable, Hashable, CustomStringConvertible {
         guard let scheme = components.scheme, !scheme.isEmpty else {
             throw TriggerError.invalidURI(text, reason: "it has no scheme (expected e.g. sqs://host:port/queue)")
         }
+        if let problem = NetworkPort.problem(components.port) { throw TriggerError.invalidURI(text, reason: problem) }
         self.text = text
         self.scheme = scheme.lowercased()
         host = components.host.flatMap { $0.isEmpty ? nil : $0 }

@@ -1,11 +1,12 @@
+import Eventide
 import NIOCore
 import NIOPosix
 
 /// The connections to a Kafka cluster and what Metadata says about it: which broker leads which partition.
 ///
 /// Requests that fail because a broker is down or restarting are retried on a fresh connection with
-/// exponential backoff until `KafkaConfiguration.reconnectDeadline`; then they fail with
-/// `KafkaError.unreachable`. Group requests (which a coordinator may hold for seconds) use their own
+/// jittered exponential backoff until `KafkaConfiguration.reconnectDeadline` (`firstConnectDeadline` for a
+/// broker this client has never reached); then they fail with `KafkaError.unreachable`. Group requests (which a coordinator may hold for seconds) use their own
 /// connection, so they never queue behind fetches.
 public actor KafkaClient {
     public let configuration: KafkaConfiguration
@@ -27,6 +28,8 @@ public actor KafkaClient {
     private var leaders: [TopicPartition: Int32] = [:]
     private var partitionCounts: [String: Int] = [:]
     private var connections: [ConnectionKey: EventLoopFuture<KafkaConnection>] = [:]
+    /// Brokers this client has connected to at least once.
+    private var reached: Set<Endpoint> = []
 
     public init(_ configuration: KafkaConfiguration) {
         self.configuration = configuration
@@ -45,21 +48,16 @@ public actor KafkaClient {
     func send<Request: KafkaRequest>(_ request: Request, to endpoint: Endpoint? = nil, lane: Lane = .data,
                                      timeout: Duration? = nil) async throws -> Request.Response {
         let endpoint = endpoint ?? bootstrap
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: configuration.reconnectDeadline)
-        var backoff = configuration.initialBackoff
-        while true {
-            do {
+        do {
+            return try await configuration.backoff(reached: reached.contains(endpoint)).run(
+                isTransient: { ($0 as? KafkaError)?.isRetriableConnectionError ?? false }
+            ) {
                 let connection = try await connection(to: endpoint, lane: lane)
                 return try await connection.send(request, timeout: timeout ?? configuration.requestTimeout)
-            } catch let error as KafkaError where error.isRetriableConnectionError {
-                guard clock.now.advanced(by: backoff) < deadline else {
-                    if case .unreachable = error { throw error }
-                    throw KafkaError.unreachable(endpoint: endpoint.description, reason: error.description)
-                }
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, configuration.maximumBackoff)
             }
+        } catch let error as KafkaError where error.isRetriableConnectionError {
+            if case .unreachable = error { throw error }
+            throw KafkaError.unreachable(endpoint: endpoint.description, reason: error.description)
         }
     }
 
@@ -70,10 +68,13 @@ public actor KafkaClient {
             if connections[key] === existing { connections[key] = nil }
             if let replaced = connections[key] { return try await replaced.get() }
         }
-        let future = KafkaConnection.connect(host: endpoint.host, port: endpoint.port, clientId: configuration.clientId)
+        let future = KafkaConnection.connect(host: endpoint.host, port: endpoint.port, clientId: configuration.clientId,
+                                             connectTimeout: .nanoseconds(configuration.connectTimeout.wholeNanoseconds))
         connections[key] = future
         do {
-            return try await future.get()
+            let connection = try await future.get()
+            reached.insert(endpoint)
+            return connection
         } catch {
             if connections[key] === future { connections[key] = nil }
             throw error

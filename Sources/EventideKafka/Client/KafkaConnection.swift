@@ -1,3 +1,4 @@
+import Eventide
 import NIOCore
 import NIOPosix
 
@@ -15,15 +16,21 @@ final class KafkaConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
+    /// Opens a connection and checks that a Kafka broker answers on it (ApiVersions, as Kafka's own clients
+    /// begin), both within `connectTimeout`: a server speaking another protocol fails with `KafkaError.notKafka`
+    /// at once, instead of on the first real request.
     static func connect(host: String, port: Int, clientId: String, connectTimeout: TimeAmount = .seconds(2),
                         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> EventLoopFuture<KafkaConnection> {
         let endpoint = "\(host):\(port)"
+        if let problem = NetworkPort.problem(port) {
+            return group.next().makeFailedFuture(KafkaError.invalidArgument("the broker address \(endpoint): \(problem)"))
+        }
         return ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(endpoint: endpoint)))
                     try channel.pipeline.syncOperations.addHandler(KafkaRequestHandler(clientId: clientId, endpoint: endpoint))
                 }
             }
@@ -31,6 +38,37 @@ final class KafkaConnection: Sendable {
             .map { KafkaConnection(channel: $0, endpoint: endpoint) }
             .flatMapErrorThrowing { error in
                 throw KafkaError.unreachable(endpoint: endpoint, reason: "\(error)")
+            }
+            .flatMap { $0.handshake(timeout: connectTimeout) }
+    }
+
+    /// Sends ApiVersions and checks the answer decodes; closes the connection when it does not.
+    private func handshake(timeout: TimeAmount) -> EventLoopFuture<KafkaConnection> {
+        let eventLoop = channel.eventLoop
+        let promise = eventLoop.makePromise(of: ByteBuffer.self)
+        let endpoint = endpoint
+        let milliseconds = timeout.nanoseconds / 1_000_000
+        let timer = eventLoop.scheduleTask(in: timeout) {
+            promise.fail(KafkaError.timedOut(api: ApiVersionsRequest.name, endpoint: endpoint, milliseconds: milliseconds))
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        channel.writeAndFlush(KafkaRequestHandler.Outgoing(apiKey: ApiVersionsRequest.apiKey, apiVersion: ApiVersionsRequest.apiVersion,
+                                                           body: channel.allocator.buffer(capacity: 0), promise: promise))
+            .whenFailure { error in promise.fail(error as? KafkaError ?? KafkaError.connectionClosed(endpoint: endpoint)) }
+        return promise.futureResult
+            .flatMapThrowing { response in
+                var reader = KafkaReader(response, api: ApiVersionsRequest.name)
+                do {
+                    _ = try ApiVersionsRequest.decode(&reader)
+                } catch {
+                    throw KafkaError.notKafka(endpoint: endpoint, answer: "an answer to ApiVersions that does not decode ("
+                        + "\(error)): \(KafkaError.preview(response))")
+                }
+                return self
+            }
+            .flatMapErrorThrowing { error in
+                self.close()
+                throw error
             }
     }
 

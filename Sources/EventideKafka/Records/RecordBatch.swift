@@ -107,9 +107,17 @@ enum RecordBatch {
                     let headerKey = try reader.varintBytes() ?? []
                     headers.append(KafkaHeader(String(decoding: headerKey, as: UTF8.self), try reader.varintBytes()))
                 }
-                result.append(KafkaRecord(topic: topic, partition: partition, offset: baseOffset + offsetDelta,
-                                          timestamp: baseTimestamp + timestampDelta, key: key, value: value,
-                                          headers: headers))
+                // A valid CRC only says the bytes arrived as sent: the sums can still overflow.
+                let (offset, offsetOverflow) = baseOffset.addingReportingOverflow(offsetDelta)
+                let (timestamp, timestampOverflow) = baseTimestamp.addingReportingOverflow(timestampDelta)
+                guard !offsetOverflow, offset >= 0 else {
+                    throw corrupt("base offset \(baseOffset) + offset delta \(offsetDelta) is not an offset")
+                }
+                guard !timestampOverflow else {
+                    throw corrupt("base timestamp \(baseTimestamp) + timestamp delta \(timestampDelta) overflows at offset \(offset)")
+                }
+                result.append(KafkaRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                                          key: key, value: value, headers: headers))
             }
         }
         return result

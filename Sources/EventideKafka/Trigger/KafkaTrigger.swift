@@ -75,16 +75,36 @@ public struct KafkaTrigger: Trigger {
     }
 
     /// The record as JSON: `value` (parsed when it is JSON, else the text), `key`, `headers`, `topic`,
-    /// `partition`, `offset`.
+    /// `partition`, `offset`. A value or key that is not UTF-8 is not turned into text (which would replace its
+    /// bytes): `value` is then absent and `valueBase64` holds the original bytes (`keyBase64` likewise), so a
+    /// watcher's `extract` refuses it and the dead letter keeps the bytes exactly (`DeadLetter.originalBytes`).
     public static func payload(of record: KafkaRecord) -> JSONValue {
-        let value: JSONValue = record.valueString.map { text in (try? JSONValue.parse(text)) ?? .string(text) } ?? .null
+        var payload: [String: JSONValue] = [
+            "topic": .string(record.topic), "partition": .number(Double(record.partition)),
+            "offset": .number(Double(record.offset)), "key": .null, "value": .null,
+        ]
+        if let value = record.value {
+            if let text = String(validating: value, as: UTF8.self) {
+                payload["value"] = (try? JSONValue.parse(text)) ?? .string(text)
+            } else {
+                payload["value"] = nil
+                payload[DeadLetter.originalBytesKey] = .string(Data(value).base64EncodedString())
+            }
+        }
+        if let key = record.key {
+            if let text = String(validating: key, as: UTF8.self) {
+                payload["key"] = .string(text)
+            } else {
+                payload["key"] = nil
+                payload["keyBase64"] = .string(Data(key).base64EncodedString())
+            }
+        }
         var headers: [String: JSONValue] = [:]
         for header in record.headers {
             headers[header.key] = header.value.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null
         }
-        return ["value": value, "key": record.keyString.map(JSONValue.string) ?? .null, "headers": .object(headers),
-                "topic": .string(record.topic), "partition": .number(Double(record.partition)),
-                "offset": .number(Double(record.offset))]
+        payload["headers"] = .object(headers)
+        return .object(payload)
     }
 
     /// Fails fast when nothing answers at the broker's address, so a watcher is `running` only with a broker.

@@ -1,0 +1,98 @@
+// libFuzzer entry points for every decoder of outside input (issue 14). Built by scripts/fuzz against the
+// decoders' own source files, instrumented with -sanitize=fuzzer; FUZZ_TARGET names the decoder to feed.
+// A trap (overflow, out-of-range index, force-unwrap, ICU's SIGFPE) is a crash libFuzzer reports and saves;
+// a thrown error is the decoder doing its job.
+@testable import Eventide
+import EventideAWS
+@testable import EventideKafka
+import EventidePostgres
+import EventideS3
+import Foundation
+import NIOCore
+
+/// The decoders, by the name scripts/fuzz and `Fuzz/corpus/<name>/` use.
+let targets: [String: @Sendable ([UInt8]) -> Void] = [
+    "event-envelope": { bytes in
+        _ = try? EventEnvelope.decode(cloudEventJSON: String(decoding: bytes, as: UTF8.self))
+        _ = try? JSONDecoder().decode(EventEnvelope.self, from: Data(bytes))
+        _ = EventTime.parse(String(decoding: bytes, as: UTF8.self))
+    },
+    "s3-notification": { bytes in
+        guard case .records(let records)? = try? S3EventNotification.parse(String(decoding: bytes, as: UTF8.self)) else { return }
+        for record in records { _ = record.fileArrival }
+    },
+    "wal2json": { bytes in
+        let rows = String(decoding: bytes, as: UTF8.self).split(separator: "\n").enumerated().map {
+            Wal2JSONDecoder.Row(lsn: LSN(UInt64($0.offset) << 8), data: String($0.element))
+        }
+        _ = try? Wal2JSONDecoder().decode(rows)
+    },
+    "lsn": { bytes in
+        guard let lsn = try? LSN(String(decoding: bytes, as: UTF8.self)) else { return }
+        // The results are checked, so that the optimiser cannot drop a computation that would trap.
+        precondition((try? LSN(lsn.description)) == lsn, "an LSN prints as text that parses back to it")
+        if let next = try? lsn.next { precondition(next > lsn, "the next LSN is after this one") }
+    },
+    "kafka-record-batch": { bytes in
+        _ = try? RecordBatch.decode(ByteBuffer(bytes: bytes), topic: "t", partition: 0)
+    },
+    "kafka-response": { bytes in
+        // The first byte picks the response to decode; the rest is its body.
+        guard let selector = bytes.first else { return }
+        let body = ByteBuffer(bytes: bytes.dropFirst())
+        let decoders: [(inout KafkaReader) throws -> Void] = [
+            { _ = try ApiVersionsRequest.decode(&$0) }, { _ = try CreateTopicsRequest.decode(&$0) },
+            { _ = try FetchRequest.decode(&$0) }, { _ = try FindCoordinatorRequest.decode(&$0) },
+            { _ = try HeartbeatRequest.decode(&$0) }, { _ = try JoinGroupRequest.decode(&$0) },
+            { _ = try LeaveGroupRequest.decode(&$0) }, { _ = try ListOffsetsRequest.decode(&$0) },
+            { _ = try MetadataRequest.decode(&$0) }, { _ = try OffsetCommitRequest.decode(&$0) },
+            { _ = try OffsetFetchRequest.decode(&$0) }, { _ = try ProduceRequest.decode(&$0) },
+            { _ = try SyncGroupRequest.decode(&$0) }, { _ = try ConsumerProtocol.Subscription.decode(&$0) },
+            { _ = try ConsumerProtocol.Assignment.decode(&$0) },
+        ]
+        var reader = KafkaReader(body, api: "fuzz")
+        try? decoders[Int(selector) % decoders.count](&reader)
+    },
+    "filter-policy": { bytes in
+        // A policy, then (after a NUL) a body to match it against.
+        let parts = bytes.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
+        guard let policy = try? FilterPolicy(json: String(decoding: parts[0], as: UTF8.self)) else { return }
+        let body = parts.count > 1 ? try? JSONValue.parse(String(decoding: parts[1], as: UTF8.self)) : nil
+        let attributes = (body?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        _ = policy.matches(attributes: attributes, body: body)
+    },
+    "asset-uri": { bytes in
+        _ = try? AssetURI.normalise(String(decoding: bytes, as: UTF8.self))
+    },
+    "trigger-uri": { bytes in
+        guard let uri = try? TriggerURI(String(decoding: bytes, as: UTF8.self)) else { return }
+        _ = try? uri.endpoint(defaultPort: 1)
+        _ = try? uri.integer("wait", in: 0...20)
+        _ = try? uri.singlePathSegment("queue")
+    },
+    "connection-uri": { bytes in
+        guard let connection = try? Connection(id: "fuzz", uri: String(decoding: bytes, as: UTF8.self)) else { return }
+        _ = connection.redacted
+        if let settings = try? AWSConnectionSettings(connection: connection, environment: [:]) { _ = try? settings.endpoint(for: "sqs") }
+    },
+]
+
+nonisolated(unsafe) var selected: (@Sendable ([UInt8]) -> Void)?
+
+@_cdecl("LLVMFuzzerInitialize")
+public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>) -> CInt {
+    let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
+    guard let target = targets[name] else {
+        FileHandle.standardError.write(Data("FUZZ_TARGET must be one of: \(targets.keys.sorted().joined(separator: ", ")); got '\(name)'\n".utf8))
+        exit(2)
+    }
+    selected = target
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    selected?(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}

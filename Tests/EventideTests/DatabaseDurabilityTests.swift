@@ -1,0 +1,68 @@
+import Eventide
+import EventideTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// Issue 14, "Durability past the process": `synchronous` as set must be what the writer connection runs with.
+@Suite("Database durability", .timeLimit(.minutes(1)))
+struct DatabaseDurabilityTests {
+    func database(_ durability: EventideDatabase.Durability?) throws -> EventideDatabase {
+        let path = try TemporaryDatabase.folder("durability").appendingPathComponent("eventide.sqlite").path
+        guard let durability else { return try EventideDatabase(path: path) }
+        return try EventideDatabase(path: path, durability: durability)
+    }
+
+    @Test("each durability is what the writer connection reads back, before and after writes",
+          arguments: EventideDatabase.Durability.allCases)
+    func sticks(durability: EventideDatabase.Durability) async throws {
+        let database = try database(durability)
+        #expect(try database.writerDurability() == durability)
+        let log = EventLog(database: database)
+        try await log.createTopic("t", partitions: 1)
+        for index in 0..<20 { _ = try await log.append(EventEnvelope(type: "e", source: "s", data: ["i": .number(Double(index))]), to: "t") }
+        #expect(try database.writerDurability() == durability)
+    }
+
+    @Test("the default is FULL: every commit, the one before an acknowledgement included, is flushed")
+    func defaultIsFull() throws {
+        #expect(try database(nil).writerDurability() == .full)
+        #expect(try database(nil).durability == .full)
+    }
+
+    /// What an acknowledgement saw.
+    final class Seen: Sendable {
+        let level = Mutex<EventideDatabase.Durability?>(nil)
+    }
+
+    /// One event whose acknowledgement reads the writer's level: the commit just before it ran with that level.
+    struct OneEvent: Trigger {
+        let database: EventideDatabase
+        let seen: Seen
+        var description: String { "OneEvent" }
+        func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
+            let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
+            let database = database, seen = seen
+            continuation.yield(TriggerEvent(payload: ["n": 1], messageId: "m1", acknowledge: {
+                let level = try database.writerDurability()
+                seen.level.withLock { $0 = level }
+            }))
+            return stream
+        }
+    }
+
+    @Test("a watcher's acknowledgement to its source follows a FULL commit on a default database")
+    func acknowledgementFollowsFlushedCommit() async throws {
+        let database = try database(nil)
+        let seen = Seen()
+        let asset = try Asset(uri: "test://durable")
+        let watched = asset.watched(by: [AssetWatcher(name: "w", trigger: OneEvent(database: database, seen: seen))])
+        let orchestrator = Orchestrator(database: database)
+        try await orchestrator.register(dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
+                                        assets: [watched])
+        _ = try await orchestrator.withServices {
+            try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
+        }
+        #expect(seen.level.withLock { $0 } == .full)
+    }
+}
