@@ -71,18 +71,8 @@ var targets: [Target] = [
     // A child process for the crash test: appends events and reports each acknowledged offset.
     .executableTarget(name: "EventideLogWriter", dependencies: ["Eventide", argumentParser],
                       path: "Sources/Tools/EventideLogWriter"),
-    // Release-mode benchmark: `swift run -c release eventide-benchmark`.
-    .executableTarget(name: "EventideBenchmark", dependencies: ["Eventide", "EventideTesting", argumentParser, grdb,
-                                                               .product(name: "GRDBSQLite", package: "GRDB.swift")],
-                      path: "Sources/Tools/EventideBenchmark"),
-    // SQS rates of our client beside boto3 on the same server: `swift run -c release eventide-sqs-benchmark`.
-    .executableTarget(name: "EventideSQSBenchmark", dependencies: ["Eventide", "EventideAWS", "EventideSQS", argumentParser],
-                      path: "Sources/Tools/EventideSQSBenchmark"),
     .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-    // RabbitMQ throughput (publish with confirms, consume with ack): `swift run -c release eventide-amqp-benchmark`.
-    .executableTarget(name: "EventideAMQPBenchmark", dependencies: ["EventideAMQP", argumentParser],
-                      path: "Sources/Tools/EventideAMQPBenchmark"),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
     // Postgres change data capture (wal2json through a logical slot), outbox and the postgres:// trigger (postgres-nio).
@@ -90,18 +80,11 @@ var targets: [Target] = [
     // Tests of EventidePostgres against a local PostgreSQL 15 with wal2json (scripts/servers up postgres).
     .testTarget(name: "EventidePostgresTests", dependencies: ["Eventide", "EventideTesting", "EventidePostgres",
                                                              .product(name: "PostgresNIO", package: "postgres-nio")]),
-    // Release-mode CDC benchmark: `swift run -c release eventide-cdc-benchmark`.
-    .executableTarget(name: "EventideCDCBenchmark", dependencies: ["Eventide", "EventideTesting", "EventidePostgres", argumentParser,
-                                                                  .product(name: "PostgresNIO", package: "postgres-nio")],
-                      path: "Sources/Tools/EventideCDCBenchmark"),
     // Kafka: a native client on SwiftNIO (producer, consumer-group member) and the kafka:// trigger.
     .target(name: "EventideKafka", dependencies: ["Eventide", .product(name: "NIOCore", package: "swift-nio"),
                                                   .product(name: "NIOPosix", package: "swift-nio")]),
     // Kafka client and trigger tests against the tansu broker (scripts/servers up tansu).
     .testTarget(name: "EventideKafkaTests", dependencies: ["Eventide", "EventideTesting", "EventideKafka"]),
-    // Release-mode Kafka benchmark against tansu: `swift run -c release eventide-kafka-benchmark`.
-    .executableTarget(name: "EventideKafkaBenchmark", dependencies: ["EventideKafka", argumentParser],
-                      path: "Sources/Tools/EventideKafkaBenchmark"),
 ]
 
 targets += examples.map { item in
@@ -119,14 +102,18 @@ let package = Package(
     name: "Eventide",
     platforms: [.macOS(.v15)],
     products: [
+        // The runtime and its clients as libraries, for the benchmarks package (Benchmarks/, which depends on
+        // this one by path) and for users of the runtime.
         .library(name: "Eventide", targets: ["Eventide"]),
+        .library(name: "EventideTesting", targets: ["EventideTesting"]),
+        .library(name: "EventideAWS", targets: ["EventideAWS"]),
+        .library(name: "EventideSQS", targets: ["EventideSQS"]),
+        .library(name: "EventideS3", targets: ["EventideS3"]),
+        .library(name: "EventideAMQP", targets: ["EventideAMQP"]),
+        .library(name: "EventidePostgres", targets: ["EventidePostgres"]),
+        .library(name: "EventideKafka", targets: ["EventideKafka"]),
+        // The child process of the crash test (the benchmarks are in Benchmarks/, a package of their own).
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
-        .executable(name: "eventide-benchmark", targets: ["EventideBenchmark"]),
-        .executable(name: "eventide-sqs-benchmark", targets: ["EventideSQSBenchmark"]),
-        .executable(name: "eventide-amqp-benchmark", targets: ["EventideAMQPBenchmark"]),  // RabbitMQ throughput
-        .executable(name: "eventide-cdc-benchmark", targets: ["EventideCDCBenchmark"]),  // Postgres CDC throughput
-        // Kafka benchmark (our client vs confluent-kafka against tansu).
-        .executable(name: "eventide-kafka-benchmark", targets: ["EventideKafkaBenchmark"]),
     ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

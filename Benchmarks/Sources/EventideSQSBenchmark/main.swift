@@ -5,7 +5,7 @@ import EventideSQS
 import Foundation
 
 /// SQS send and receive rates of our client beside boto3's, against the same server in one run:
-/// `scripts/servers up moto && swift run -c release eventide-sqs-benchmark`.
+/// `scripts/servers up moto && swift run --package-path Benchmarks -c release eventide-sqs-benchmark`.
 @main
 struct SQSBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventide-sqs-benchmark",
@@ -57,9 +57,12 @@ struct SQSBenchmark: AsyncParsableCommand {
     }
 
     static func boto3(endpoint: String, messages: Int, size: Int) throws -> (send: Double, receive: Double, received: Int) {
+        // The repository's scripts/sqs/bench.py (this file is Benchmarks/Sources/EventideSQSBenchmark/main.swift).
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../scripts/sqs/bench.py").standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/sqs/bench.py", "--endpoint", endpoint, "--messages", "\(messages)",
+        process.arguments = ["python3", script, "--endpoint", endpoint, "--messages", "\(messages)",
                              "--size", "\(size)"]
         let output = Pipe()
         process.standardOutput = output

@@ -4,7 +4,8 @@ import EventideTesting
 import Foundation
 import GRDBSQLite
 
-/// Prints the runtime's figures in one run. Build in release mode: `swift run -c release eventide-benchmark`.
+/// Prints the runtime's figures in one run. Build in release mode, from the repository root:
+/// `swift run --package-path Benchmarks -c release eventide-benchmark`.
 @main
 struct Benchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventide-benchmark",

@@ -3,7 +3,8 @@ import EventideAMQP
 import Foundation
 
 /// Publish-with-confirms and consume-with-ack throughput against a local RabbitMQ
-/// (`scripts/servers up rabbitmq`). Build in release mode: `swift run -c release eventide-amqp-benchmark`.
+/// (`scripts/servers up rabbitmq`). Build in release mode:
+/// `swift run --package-path Benchmarks -c release eventide-amqp-benchmark`.
 @main
 struct AMQPBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventide-amqp-benchmark",

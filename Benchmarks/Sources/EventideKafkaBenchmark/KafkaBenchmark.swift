@@ -4,7 +4,7 @@ import Foundation
 
 /// Produce and consume throughput of EventideKafka against a broker (tansu from `scripts/servers up tansu`),
 /// next to confluent-kafka's (`scripts/kafka/bench.py`) on the same broker in the same run.
-/// `swift run -c release eventide-kafka-benchmark [--count 50000] [--size 100]`
+/// `swift run --package-path Benchmarks -c release eventide-kafka-benchmark [--count 50000] [--size 100]`
 @main
 struct KafkaBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventide-kafka-benchmark",
@@ -86,11 +86,13 @@ struct KafkaBenchmark: AsyncParsableCommand {
                      ours.produce / theirs.produce, ours.consume / theirs.consume))
     }
 
-    /// Runs `scripts/kafka/bench.py` (found from the working directory, the repository root).
+    /// Runs the repository's `scripts/kafka/bench.py` (this file is Benchmarks/Sources/EventideKafkaBenchmark/…).
     func confluent(topic: String) throws -> (produce: Double, consume: Double) {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../scripts/kafka/bench.py").standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "scripts/kafka/bench.py", "--bootstrap", "\(host):\(port)", "--topic", topic,
+        process.arguments = ["python3", script, "--bootstrap", "\(host):\(port)", "--topic", topic,
                              "--count", "\(count)", "--size", "\(size)", "--timeout", "\(timeout)"]
         let output = Pipe()
         process.standardOutput = output

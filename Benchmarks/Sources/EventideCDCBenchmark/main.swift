@@ -6,7 +6,8 @@ import Foundation
 import PostgresNIO
 
 /// Change-capture throughput from Postgres into the durable log. Needs the test server
-/// (`scripts/servers up postgres`); build in release mode: `swift run -c release eventide-cdc-benchmark`.
+/// (`scripts/servers up postgres`); build in release mode:
+/// `swift run --package-path Benchmarks -c release eventide-cdc-benchmark`.
 @main
 struct CDCBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventide-cdc-benchmark",
