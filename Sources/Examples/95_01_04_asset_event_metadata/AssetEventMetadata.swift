@@ -23,7 +23,9 @@ enum AssetEventMetadata {
     }
 
     /// Data rows of a CSV file with a header line.
-    static func csvRows(_ data: Data) -> Int { max(0, String(decoding: data, as: UTF8.self).split(separator: "\n").count - 1) }
+    static func csvRows(_ data: Data) -> Int {
+        max(0, String(decoding: data, as: UTF8.self).split(separator: "\n").count - 1)
+    }
 
     /// Re-reads the file `extra` points at and compares it with the row count and checksum `extra` claims.
     static func verify(_ extra: [String: JSONValue]) -> ClaimCheck {

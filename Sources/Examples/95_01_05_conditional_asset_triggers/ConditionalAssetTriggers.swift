@@ -14,7 +14,9 @@ enum ConditionalAssetTriggers {
         let problems = ordersSchema.violations(of: event.extra)
         guard problems.isEmpty else { return Verdict(eventId: event.id, kind: .invalid, reason: .schema(problems)) }
         let eventRegion = event.extra["region"]?.stringValue ?? ""
-        guard eventRegion == region else { return Verdict(eventId: event.id, kind: .filtered, reason: .region(eventRegion)) }
+        guard eventRegion == region else {
+            return Verdict(eventId: event.id, kind: .filtered, reason: .region(eventRegion))
+        }
         let rows = event.extra["row_count"]?.exactIntegerValue ?? 0
         guard rows > 0 else { return Verdict(eventId: event.id, kind: .invalid, reason: .rowsNotPositive(rows)) }
         return Verdict(eventId: event.id, kind: .accepted, reason: nil)
@@ -30,7 +32,8 @@ enum ConditionalAssetTriggers {
             return .override(eventId: override.id, reason: why)
         }
         let verdicts = events.filter { $0.asset == orders }.map { assess($0, region: region) }
-        return verdicts.contains { $0.kind == .accepted } ? .accepted(verdicts) : .nothingAccepted(verdicts, region: region)
+        let anyAccepted = verdicts.contains { $0.kind == .accepted }
+        return anyAccepted ? .accepted(verdicts) : .nothingAccepted(verdicts, region: region)
     }
     // [END gate]
 
@@ -40,8 +43,10 @@ enum ConditionalAssetTriggers {
     /// gate → build → publish (outlet `report`), scheduled on `condition`. A "no" from the gate is
     /// `TaskSkipped` with the reason: build and publish are skipped, no report event, nothing downstream runs.
     /// `onDecision` sees each decision as the gate makes it.
-    static func buildReport(on condition: AssetCondition, orders: Asset, manual: Asset, report: Asset, region: String,
-                            onDecision: @escaping @Sendable (DagRunRef, GateDecision) -> Void = { _, _ in }) throws -> DAG {
+    static func buildReport(
+        on condition: AssetCondition, orders: Asset, manual: Asset, report: Asset, region: String,
+        onDecision: @escaping @Sendable (DagRunRef, GateDecision) -> Void = { _, _ in }
+    ) throws -> DAG {
         try DAG(dagId, schedule: .on(condition), tasks: [
             TaskDefinition("gate") { context in
                 let decision = decide(context.triggeringAssetEvents, region: region, orders: orders.key,
@@ -121,7 +126,8 @@ enum ConditionalAssetTriggers {
         var description: String {
             switch self {
             case .override(let eventId, let reason): "manual override #\(eventId): \(reason)"
-            case .overrideWithoutReason(let eventId): "manual override #\(eventId) carries no reason; an override must say why"
+            case .overrideWithoutReason(let eventId):
+                "manual override #\(eventId) carries no reason; an override must say why"
             case .accepted(let verdicts):
                 "\(accepted.count) of \(verdicts.count) orders event(s) accepted: "
                     + accepted.map { "#\($0)" }.joined(separator: ", ")
