@@ -2,16 +2,22 @@ import Eventide
 import Synchronization
 
 /// A trigger a test fires by hand: `fire(_:)` delivers an event to the current sequence, `fail(_:)` makes it
-/// throw, and acknowledgements are counted, so tests can check at-least-once behaviour exactly.
+/// throw, and acknowledgements are counted, so tests can check at-least-once behaviour exactly. What its consumer
+/// has taken is observable too (`delivered`, `waitUntilAwaitingMore(afterDelivering:)`), so a test can wait until
+/// fired events have really reached the code that reads the trigger.
 public final class ManualTrigger: Trigger {
     private struct State {
         var continuation: AsyncThrowingStream<TriggerEvent, any Error>.Continuation?
         var acknowledged: [String] = []
         var rejected: [(messageId: String, reason: String)] = []
         var opened = 0
+        /// Of the current sequence: events handed to its consumer, and its consumer's calls of `next()`.
+        var delivered = 0
+        var requests = 0
     }
     private let state = Mutex(State())
     private let opens = Broadcast<Int>()
+    private let requestCounts = Broadcast<Int>()
     public let name: String
 
     public init(name: String = "manual") { self.name = name }
@@ -19,13 +25,27 @@ public final class ManualTrigger: Trigger {
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
-        let count = state.withLock { state in
+        let sequence = state.withLock { state in
             state.continuation = continuation
             state.opened += 1
+            state.delivered = 0
+            state.requests = 0
             return state.opened
         }
-        opens.publish(count)
-        return stream
+        opens.publish(sequence)
+        // Each `next()` of the consumer is counted before it waits for an event, and each event handed over after.
+        let fired = UnfoldingIterator(stream.makeAsyncIterator())
+        return AsyncThrowingStream { [self] in
+            let requests = state.withLock { state -> Int? in
+                guard state.opened == sequence else { return nil }  // a sequence replaced by a newer one
+                state.requests += 1
+                return state.requests
+            }
+            if let requests { requestCounts.publish(requests) }
+            let event = try await fired.next()
+            if event != nil { state.withLock { if $0.opened == sequence { $0.delivered += 1 } } }
+            return event
+        }
     }
 
     /// Waits until `events()` has been called `count` times in total; throws `WaitError.deadlineExceeded` after
@@ -39,7 +59,22 @@ public final class ManualTrigger: Trigger {
         }
     }
 
+    /// Waits until the consumer of the current sequence has taken `count` events and asks for another (its
+    /// `next()` call after the `count`-th event has begun): whatever it does with an event before asking for the
+    /// next one has then happened, e.g. a batching window's merge holds all `count` events ahead of any later
+    /// timer tick. Throws `WaitError.deadlineExceeded` after `deadline`.
+    public func waitUntilAwaitingMore(afterDelivering count: Int, deadline: WaitDeadline = .default) async throws {
+        let stream = requestCounts.subscribe()
+        if state.withLock({ $0.requests }) > count { return }
+        try await deadline.enforce(waitingFor: "the consumer of \(name) to ask for an event after \(count)") {
+            for await requests in stream where requests > count { return }
+            throw WaitError.ended(waitingFor: "the consumer of \(self.name) to ask for more")
+        }
+    }
+
     public var opened: Int { state.withLock { $0.opened } }
+    /// Events of the current sequence handed to its consumer so far.
+    public var delivered: Int { state.withLock { $0.delivered } }
     public var acknowledged: [String] { state.withLock { $0.acknowledged } }
     /// Messages the watcher rejected (dead-lettered at the source), with the reasons, in order.
     public var rejected: [(messageId: String, reason: String)] { state.withLock { $0.rejected } }

@@ -31,6 +31,9 @@ struct BatchingTriggerTests {
             ids += (batch.payload["message_ids"]?.arrayValue ?? []).compactMap(\.stringValue)
         }
         #expect(sizes == [10, 10], "full batches at once, before any window ends")
+        // The last five are with the chunker (ahead of any tick) once it asks the source for a 26th event.
+        try await source.waitUntilAwaitingMore(afterDelivering: 25)
+        #expect(source.delivered == 25)
         try await clock.waitForSleepers()
         await clock.advance(by: .seconds(300))
         let rest = try #require(await arrivals.next())
@@ -39,6 +42,7 @@ struct BatchingTriggerTests {
         #expect(ids == (1...25).map { "m\($0)" }, "every event once, in order")
 
         source.fire(["n": 26], messageId: "m26")
+        try await source.waitUntilAwaitingMore(afterDelivering: 26)
         try await clock.waitForSleepers()
         await clock.advance(by: .seconds(299))
         #expect(received.withLock { $0 } == 3, "held until the window ends")

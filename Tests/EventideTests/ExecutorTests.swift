@@ -88,6 +88,15 @@ struct ExecutorTests {
         #expect((2...6).map { policy.delay(beforeTry: $0) } == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])
     }
 
+    @Test("the cap bounds only exponential growth: a constant or first delay longer than a minute is waited in full")
+    func longDelaysAreNotCut() {
+        #expect(RetryPolicy(retries: 3, delay: .seconds(300)).delay(beforeTry: 3) == .seconds(300))
+        #expect(RetryPolicy(retries: 3, delay: .seconds(300), maxDelay: .seconds(5)).delay(beforeTry: 2) == .seconds(300))
+        let exponential = RetryPolicy(retries: 3, delay: .seconds(600), exponentialBackoff: true)
+        #expect((2...4).map { exponential.delay(beforeTry: $0) } == [.seconds(600), .seconds(1200), .seconds(2400)])
+        #expect(RetryPolicy(retries: 30, delay: .seconds(600), exponentialBackoff: true).delay(beforeTry: 30) == .seconds(86_400))
+    }
+
     @Test("jitter shortens each wait by at most its fraction; none without it")
     func jitter() {
         let policy = RetryPolicy(retries: 3, delay: .seconds(10), jitter: 0.2)

@@ -2,6 +2,8 @@
 ///
 /// Delay for try `n` (the first retry is try 2): `delay * 2^(n-2)` capped at `maxDelay` with exponential
 /// backoff, `delay` otherwise — Airflow's `retries`, `retry_delay`, `retry_exponential_backoff`, `max_retry_delay`.
+/// As in Airflow, `maxDelay` bounds only the exponential growth (by default at a day, Airflow's ceiling): it never
+/// shortens a constant delay, and the default never shortens a first retry's `delay`.
 /// With `jitter` j (0…1), each wait is shortened by a random fraction of up to j, so that many watchers of one
 /// broken source do not retry in lockstep.
 ///
@@ -16,7 +18,7 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     public var jitter: Double
 
     public init(retries: Int, delay: Duration = .milliseconds(100), exponentialBackoff: Bool = false,
-                maxDelay: Duration = .seconds(60), jitter: Double = 0) {
+                maxDelay: Duration = .seconds(86_400), jitter: Double = 0) {
         self.retries = max(0, retries)
         self.delay = delay
         self.exponentialBackoff = exponentialBackoff
@@ -33,7 +35,8 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
 
     /// The wait before try `tryNumber` (2 = first retry), without jitter: the longest it can be.
     public func delay(beforeTry tryNumber: Int) -> Duration {
-        guard exponentialBackoff, tryNumber > 2 else { return min(delay, maxDelay) }
+        guard exponentialBackoff else { return delay }
+        guard tryNumber > 2 else { return min(delay, maxDelay) }
         let factor = 1 << min(tryNumber - 2, 30)
         return min(delay * factor, maxDelay)
     }

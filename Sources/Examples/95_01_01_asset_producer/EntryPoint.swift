@@ -9,7 +9,9 @@ struct AssetProducerCommand: AsyncParsableCommand {
         discussion: """
             Declares assets from URIs (normalised, bad ones refused with the reason), registers a producer DAG \
             extract → transform → publish whose publish task has two outlets, triggers it --runs times and \
-            reports the asset events each run emitted. Run --fail-run fails in transform and emits nothing.
+            reports the asset events each run emitted. Run --fail-run fails in transform and emits nothing. \
+            A --db that an earlier run filled is refused (the story counts from event #1 and run 1): pass a new \
+            file, or omit --db for a temporary store.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -22,8 +24,8 @@ struct AssetProducerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await AssetProducer.run(.init(runs: runs, failingRun: failRun),
-                                                 database: options.openDatabase(prefix: "asset-producer"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "asset-producer") {
+            try await AssetProducer.run(.init(runs: runs, failingRun: failRun), database: $0)
+        }
     }
 }

@@ -9,7 +9,9 @@ struct AssetConsumerCommand: AsyncParsableCommand {
         discussion: """
             Two producers update s3://warehouse/orders/daily and s3://warehouse/customers. orders_report is \
             scheduled on [orders]; customer_orders is scheduled on [orders, customers] (all of them). Each producer \
-            run carries a correlation id that travels in the asset event's extra to the consumer runs it triggers.
+            run carries a correlation id that travels in the asset event's extra to the consumer runs it triggers. \
+            A --db that an earlier run filled is refused (the story counts from event #1 and run 1): pass a new \
+            file, or omit --db for a temporary store.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -21,8 +23,6 @@ struct AssetConsumerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await AssetConsumer.run(.init(batches: batches),
-                                                 database: options.openDatabase(prefix: "asset-consumer"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "asset-consumer") { try await AssetConsumer.run(.init(batches: batches), database: $0) }
     }
 }

@@ -12,7 +12,8 @@ struct AssetEventMetadataCommand: AsyncParsableCommand {
             extra against the shared schema, re-reads the file and verifies row count and checksum. --bad-run N \
             emits metadata that breaks the schema; --tamper-run N appends a row to that export's file after its \
             event, which the audit_exports DAG then finds in the asset's event history. publish_fx passes a small \
-            payload inline.
+            payload inline. A --db that an earlier run filled is refused before its landing folder is touched \
+            (the story counts from event #1): pass a new file, or omit --db for a temporary store.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -31,8 +32,8 @@ struct AssetEventMetadataCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun, tamperRun: tamperRun),
-                                                      database: options.openDatabase(prefix: "event-metadata"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "event-metadata") {
+            try await AssetEventMetadata.run(.init(runs: runs, badRun: badRun, tamperRun: tamperRun), database: $0)
+        }
     }
 }

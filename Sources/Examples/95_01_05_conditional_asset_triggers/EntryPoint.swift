@@ -11,7 +11,8 @@ struct ConditionalAssetTriggersCommand: AsyncParsableCommand {
             triggering orders events (region: string, row_count: positive integer), keeps only --region orders, \
             and skips the run with every event's verdict when nothing is left; a manual override with a reason \
             always proceeds. Skipped runs publish no daily_report event, so the downstream notify DAG only runs \
-            after real reports.
+            after real reports. A --db that an earlier run filled is refused (the story counts from event #1 and \
+            run 1): pass a new file, or omit --db for a temporary store.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -24,8 +25,8 @@ struct ConditionalAssetTriggersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await ConditionalAssetTriggers.run(.init(region: region),
-                                                            database: options.openDatabase(prefix: "conditional"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "conditional") {
+            try await ConditionalAssetTriggers.run(.init(region: region), database: $0)
+        }
     }
 }

@@ -1,16 +1,14 @@
 import Eventide
 import EventideTesting
-import Foundation
 import Testing
-@testable import Ex95_01_01_asset_producer
 @testable import Ex95_01_02_asset_consumer
-@testable import Ex95_01_04_asset_event_metadata
-@testable import Ex95_01_05_conditional_asset_triggers
 
 @Suite("95.1.2 Asset Consumer Pattern", .timeLimit(.minutes(10)))
 struct AssetConsumerTests {
-    typealias Consumer = Ex95_01_02_asset_consumer.AssetConsumer
+    typealias Consumer = AssetConsumer
     static let orders = "s3://warehouse/orders/daily", customers = "s3://warehouse/customers"
+
+    static func ref(_ dagId: String, _ number: Int) -> Consumer.ConsumerRunRef { .init(dagId: dagId, number: number) }
 
     func run(batches: Int = 2) async throws -> Consumer.Outcome {
         try await Consumer.run(.init(batches: batches), database: TemporaryDatabase.make("95_01_02")).outcome
@@ -25,7 +23,7 @@ struct AssetConsumerTests {
         #expect(ordersEvents.count == 3)
         #expect(runs.map { $0.triggeredBy.map(\.eventId) } == ordersEvents.map { [$0] }, "one run per orders event, in order")
         let customersRun = try #require(outcome.producerRuns.first { $0.dagId == "customers_producer" })
-        #expect(customersRun.consumerRuns == ["\(Consumer.joinDag) #1"], "the customers update made no orders_report run")
+        #expect(customersRun.consumerRuns == [Self.ref(Consumer.joinDag, 1)], "the customers update made no orders_report run")
         #expect(outcome.stillQueued[Consumer.reportDag] == [])
     }
 
@@ -35,6 +33,7 @@ struct AssetConsumerTests {
         #expect(outcome.schedules[Consumer.joinDag] == [Self.orders, Self.customers])
         let joins = outcome.consumerRuns.filter { $0.dagId == Consumer.joinDag }
         #expect(joins.count == 1)
+        try #require(outcome.producerRuns.count == 4)
         let first = outcome.producerRuns[0].emitted + outcome.producerRuns[1].emitted  // orders batch-1, customers
         #expect(joins.first?.triggeredBy.map(\.eventId) == first)
         #expect(Set(joins.first?.triggeredBy.map(\.asset) ?? []) == [Self.orders, Self.customers])
@@ -78,8 +77,8 @@ struct AssetConsumerTests {
             #expect(lineage.compactMap { $0["correlation_id"]?.stringValue } == run.triggeredBy.compactMap(\.correlationId))
         }
         // Consumer runs per producer run: batch-1 orders fed both consumers, customers only the join.
-        #expect(outcome.producerRuns.map(\.consumerRuns) == [["orders_report #1", "customer_orders #1"],
-                                                             ["customer_orders #1"], ["orders_report #2"]])
+        #expect(outcome.producerRuns.map(\.consumerRuns) == [[Self.ref("orders_report", 1), Self.ref("customer_orders", 1)],
+                                                             [Self.ref("customer_orders", 1)], [Self.ref("orders_report", 2)]])
     }
 
     @Test("95.1.2/expected the consumer triggers on the asset, in-process and from the command line")
@@ -87,6 +86,7 @@ struct AssetConsumerTests {
         let outcome = try await run(batches: 1)
         #expect(outcome.consumerRuns.map(\.dagId) == [Consumer.reportDag, Consumer.joinDag])
         #expect(outcome.consumerRuns.allSatisfy { $0.state == .success && $0.triggeredBy.first?.eventId == 1 })
+        // Refuse, not resume: a second run on the same store is refused.
         try await expectRefusesUsedStore { try await Consumer.run(.init(), database: $0) }
         let cli = try ExampleProcess.checkCommandLine("95_01_02_asset_consumer", item: "95.1.2",
                                                       badArguments: ["--batches", "0"], expectInError: "--batches")
