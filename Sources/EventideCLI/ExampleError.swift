@@ -19,8 +19,9 @@ public enum ExampleError: Error, Equatable, Sendable, CustomStringConvertible {
             "the database \(path) already holds \(events) asset event(s) and \(runs) run(s) from an earlier run; "
                 + "examples start from an empty store: pass --db a new file, or omit --db for a temporary one"
         case .queueNotEmpty(let queue, let messages):
-            "the queue \(queue) already holds \(messages) message(s) from an earlier run; the example starts "
-                + "from an empty queue: pass another --queue name"
+            "the queue \(queue) already holds \(messages) message(s) from an earlier run, left where they are; "
+                + "the example starts from an empty queue: drain or purge that queue first (or point --queue at an "
+                + "empty one and deal with those messages later)"
         case .topicNotEmpty(let topic, let records):
             "the topic \(topic) already holds \(records) record(s); the example starts from an empty topic: "
                 + "pass another --topic name"
