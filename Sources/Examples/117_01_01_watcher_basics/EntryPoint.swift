@@ -11,6 +11,10 @@ struct WatcherBasicsCommand: AsyncParsableCommand {
             is there, then processes it — the run is active the whole time it waits. Then an AssetWatcher with a \
             FileArrivalTrigger attached to the asset file://…/landing-watched: no run exists until a file \
             arrives, and each arrival becomes one asset event and one run of process_arrivals.
+
+            A reused --db is refused: the example counts runs and events from an empty store, so a store that \
+            an earlier run (finished or killed) filled would mix two runs into its numbers. Pass a new --db \
+            file, or omit --db for a temporary store (removed at exit unless --keep).
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -25,9 +29,10 @@ struct WatcherBasicsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await WatcherBasics.run(
-            .init(files: files, spacing: .milliseconds(spacing), pokeInterval: .milliseconds(pokeInterval)),
-            database: options.openDatabase(prefix: "watcher-basics"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "watcher-basics") {
+            try await WatcherBasics.run(
+                .init(files: files, spacing: .milliseconds(spacing), pokeInterval: .milliseconds(pokeInterval)),
+                database: $0)
+        }
     }
 }

@@ -10,7 +10,11 @@ struct AssetWithWatcherCommand: AsyncParsableCommand {
             Defines orders and audit assets, each with a FileArrivalTrigger watcher built from the same folder URL \
             as the asset's URI, and checks that they agree. Registers only a DAG scheduled on orders: only the \
             orders watcher starts. Registering a DAG on audit while running starts its watcher then. Records every \
-            status transition of the watchers from registration to shutdown.
+            status transition of the watchers, as the triggerer publishes it, from registration to shutdown.
+
+            A reused --db is refused: the example counts asset events from an empty store, so a store that an \
+            earlier run (finished or killed) filled would mix two runs into its numbers. Pass a new --db file, \
+            or omit --db for a temporary store (removed at exit unless --keep).
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -21,8 +25,8 @@ struct AssetWithWatcherCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await AssetWithWatcher.run(.init(files: files),
-                                                    database: options.openDatabase(prefix: "asset-with-watcher"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "asset-with-watcher") {
+            try await AssetWithWatcher.run(.init(files: files), database: $0)
+        }
     }
 }

@@ -11,6 +11,10 @@ struct EventVsPollingCommand: AsyncParsableCommand {
             sensor (poke every --poke-interval ms) and an AssetWatcher (inotify) watch the same folder at the same \
             time; for every file the example measures write → detection latency for both, and counts wake-ups. \
             It then recommends one approach for a few use cases from the measured figures.
+
+            A reused --db is refused: the figures compare the two observers on this run's stream only, so a \
+            database an earlier (or crashed) run used ends the example with an error before it touches the stream \
+            folder. Pass a new file, or omit --db for a temporary one.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -26,9 +30,9 @@ struct EventVsPollingCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await EventVsPolling.run(
-            .init(files: files, meanInterval: .milliseconds(meanInterval), pokeInterval: .milliseconds(pokeInterval), seed: seed),
-            database: options.openDatabase(prefix: "event-vs-polling"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "event-vs-polling") {
+            try await EventVsPolling.run(.init(files: files, meanInterval: .milliseconds(meanInterval),
+                                               pokeInterval: .milliseconds(pokeInterval), seed: seed), database: $0)
+        }
     }
 }

@@ -9,8 +9,12 @@ struct WatcherLifecycleCommand: AsyncParsableCommand {
         discussion: """
             Runs the orchestrator in a swift-service-lifecycle ServiceGroup with two watchers: inbox (healthy) and \
             partner_drop, whose folder is missing, so it fails. Prints a health report, diagnoses the failure from \
-            the watcher's last error, fixes the source, restarts the watcher by hand, stops and starts inbox, and \
-            ends with a graceful shutdown, recording every state transition.
+            the watcher's state and a look at its folder, fixes the source, restarts the watcher by hand (its \
+            lastError is cleared once it runs), stops and starts inbox, and ends with a graceful shutdown.
+
+            A reused --db is refused: the health counters and run counts describe one life from an empty store, \
+            so a database an earlier run filled (or a crashed run left) ends the example with an error before it \
+            touches anything. Pass a new file, or omit --db for a temporary one.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -21,8 +25,6 @@ struct WatcherLifecycleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await WatcherLifecycle.run(.init(files: files),
-                                                    database: options.openDatabase(prefix: "watcher-lifecycle"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "watcher-lifecycle") { try await WatcherLifecycle.run(.init(files: files), database: $0) }
     }
 }

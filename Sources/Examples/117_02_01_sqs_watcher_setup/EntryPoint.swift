@@ -1,5 +1,4 @@
 import ArgumentParser
-import Eventide
 import EventideCLI
 import EventideSQSCLI
 
@@ -11,9 +10,16 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
         discussion: """
             Creates the queue 'orders' with a visibility timeout, lets a consumer take some orders and die without \
             deleting them, then starts an AssetWatcher on the queue: every message becomes an asset event and one \
-            run of process_orders, and is deleted only after its asset event is committed. The orders the dead \
-            consumer held come back once the visibility timeout runs out. Runs on the embedded SQLite queues; \
-            --sqs http://127.0.0.1:5000 runs the same on moto's SQS (scripts/servers up moto).
+            run of process_orders. At each delete the example looks up the message's asset event in the store, \
+            measuring that the delete follows the commit. The orders the dead consumer held come back once the \
+            visibility timeout runs out. Runs on the embedded SQLite queues; --sqs http://127.0.0.1:5000 runs the \
+            same on moto's SQS (scripts/servers up moto).
+
+            Resumes after a kill: run it again with the same --db and --queue (and --visibility-timeout). When the \
+            queue still holds messages, the run sends no new orders: it records what the killed run left (a message \
+            whose asset event was committed before the kill counts as a duplicate and makes no second run), lets \
+            the executor finish the runs left unfinished, and counts only this run's work. On a used --db with an \
+            empty queue it runs the whole story again, counting only its own events and runs.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -24,7 +30,9 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
     @Option(help: "The queue's visibility timeout in seconds.") var visibilityTimeout = 2
 
     func validate() throws {
-        guard (1...80).contains(queue.count), queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard (1...80).contains(queue.count),
+              queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
             throw ValidationError("--queue must be 1 to 80 letters, digits, '-' or '_' (SQS's rule), got '\(queue)'")
         }
         guard (1...100).contains(orders) else { throw ValidationError("--orders must be between 1 and 100, got \(orders)") }
@@ -35,11 +43,11 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try options.openDatabase(prefix: "sqs-watcher-setup")
-        let report = try await SQSWatcherSetup.run(
-            .init(queue: queue, orders: orders, abandoned: abandoned, visibilityTimeout: .seconds(visibilityTimeout),
-                  connection: try queues.connection?.redacted),
-            service: try queues.service(database: database), database: database)
-        print(report.render(json: options.json))
+        let configuration = SQSWatcherSetup.Configuration(
+            queue: queue, orders: orders, abandoned: abandoned, visibilityTimeout: .seconds(visibilityTimeout),
+            connection: try queues.connection?.redacted)
+        try await options.run(prefix: "sqs-watcher-setup") { database in
+            try await SQSWatcherSetup.run(configuration, service: try queues.service(database: database), database: database)
+        }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Eventide
 import EventideCLI
 import EventideSQSCLI
 
@@ -15,6 +14,10 @@ struct SQSDeadLetterQueueCommand: AsyncParsableCommand {
             repairs what it can and sends it back, parks the rest, and publishes an alert asset event when at least \
             --alert-threshold dead letters arrived within the window. Runs on the embedded queues; --sqs \
             http://127.0.0.1:5000 runs it on moto (scripts/servers up moto).
+
+            A reused --db is refused, not resumed: each payment's fate is recorded from this run's watchers, so a \
+            --db an earlier (or killed) run wrote to, or a queue or DLQ that still holds messages, stops the example \
+            with a message saying so. Pass a new --db (or none) and, on SQS, a new --queue.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -24,7 +27,12 @@ struct SQSDeadLetterQueueCommand: AsyncParsableCommand {
     @Option(help: "Dead letters within the window that raise an alert.") var alertThreshold = 3
     @Option(help: "The alert window in seconds.") var alertWindow = 60
 
+    var scenario: SQSDeadLetterQueue.Configuration {
+        .init(queue: queue, maxReceives: maxReceives, alertThreshold: alertThreshold, alertWindow: .seconds(alertWindow))
+    }
+
     func validate() throws {
+        do { try scenario.validate() } catch { throw ValidationError(error.description) }
         guard (1...10).contains(maxReceives) else { throw ValidationError("--max-receives must be between 1 and 10, got \(maxReceives)") }
         guard (1...100).contains(alertThreshold) else {
             throw ValidationError("--alert-threshold must be between 1 and 100, got \(alertThreshold)")
@@ -33,10 +41,8 @@ struct SQSDeadLetterQueueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try options.openDatabase(prefix: "sqs-dlq")
-        let report = try await SQSDeadLetterQueue.run(
-            .init(queue: queue, maxReceives: maxReceives, alertThreshold: alertThreshold, alertWindow: .seconds(alertWindow)),
-            service: try queues.service(database: database), database: database)
-        print(report.render(json: options.json))
+        try await options.run(prefix: "sqs-dlq") { database in
+            try await SQSDeadLetterQueue.run(scenario, service: try queues.service(database: database), database: database)
+        }
     }
 }

@@ -11,6 +11,10 @@ struct GenericWatcherCommand: AsyncParsableCommand {
             registered as jsonl://, and an AssetWatcher is made from its URI. The example starts the watcher before the \
             file exists, writes a partial line, a malformed line, rotates the file, and stops and starts the watcher: \
             every complete line becomes one asset event, once, and the checkpoint follows the acknowledgements.
+
+            A reused --db is refused: the story starts from an empty store and an audit log that does not exist yet, \
+            so a database an earlier (or crashed) run used ends the example with an error before it touches the audit \
+            folder next to it. Pass a new file, or omit --db for a temporary one.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -21,8 +25,8 @@ struct GenericWatcherCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await GenericWatcher.run(.init(interval: .milliseconds(interval)),
-                                                  database: options.openDatabase(prefix: "generic-watcher"))
-        print(report.render(json: options.json))
+        try await options.run(prefix: "generic-watcher") {
+            try await GenericWatcher.run(.init(interval: .milliseconds(interval)), database: $0)
+        }
     }
 }

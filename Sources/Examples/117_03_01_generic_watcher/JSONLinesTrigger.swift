@@ -14,28 +14,41 @@ import Foundation
 ///   (truncated) is read again from its start.
 /// - `acknowledge` (called after the asset event is committed) moves the checkpoint — the inode and the end of
 ///   the last line acknowledged in order — to a file, so a restarted watcher goes on where it was acknowledged.
+///
+/// Longer than one screen: a trigger that follows rotation and truncation and checkpoints over a gapless prefix
+/// of acknowledgements needs about 150 lines. The regions quote the contract's duties (the trigger and its
+/// factory, the event loop, the acknowledgement); the file reading between them is the same in any tailer.
+// [START trigger]
 struct JSONLinesTrigger: Trigger {
     let file: URL
     let checkpoint: URL
     let interval: Duration
+    /// Waits between looks and stamps `observedAt`.
+    var clock: EventideClock = .system
 
     var description: String { "JSONLinesTrigger(\(file.lastPathComponent), every \(interval))" }
 
+    /// Missing file: the watcher restarts (per its policy) until the system creates it.
+    static let missingFile = "no such file (yet)"
+
     /// The factory for `jsonl:///path/file.jsonl[?interval=ms][&checkpoint=/path]` (checkpoint default: `<file>.offset`).
-    static let factory = TriggerRegistry.Factory(scheme: "jsonl") { uri in
-        guard uri.host == nil, !uri.pathSegments.isEmpty else {
-            throw TriggerError.invalidURI(uri.text, reason: "write jsonl:///absolute/path/file.jsonl (no host)")
+    static func factory(clock: EventideClock = .system) -> TriggerRegistry.Factory {
+        TriggerRegistry.Factory(scheme: "jsonl") { uri in
+            guard uri.host == nil, !uri.pathSegments.isEmpty else {
+                throw TriggerError.invalidURI(uri.text, reason: "write jsonl:///absolute/path/file.jsonl (no host)")
+            }
+            let file = URL(fileURLWithPath: "/" + uri.pathSegments.joined(separator: "/"))
+            let checkpoint = uri.query["checkpoint"].map { URL(fileURLWithPath: $0) } ?? file.appendingPathExtension("offset")
+            return JSONLinesTrigger(file: file, checkpoint: checkpoint,
+                                    interval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200), clock: clock)
         }
-        let file = URL(fileURLWithPath: "/" + uri.pathSegments.joined(separator: "/"))
-        let checkpoint = uri.query["checkpoint"].map { URL(fileURLWithPath: $0) } ?? file.appendingPathExtension("offset")
-        return JSONLinesTrigger(file: file, checkpoint: checkpoint,
-                                interval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200))
     }
 
     func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let session = Session(self)
         return AsyncThrowingStream { try await session.next() }
     }
+    // [END trigger]
 
     /// Where reading stands: the open file, its inode, the read offset, lines read but not yet handed out, and
     /// the acknowledgements waiting for an earlier line.
@@ -53,6 +66,7 @@ struct JSONLinesTrigger: Trigger {
 
         deinit { try? handle?.close() }
 
+        // [START loop]
         func next() async throws -> TriggerEvent? {
             while lines.isEmpty {
                 if Task.isCancelled { return nil }
@@ -60,7 +74,7 @@ struct JSONLinesTrigger: Trigger {
                 try readNew()
                 if lines.isEmpty {
                     if try followRotationOrTruncation() { continue }
-                    do { try await Task.sleep(for: trigger.interval) } catch { return nil }
+                    do { try await trigger.clock.sleep(for: trigger.interval) } catch { return nil }
                 }
             }
             let line = lines.removeFirst()
@@ -70,14 +84,15 @@ struct JSONLinesTrigger: Trigger {
             do { payload = try JSONValue.parse(line.text) } catch {
                 payload = ["undecodable": .string(line.text), "error": .string("not JSON: \(error)")]
             }
-            return TriggerEvent(payload: payload, messageId: "\(inode)@\(line.start)", observedAt: Date(),
+            return TriggerEvent(payload: payload, messageId: "\(inode)@\(line.start)", observedAt: trigger.clock.date,
                                 acknowledge: { [self] in try await acknowledge(inode: inode, end: end) })
         }
+        // [END loop]
 
         private func openIfNeeded() throws {
             guard handle == nil else { return }
             guard let current = Self.inode(of: trigger.file) else {
-                throw TriggerError.cannotWatch(path: trigger.file.path, reason: "no such file (yet)")
+                throw TriggerError.cannotWatch(path: trigger.file.path, reason: JSONLinesTrigger.missingFile)
             }
             let handle = try FileHandle(forReadingFrom: trigger.file)
             let saved = Self.readCheckpoint(trigger.checkpoint)
@@ -130,6 +145,8 @@ struct JSONLinesTrigger: Trigger {
             return false
         }
 
+        // [START acknowledge]
+        /// Called after the asset event is committed: moves the checkpoint over the gapless acknowledged prefix.
         private func acknowledge(inode acknowledgedInode: UInt64, end: UInt64) throws {
             guard acknowledgedInode == inode else { return }
             if let reached = acknowledged.acknowledge(end) {
@@ -137,6 +154,7 @@ struct JSONLinesTrigger: Trigger {
                 try Data(text.utf8).write(to: trigger.checkpoint, options: .atomic)
             }
         }
+        // [END acknowledge]
 
         static func inode(of file: URL) -> UInt64? {
             (try? FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value

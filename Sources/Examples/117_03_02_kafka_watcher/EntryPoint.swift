@@ -1,5 +1,4 @@
 import ArgumentParser
-import Eventide
 import EventideCLI
 import EventideKafkaCLI
 
@@ -11,9 +10,14 @@ struct KafkaWatcherCommand: AsyncParsableCommand {
         discussion: """
             Produces orders keyed by customer to a partitioned topic and a record that is not an order. The watcher \
             records each order as an asset event (one run of fulfil_order each), dead-letters the bad record, and \
-            commits the group's offsets after the asset events. It is stopped while more orders arrive (the lag grows) \
-            and started again (it resumes at the committed offsets). Runs on the embedded log; --kafka \
-            127.0.0.1:19092 runs it on the tansu broker (scripts/servers up tansu).
+            commits the group's offsets after the asset events (the example checks, at every commit, that the store \
+            already had the record). It is stopped while more orders arrive (the lag grows) and started again (it \
+            resumes at the committed offsets). Runs on the embedded log; --kafka 127.0.0.1:19092 runs it on the \
+            tansu broker (scripts/servers up tansu).
+
+            A reused --db or topic is refused, not resumed: the offsets and counts are this run's, so a --db an \
+            earlier (or killed) run wrote to, or a topic that already holds records, stops the example with a \
+            message saying so. Pass a new --db (or none) and, on Kafka, a new --topic and --group.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -32,9 +36,9 @@ struct KafkaWatcherCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try options.openDatabase(prefix: "kafka-watcher")
-        let report = try await KafkaWatcher.run(.init(topic: topic, group: group, partitions: partitions),
-                                                topics: try topics.service(database: database), database: database)
-        print(report.render(json: options.json))
+        try await options.run(prefix: "kafka-watcher") { database in
+            try await KafkaWatcher.run(.init(topic: topic, group: group, partitions: partitions),
+                                       topics: try topics.service(database: database), database: database)
+        }
     }
 }

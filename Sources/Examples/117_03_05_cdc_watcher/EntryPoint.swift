@@ -1,5 +1,4 @@
 import ArgumentParser
-import Eventide
 import EventideCLI
 import EventidePostgresCLI
 
@@ -14,6 +13,10 @@ struct CDCWatcherCommand: AsyncParsableCommand {
             seen). Each kept change runs sync_order_status. Runs on the embedded store with trigger-based capture; \
             --postgres postgres://postgres@127.0.0.1:55432/eventide runs it on Postgres logical decoding (wal2json; \
             scripts/servers up postgres) — pass new --table, --sessions-table and --slot names for each run there.
+
+            A reused --db or existing tables are refused, not resumed: the example creates its tables and counts \
+            the changes from an empty store, so a --db an earlier (or killed) run wrote to, or a --table or \
+            --sessions-table that exists already, stops it with a message saying so.
             """)
 
     @OptionGroup var options: ExampleOptions
@@ -33,9 +36,9 @@ struct CDCWatcherCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let database = try options.openDatabase(prefix: "cdc-watcher")
-        let report = try await CDCWatcher.run(.init(orders: orders, sessions: sessions, slot: slot),
-                                              feed: try changes.feed(database: database), database: database)
-        print(report.render(json: options.json))
+        try await options.run(prefix: "cdc-watcher") { database in
+            try await CDCWatcher.run(.init(orders: orders, sessions: sessions, slot: slot),
+                                     feed: try changes.feed(database: database), database: database)
+        }
     }
 }

@@ -3,16 +3,18 @@ import EventideTesting
 import Foundation
 import Testing
 @testable import Ex117_01_01_watcher_basics
-@testable import Ex117_01_02_watcher_config
-@testable import Ex117_01_03_asset_with_watcher
-@testable import Ex117_01_04_event_vs_polling
-@testable import Ex117_01_05_watcher_lifecycle
 
 @Suite("117.1.1 AssetWatcher Concept Introduction", .timeLimit(.minutes(10)))
 struct WatcherBasicsTests {
+    func configuration(files: Int, spacing: Int) -> WatcherBasics.Configuration {
+        .init(files: files, spacing: .milliseconds(spacing), pokeInterval: .milliseconds(30))
+    }
+
     func run(files: Int = 3, spacing: Int = 120) async throws -> WatcherBasics.Outcome {
-        try await WatcherBasics.run(.init(files: files, spacing: .milliseconds(spacing), pokeInterval: .milliseconds(30)),
-                                    database: TemporaryDatabase.make("117_01_01")).outcome
+        let database = try TemporaryDatabase.make("117_01_01")
+        // The store's temporary folder holds the folders the example writes too: remove it all.
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        return try await WatcherBasics.run(configuration(files: files, spacing: spacing), database: database).outcome
     }
 
     @Test("117.1.1/1 a sensor's run is active for the whole wait and polls; a watcher's runs never wait")
@@ -30,17 +32,20 @@ struct WatcherBasicsTests {
                                                 badArguments: ["--files", "0"], expectInError: "--files")
     }
 
-    @Test("117.1.1/2 the watcher is defined on the asset it feeds, and registered from it")
+    @Test("117.1.1/2 the watcher is defined on the asset it feeds, registered from it, and stopped with the services")
     func watcherOnAsset() async throws {
         let outcome = try await run(files: 1, spacing: 10)
         #expect(outcome.definition.assetURI.hasPrefix("file:///"))
         #expect(outcome.definition.assetURI.hasSuffix("/landing-watched"))
         #expect(outcome.definition.watcherName == "landing_watcher")
-        #expect(outcome.definition.statusAtEnd == .stopped, "it ran, and stopped with the services")
-        let watcher = AssetWatcher(name: "w", trigger: ManualTrigger())
-        let asset = try Asset(uri: "file:///landing", watchers: [watcher])
-        #expect(asset.watchers.map(\.name) == ["w"])
-        #expect(asset == (try Asset(uri: "file:///landing")), "watchers are not part of the asset's identity")
+        #expect(outcome.definition.statusAtEnd == .stopped, "the triggerer has its status: it ran, and stopped")
+        let folder = try TemporaryDatabase.folder("117_01_01_define")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let asset = try WatcherBasics.landingAsset(folder)
+        #expect(asset.watchers.map(\.name) == ["landing_watcher"])
+        let trigger = try #require(asset.watchers.first?.trigger as? FileArrivalTrigger)
+        #expect(trigger.directory.standardizedFileURL == folder.standardizedFileURL)
+        #expect(asset == (try Asset(uri: asset.uri, name: asset.name)), "watchers are not part of the asset's identity")
     }
 
     @Test("117.1.1/3 the file trigger turns each arrival into one asset event whose extra describes the file")
@@ -57,5 +62,11 @@ struct WatcherBasicsTests {
         let outcome = try await run(files: 4, spacing: 40)
         #expect(outcome.watcherRunsBeforeFirstFile == 0)
         #expect(outcome.watcherRunFiles == WatcherBasics.fileNames(4))
+        #expect(outcome.watcher.filesHandled == WatcherBasics.fileNames(4))
+    }
+
+    @Test("117.1.1/4 a reused --db is refused instead of counting two runs' runs and events")
+    func refusesUsedStore() async throws {
+        try await expectRefusesUsedStore { try await WatcherBasics.run(configuration(files: 1, spacing: 10), database: $0) }
     }
 }

@@ -1,16 +1,7 @@
 import Eventide
-import EventideAWS
-import EventideS3
-import EventideSQS
 import EventideTesting
-import Foundation
 import Testing
-@testable import EventideSQSCLI
-@testable import Ex117_02_01_sqs_watcher_setup
-@testable import Ex117_02_02_sqs_filtering
-@testable import Ex117_02_03_s3_sqs_events
 @testable import Ex117_02_04_sqs_batch_processing
-@testable import Ex117_02_05_sqs_dlq
 
 @Suite("117.2.4 SQS Batch Processing Pattern", .timeLimit(.minutes(10)))
 struct SQSBatchProcessingTests {
@@ -34,15 +25,33 @@ struct SQSBatchProcessingTests {
         #expect(outcome.batched.assetEvents == outcome.batched.runs && outcome.batched.runs < 38)
         #expect(outcome.batched.batches.flatMap(\.clicks).sorted() == Array(1...38), "every message in exactly one batch")
         _ = try ExampleProcess.checkCommandLine("117_02_04_sqs_batch_processing", item: "117.2.4",
-                                                badArguments: ["--batch-size", "0"], expectInError: "--batch-size")
+                                                badArguments: ["--queue", ""], expectInError: "--queue")
+    }
+
+    @Test("117.2.4/1 a queue name SQS would refuse is refused before anything runs")
+    func queueNames() throws {
+        for name in ["", "has space", String(repeating: "q", count: 69)] {
+            #expect(throws: Example.ScenarioError.invalidQueueName(name)) {
+                try Example.Configuration(queue: name).validate()
+            }
+        }
+        try Example.Configuration(queue: String(repeating: "q", count: 68)).validate()
+    }
+
+    @Test("117.2.4/1 a --db an earlier run filled is refused, not counted again")
+    func refusesUsedStore() async throws {
+        try await expectRefusesUsedStore { database in
+            try await Example.run(.init(trickle: 0), service: EmbeddedQueue(database: database), database: database)
+        }
     }
 
     @Test("117.2.4/2 a batch closes when full or when the window fires; a wider window gathers the spaced messages")
     func sizeAndWindow() async throws {
-        let narrow = try await run(.init(batchSize: 5, window: .milliseconds(200)))
+        // 1 s apart, so a watcher slowed by a loaded machine still takes each spaced message before the next.
+        let narrow = try await run(.init(trickleGap: .seconds(1), batchSize: 5, window: .milliseconds(200)))
         #expect(narrow.batched.batches.allSatisfy { $0.size <= 5 })
-        #expect(narrow.batched.batches.filter { $0.closedBy == "full" }.count >= 6, "the backlog of 35 fills batches of 5")
-        #expect(trickleBatches(narrow.batched, burst: 35).count == 3, "400 ms apart, each spaced message closes alone in a 200 ms window")
+        #expect(narrow.batched.batches.filter { $0.closedBy == .full }.count >= 6, "the backlog of 35 fills batches of 5")
+        #expect(trickleBatches(narrow.batched, burst: 35).count == 3, "1 s apart, each spaced message closes alone in a 200 ms window")
         let wide = try await run(.init(batchSize: 5, window: .milliseconds(2_000)))
         #expect(trickleBatches(wide.batched, burst: 35).count < 3, "a 2 s window puts spaced messages together")
     }

@@ -1,12 +1,10 @@
 import Eventide
+import EventideCLI
+import EventideKafka
 import EventideTesting
 import Foundation
 import Testing
-@testable import Ex117_03_01_generic_watcher
 @testable import Ex117_03_02_kafka_watcher
-@testable import Ex117_03_05_cdc_watcher
-import EventidePostgres
-import EventideKafka
 
 @Suite("117.3.2 Kafka Event Watcher", .timeLimit(.minutes(10)))
 struct KafkaWatcherTests {
@@ -39,6 +37,15 @@ struct KafkaWatcherTests {
         #expect(Set(outcome.records.map(\.partition)) == [0, 1, 2], "three keys over three partitions")
     }
 
+    /// Every record's offset was committed after its asset event (or, for the poison record, its dead letter) was
+    /// stored, and the commit moved the group's offset past it.
+    func checkCommitOrder(_ outcome: Example.Outcome) {
+        #expect(outcome.commits.count == 11, "10 orders and the poison record, each committed once")
+        #expect(outcome.commits.filter { $0.storedBefore == .assetEvent }.count == 10)
+        #expect(outcome.commits.filter { $0.storedBefore == .deadLetter }.map(\.messageId) == [outcome.poisonRecord])
+        #expect(outcome.commits.allSatisfy { $0.offsetCommittedAfter })
+    }
+
     @Test("117.3.2/1 a consumer-group member as the asset's watcher: every order becomes an asset event")
     func consumerAsWatcher() async throws {
         let outcome = try await runEmbedded()
@@ -54,7 +61,8 @@ struct KafkaWatcherTests {
         let outcome = try await runOnTansu()
         checkOrders(outcome)
         #expect(outcome.trigger.hasPrefix("KafkaTrigger(127.0.0.1:19092/orders-"))
-        #expect(outcome.offsets.map(\.lag) == [0, 4, 0] && outcome.deadLetters.count == 1)
+        #expect(outcome.offsets.map(\.lag) == [0, 4, 0] && outcome.deadLetters == [outcome.poisonRecord])
+        checkCommitOrder(outcome)
     }
 
     @Test("117.3.2/2 the topic's partitions and the group's committed offsets: keys pin partitions, the group owns its offsets")
@@ -72,11 +80,40 @@ struct KafkaWatcherTests {
     @Test("117.3.2/3 offsets are committed after the asset events; a stopped watcher lags, and on restart resumes without repeats")
     func offsetManagement() async throws {
         let outcome = try await runEmbedded()
+        checkCommitOrder(outcome)
+        try #require(outcome.offsets.count == 3)
+        #expect(outcome.offsets.map(\.moment) == [.afterFirstOrders, .whileStopped, .afterRestart])
         #expect(outcome.offsets.map(\.lag) == [0, 4, 0])
         #expect(outcome.offsets[1].committed == outcome.offsets[0].committed, "nothing committed while stopped")
         #expect(outcome.duplicates == 0, "resumed at the committed offsets, not before them")
-        #expect(outcome.deadLetters.count == 1 && outcome.deadLetters[0].contains("is not an order"),
+        #expect(outcome.deadLetters == [outcome.poisonRecord],
                 "the bad record was dead-lettered and its offset passed: the partition is not blocked")
+    }
+
+    @Test("117.3.2/3 a --db an earlier run filled is refused, not resumed")
+    func refusesUsedStore() async throws {
+        try await expectRefusesUsedStore { database in
+            try await Example.run(.init(), topics: EventLog(database: database), database: database)
+        }
+    }
+
+    @Test("117.3.2/3 a topic that already holds records is refused")
+    func refusesUsedTopic() async throws {
+        let database = try TemporaryDatabase.make("117_03_02-topic")
+        let log = EventLog(database: database)
+        try await log.createTopic("orders", partitions: 3)
+        _ = try await log.produce("orders", key: "globex", value: ["order": 1, "customer": "globex"], headers: [:])
+        await #expect(throws: ExampleError.topicNotEmpty(topic: "orders", records: 1)) {
+            try await Example.run(.init(), topics: log, database: database)
+        }
+    }
+
+    @Test("117.3.2/4 a record that is not an order is refused with a typed error naming it")
+    func notAnOrder() throws {
+        let record = TriggerEvent(payload: ["value": "not an order", "partition": 0, "offset": 3], messageId: "orders/0@3")
+        #expect(throws: OrderError.notAnOrder(messageId: "orders/0@3")) { try Example.order(record) }
+        let order = TriggerEvent(payload: ["value": ["order": 7, "customer": "stark"], "partition": 2, "offset": 2])
+        #expect(try Example.order(order)["order"] == 7)
     }
 
     @Test("117.3.2/4 each record is an asset event with the order, customer, partition and offset, and runs the DAG")
