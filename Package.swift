@@ -37,31 +37,51 @@ let examples: [(id: String, links: [Target.Dependency])] = [
 
 func moduleName(_ id: String) -> String { "Ex" + id }
 
-
 var targets: [Target] = [
     // The shared runtime: events, durable log, assets, DAGs, scheduler, triggerer.
-    .target(name: "Eventide", dependencies: [grdb, logging, lifecycle,
-                                             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")]),
+    .target(
+        name: "Eventide",
+        dependencies: [
+            grdb, logging, lifecycle,
+            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+        ]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
     // AWS request signing (Signature V4) and the shared HTTP client, for the SQS and S3 clients; only items that talk to AWS link it.
-    .target(name: "EventideAWS", dependencies: ["Eventide", .product(name: "Crypto", package: "swift-crypto"),
-                                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    .target(
+        name: "EventideAWS",
+        dependencies: [
+            "Eventide", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     // SQS over async-http-client (NIO: only the items that talk to SQS link it).
-    .target(name: "EventideSQS", dependencies: ["Eventide", "EventideAWS",
-                                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    .target(
+        name: "EventideSQS",
+        dependencies: [
+            "Eventide", "EventideAWS",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     // S3 over async-http-client: buckets, objects, notifications to SQS, and the S3 file-arrival trigger.
-    .target(name: "EventideS3", dependencies: ["Eventide", "EventideAWS", "EventideSQS",
-                                               .product(name: "Crypto", package: "swift-crypto"),
-                                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                                               .product(name: "NIOHTTP1", package: "swift-nio")]),
+    .target(
+        name: "EventideS3",
+        dependencies: [
+            "Eventide", "EventideAWS", "EventideSQS",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     // The --sqs flag of the queue examples: the embedded queues (and buckets) by default, SQS and S3 (moto) with the flag.
-    .target(name: "EventideSQSCLI", dependencies: ["Eventide", "EventideCLI", "EventideAWS", "EventideSQS", "EventideS3",
-                                                   argumentParser]),
+    .target(
+        name: "EventideSQSCLI",
+        dependencies: [
+            "Eventide", "EventideCLI", "EventideAWS", "EventideSQS", "EventideS3",
+            argumentParser,
+        ]),
     // The --kafka flag of the topic examples: the embedded log by default, a Kafka broker (tansu) with the flag.
     .target(name: "EventideKafkaCLI", dependencies: ["Eventide", "EventideCLI", "EventideKafka", argumentParser]),
     // The --postgres flag of the change-capture examples: trigger-based capture on the embedded store by default.
-    .target(name: "EventidePostgresCLI", dependencies: ["Eventide", "EventideCLI", "EventidePostgres", argumentParser]),
+    .target(
+        name: "EventidePostgresCLI", dependencies: ["Eventide", "EventideCLI", "EventidePostgres", argumentParser]),
     // rabbitmq-c, the C client of RabbitMQ (apt librabbitmq-dev), as a system library for EventideAMQP.
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
@@ -69,20 +89,35 @@ var targets: [Target] = [
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
-    .executableTarget(name: "EventideLogWriter", dependencies: ["Eventide", argumentParser],
-                      path: "Sources/Tools/EventideLogWriter"),
-    .testTarget(name: "EventideTests", dependencies: ["Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
-                                                  .product(name: "Crypto", package: "swift-crypto")]),
+    .executableTarget(
+        name: "EventideLogWriter", dependencies: ["Eventide", argumentParser],
+        path: "Sources/Tools/EventideLogWriter"),
+    .testTarget(
+        name: "EventideTests",
+        dependencies: [
+            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
     // Postgres change data capture (wal2json through a logical slot), outbox and the postgres:// trigger (postgres-nio).
-    .target(name: "EventidePostgres", dependencies: ["Eventide", logging, .product(name: "PostgresNIO", package: "postgres-nio")]),
+    .target(
+        name: "EventidePostgres",
+        dependencies: ["Eventide", logging, .product(name: "PostgresNIO", package: "postgres-nio")]),
     // Tests of EventidePostgres against a local PostgreSQL 15 with wal2json (scripts/servers up postgres).
-    .testTarget(name: "EventidePostgresTests", dependencies: ["Eventide", "EventideTesting", "EventidePostgres",
-                                                             .product(name: "PostgresNIO", package: "postgres-nio")]),
+    .testTarget(
+        name: "EventidePostgresTests",
+        dependencies: [
+            "Eventide", "EventideTesting", "EventidePostgres",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
     // Kafka: a native client on SwiftNIO (producer, consumer-group member) and the kafka:// trigger.
-    .target(name: "EventideKafka", dependencies: ["Eventide", .product(name: "NIOCore", package: "swift-nio"),
-                                                  .product(name: "NIOPosix", package: "swift-nio")]),
+    .target(
+        name: "EventideKafka",
+        dependencies: [
+            "Eventide", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     // Kafka client and trigger tests against the tansu broker (scripts/servers up tansu).
     .testTarget(name: "EventideKafkaTests", dependencies: ["Eventide", "EventideTesting", "EventideKafka"]),
 ]
@@ -93,10 +128,14 @@ targets += examples.map { item in
         dependencies: ["Eventide", "EventideCLI"] + item.links,
         path: "Sources/Examples/\(item.id)")
 }
-targets.append(.testTarget(
-    name: "CatalogTests",
-    dependencies: ["Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI", "EventideKafka",
-                                   "EventidePostgres"] + examples.map { .target(name: moduleName($0.id)) }))
+targets.append(
+    .testTarget(
+        name: "CatalogTests",
+        dependencies: [
+            "Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI",
+            "EventideKafka",
+            "EventidePostgres",
+        ] + examples.map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",
@@ -122,7 +161,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),  // NIOHTTP1 for S3; the Kafka wire protocol
+        // NIOHTTP1 for S3; the Kafka wire protocol.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),  // batching windows
     ],

@@ -23,8 +23,10 @@ public final class Orchestrator: Sendable {
     /// recorded date are measured by it.
     public let clock: EventideClock
 
-    public init(database: EventideDatabase, clock: EventideClock = .system,
-                logger: Logger = Logger(label: "eventide")) {
+    public init(
+        database: EventideDatabase, clock: EventideClock = .system,
+        logger: Logger = Logger(label: "eventide")
+    ) {
         self.database = database
         self.clock = clock
         log = EventLog(database: database, clock: clock)
@@ -58,7 +60,9 @@ public final class Orchestrator: Sendable {
     /// Runs `body` while the triggerer and the executor run, then stops them.
     public func withServices<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await self.run(); return nil }
+            group.addTask {
+                try await self.run(); return nil
+            }
             group.addTask { try await body() }
             defer { group.cancelAll() }
             while let result = try await group.next() {

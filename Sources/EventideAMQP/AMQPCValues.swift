@@ -50,7 +50,8 @@ final class AMQPCValues {
             field.kind = UInt8(AMQP_FIELD_KIND_TIMESTAMP.rawValue)
             field.value.u64 = UInt64(max(0, date.timeIntervalSince1970.rounded(.down)))
         case .decimal(let scale, let number):
-            field.kind = UInt8(AMQP_FIELD_KIND_DECIMAL.rawValue); field.value.decimal = amqp_decimal_t(decimals: scale, value: number)
+            field.kind = UInt8(AMQP_FIELD_KIND_DECIMAL.rawValue);
+            field.value.decimal = amqp_decimal_t(decimals: scale, value: number)
         case .bytes(let data):
             field.kind = UInt8(AMQP_FIELD_KIND_BYTES.rawValue); field.value.bytes = bytes(data)
         case .array(let values):
@@ -74,15 +75,27 @@ final class AMQPCValues {
     func properties(_ message: AMQPMessage) -> amqp_basic_properties_t {
         var properties = amqp_basic_properties_t()
         var flags: amqp_flags_t = 0
-        if let value = message.contentType { properties.content_type = bytes(value); flags |= eventide_amqp_content_type_flag }
-        if let value = message.contentEncoding { properties.content_encoding = bytes(value); flags |= eventide_amqp_content_encoding_flag }
+        if let value = message.contentType {
+            properties.content_type = bytes(value); flags |= eventide_amqp_content_type_flag
+        }
+        if let value = message.contentEncoding {
+            properties.content_encoding = bytes(value); flags |= eventide_amqp_content_encoding_flag
+        }
         if !message.headers.isEmpty { properties.headers = table(message.headers); flags |= eventide_amqp_headers_flag }
-        if let value = message.persistent { properties.delivery_mode = value ? 2 : 1; flags |= eventide_amqp_delivery_mode_flag }
+        if let value = message.persistent {
+            properties.delivery_mode = value ? 2 : 1; flags |= eventide_amqp_delivery_mode_flag
+        }
         if let value = message.priority { properties.priority = value; flags |= eventide_amqp_priority_flag }
-        if let value = message.correlationId { properties.correlation_id = bytes(value); flags |= eventide_amqp_correlation_id_flag }
+        if let value = message.correlationId {
+            properties.correlation_id = bytes(value); flags |= eventide_amqp_correlation_id_flag
+        }
         if let value = message.replyTo { properties.reply_to = bytes(value); flags |= eventide_amqp_reply_to_flag }
-        if let value = message.expiration { properties.expiration = bytes(value); flags |= eventide_amqp_expiration_flag }
-        if let value = message.messageId { properties.message_id = bytes(value); flags |= eventide_amqp_message_id_flag }
+        if let value = message.expiration {
+            properties.expiration = bytes(value); flags |= eventide_amqp_expiration_flag
+        }
+        if let value = message.messageId {
+            properties.message_id = bytes(value); flags |= eventide_amqp_message_id_flag
+        }
         if let value = message.timestamp {
             properties.timestamp = UInt64(max(0, value.timeIntervalSince1970.rounded(.down)))
             flags |= eventide_amqp_timestamp_flag
@@ -126,10 +139,12 @@ final class AMQPCValues {
         case AMQP_FIELD_KIND_U32.rawValue: return .int(Int64(field.value.u32))
         case AMQP_FIELD_KIND_I64.rawValue: return .int(field.value.i64)
         case AMQP_FIELD_KIND_U64.rawValue:
-            return field.value.u64 <= UInt64(Int64.max) ? .int(Int64(field.value.u64)) : .double(Double(field.value.u64))
+            return field.value.u64 <= UInt64(Int64.max)
+                ? .int(Int64(field.value.u64)) : .double(Double(field.value.u64))
         case AMQP_FIELD_KIND_F32.rawValue: return .double(Double(field.value.f32))
         case AMQP_FIELD_KIND_F64.rawValue: return .double(field.value.f64)
-        case AMQP_FIELD_KIND_DECIMAL.rawValue: return .decimal(scale: field.value.decimal.decimals, value: field.value.decimal.value)
+        case AMQP_FIELD_KIND_DECIMAL.rawValue:
+            return .decimal(scale: field.value.decimal.decimals, value: field.value.decimal.value)
         case AMQP_FIELD_KIND_UTF8.rawValue: return .string(string(field.value.bytes))
         case AMQP_FIELD_KIND_BYTES.rawValue: return .bytes(array(field.value.bytes))
         case AMQP_FIELD_KIND_TIMESTAMP.rawValue: return .timestamp(Date(timeIntervalSince1970: Double(field.value.u64)))
@@ -157,7 +172,8 @@ final class AMQPCValues {
             replyTo: has(eventide_amqp_reply_to_flag) ? string(properties.reply_to) : nil,
             expiration: has(eventide_amqp_expiration_flag) ? string(properties.expiration) : nil,
             messageId: has(eventide_amqp_message_id_flag) ? string(properties.message_id) : nil,
-            timestamp: has(eventide_amqp_timestamp_flag) ? Date(timeIntervalSince1970: Double(properties.timestamp)) : nil,
+            timestamp: has(eventide_amqp_timestamp_flag)
+                ? Date(timeIntervalSince1970: Double(properties.timestamp)) : nil,
             type: has(eventide_amqp_type_flag) ? string(properties.type) : nil,
             userId: has(eventide_amqp_user_id_flag) ? string(properties.user_id) : nil,
             appId: has(eventide_amqp_app_id_flag) ? string(properties.app_id) : nil)

@@ -47,9 +47,12 @@ public struct AMQPChannel: Sendable, Hashable {
     }
 
     /// `queue.bind`: messages published to `exchange` with a matching routing key go to `queue`.
-    public func bind(queue: String, to exchange: String, routingKey: String = "",
-                     arguments: [String: AMQPFieldValue] = [:]) async throws(AMQPError) {
-        try await connection.bind(queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments, on: self)
+    public func bind(
+        queue: String, to exchange: String, routingKey: String = "",
+        arguments: [String: AMQPFieldValue] = [:]
+    ) async throws(AMQPError) {
+        try await connection.bind(
+            queue: queue, exchange: exchange, routingKey: routingKey, arguments: arguments, on: self)
     }
 
     /// `queue.delete`; returns how many messages it held.
@@ -73,8 +76,10 @@ public struct AMQPChannel: Sendable, Hashable {
     /// `basic.publish`. In confirm mode, returns once the broker confirmed the message, and throws
     /// `.publishNacked` if it refused it or `.channelClosed` if it closed the channel instead (a missing
     /// exchange). Without confirms it returns once the message is written to the socket.
-    public func publish(_ message: AMQPMessage, to exchange: String = "", routingKey: String,
-                        mandatory: Bool = false) async throws(AMQPError) {
+    public func publish(
+        _ message: AMQPMessage, to exchange: String = "", routingKey: String,
+        mandatory: Bool = false
+    ) async throws(AMQPError) {
         try await connection.publish([(message, exchange, routingKey)], mandatory: mandatory, on: self)
     }
 
@@ -88,9 +93,12 @@ public struct AMQPChannel: Sendable, Hashable {
 
     /// `basic.consume` with manual acknowledgement; `prefetch` sets `basic.qos` (how many deliveries may be
     /// unacknowledged at once) first. Iterate the returned consumer for deliveries.
-    public func consume(queue: String, prefetch: UInt16? = nil, consumerTag: String = "",
-                        exclusive: Bool = false) async throws(AMQPError) -> AMQPConsumer {
-        try await connection.consume(queue: queue, prefetch: prefetch, consumerTag: consumerTag, exclusive: exclusive, on: self)
+    public func consume(
+        queue: String, prefetch: UInt16? = nil, consumerTag: String = "",
+        exclusive: Bool = false
+    ) async throws(AMQPError) -> AMQPConsumer {
+        try await connection.consume(
+            queue: queue, prefetch: prefetch, consumerTag: consumerTag, exclusive: exclusive, on: self)
     }
 
     /// `basic.ack` of a delivery received on this channel.

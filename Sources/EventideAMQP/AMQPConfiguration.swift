@@ -16,9 +16,11 @@ public struct AMQPConfiguration: Sendable, Hashable {
     /// reads from the socket, so a connection idle longer than two heartbeats without a consumer may be closed.
     public var heartbeat: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 5672, vhost: String = "/", user: String = "guest",
-                password: String = "guest", connectTimeout: Double = 5, operationTimeout: Double = 10,
-                pollInterval: Double = 0.05, heartbeat: Int = 0) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 5672, vhost: String = "/", user: String = "guest",
+        password: String = "guest", connectTimeout: Double = 5, operationTimeout: Double = 10,
+        pollInterval: Double = 0.05, heartbeat: Int = 0
+    ) {
         self.host = host
         self.port = port
         self.vhost = vhost

@@ -87,11 +87,14 @@ public actor AMQPConnection {
 
     /// Connects and logs in, on the connection's own thread; throws `.unreachable` when nothing accepts the
     /// TCP connection and `.loginFailed` when the broker refuses the handshake.
-    public static func connect(_ configuration: AMQPConfiguration = AMQPConfiguration()) async throws(AMQPError) -> AMQPConnection {
+    public static func connect(_ configuration: AMQPConfiguration = AMQPConfiguration()) async throws(AMQPError)
+        -> AMQPConnection
+    {
         let executor = AMQPThreadExecutor(name: "amqp \(configuration.host):\(configuration.port)")
         let opened = await executor.run { open(configuration) }
         switch opened {
-        case .success(let handle): return AMQPConnection(configuration: configuration, executor: executor, handle: handle)
+        case .success(let handle):
+            return AMQPConnection(configuration: configuration, executor: executor, handle: handle)
         case .failure(let error): executor.shutdown(); throw error
         }
     }
@@ -99,7 +102,9 @@ public actor AMQPConnection {
     /// Like `connect`, but blocks the calling thread for the TCP connect and the login (each bounded by
     /// `connectTimeout`): for synchronous callers such as `Trigger.events()`, which must throw when the
     /// source cannot be opened.
-    public static func connectBlocking(_ configuration: AMQPConfiguration = AMQPConfiguration()) throws(AMQPError) -> AMQPConnection {
+    public static func connectBlocking(_ configuration: AMQPConfiguration = AMQPConfiguration()) throws(AMQPError)
+        -> AMQPConnection
+    {
         let handle = try open(configuration).get()
         let executor = AMQPThreadExecutor(name: "amqp \(configuration.host):\(configuration.port)")
         return AMQPConnection(configuration: configuration, executor: executor, handle: handle)
@@ -107,13 +112,19 @@ public actor AMQPConnection {
 
     private static func open(_ configuration: AMQPConfiguration) -> Result<Handle, AMQPError> {
         let host = configuration.host, port = configuration.port
-        if let problem = NetworkPort.problem(port) { return .failure(.unreachable(host: host, port: port, reason: problem)) }
+        if let problem = NetworkPort.problem(port) {
+            return .failure(.unreachable(host: host, port: port, reason: problem))
+        }
         guard let state = amqp_new_connection() else {
-            return .failure(.library(operation: "create a connection", status: AMQP_STATUS_NO_MEMORY.rawValue, message: "out of memory"))
+            return .failure(
+                .library(
+                    operation: "create a connection", status: AMQP_STATUS_NO_MEMORY.rawValue, message: "out of memory"))
         }
         guard let socket = amqp_tcp_socket_new(state) else {
             amqp_destroy_connection(state)
-            return .failure(.library(operation: "create a TCP socket", status: AMQP_STATUS_NO_MEMORY.rawValue, message: "out of memory"))
+            return .failure(
+                .library(
+                    operation: "create a TCP socket", status: AMQP_STATUS_NO_MEMORY.rawValue, message: "out of memory"))
         }
         var timeout = timeval(seconds: configuration.connectTimeout)
         let status = amqp_socket_open_noblock(socket, host, Int32(port), &timeout)
@@ -124,8 +135,9 @@ public actor AMQPConnection {
         _ = amqp_set_handshake_timeout(state, &timeout)
         var rpcTimeout = timeval(seconds: configuration.operationTimeout)
         _ = amqp_set_rpc_timeout(state, &rpcTimeout)
-        let reply = eventide_amqp_login_plain(state, configuration.vhost, 0, 131_072, Int32(configuration.heartbeat),
-                                              configuration.user, configuration.password)
+        let reply = eventide_amqp_login_plain(
+            state, configuration.vhost, 0, 131_072, Int32(configuration.heartbeat),
+            configuration.user, configuration.password)
         guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
             let reason: String
             switch reply.reply_type {
@@ -134,8 +146,10 @@ public actor AMQPConnection {
                 reason = "\(close.reply_code) \(AMQPCValues.string(close.reply_text))"
             case AMQP_RESPONSE_LIBRARY_EXCEPTION:
                 // RabbitMQ drops the socket on bad credentials: the library sees the connection closed.
-                reason = errorString(reply.library_error)
-                    + (reply.library_error == AMQP_STATUS_CONNECTION_CLOSED.rawValue ? " (the broker dropped the connection: usually wrong credentials)" : "")
+                reason =
+                    errorString(reply.library_error)
+                    + (reply.library_error == AMQP_STATUS_CONNECTION_CLOSED.rawValue
+                        ? " (the broker dropped the connection: usually wrong credentials)" : "")
             default:
                 reason = "unexpected reply to the login"
             }
@@ -160,7 +174,10 @@ public actor AMQPConnection {
         guard let state else { return }
         if failure == nil { _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS) }
         handle = nil
-        failure = failure ?? .connectionClosed(replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client", operation: "close")
+        failure =
+            failure
+            ?? .connectionClosed(
+                replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client", operation: "close")
         consumers.removeAll()
     }
 
@@ -210,9 +227,10 @@ public actor AMQPConnection {
         let operation = "declare exchange '\(exchange.name)'"
         let state = try usable(channel, operation)
         let reply = AMQPCValues.with { c in
-            _ = amqp_exchange_declare(state, channel.number, c.bytes(exchange.name), c.bytes(exchange.kind.rawValue), 0,
-                                      exchange.durable ? 1 : 0, exchange.autoDelete ? 1 : 0, exchange.internal ? 1 : 0,
-                                      c.table(exchange.arguments))
+            _ = amqp_exchange_declare(
+                state, channel.number, c.bytes(exchange.name), c.bytes(exchange.kind.rawValue), 0,
+                exchange.durable ? 1 : 0, exchange.autoDelete ? 1 : 0, exchange.internal ? 1 : 0,
+                c.table(exchange.arguments))
             return amqp_get_rpc_reply(state)
         }
         try check(reply, channel: channel, operation: operation)
@@ -222,23 +240,32 @@ public actor AMQPConnection {
         let operation = "declare queue '\(queue.name)'"
         let state = try usable(channel, operation)
         let (ok, reply) = AMQPCValues.with { c in
-            let ok = amqp_queue_declare(state, channel.number, c.bytes(queue.name), passive ? 1 : 0, queue.durable ? 1 : 0,
-                                        queue.exclusive ? 1 : 0, queue.autoDelete ? 1 : 0, c.table(queue.arguments))
-            return (ok.map { AMQPQueueInfo(name: AMQPCValues.string($0.pointee.queue), messageCount: $0.pointee.message_count,
-                                            consumerCount: $0.pointee.consumer_count) },
-                    amqp_get_rpc_reply(state))
+            let ok = amqp_queue_declare(
+                state, channel.number, c.bytes(queue.name), passive ? 1 : 0, queue.durable ? 1 : 0,
+                queue.exclusive ? 1 : 0, queue.autoDelete ? 1 : 0, c.table(queue.arguments))
+            return (
+                ok.map {
+                    AMQPQueueInfo(
+                        name: AMQPCValues.string($0.pointee.queue), messageCount: $0.pointee.message_count,
+                        consumerCount: $0.pointee.consumer_count)
+                },
+                amqp_get_rpc_reply(state)
+            )
         }
         try check(reply, channel: channel, operation: operation)
         guard let ok else { throw .library(operation: operation, status: 0, message: "no declare-ok from the broker") }
         return ok
     }
 
-    func bind(queue: String, exchange: String, routingKey: String, arguments: [String: AMQPFieldValue],
-              on channel: AMQPChannel) throws(AMQPError) {
+    func bind(
+        queue: String, exchange: String, routingKey: String, arguments: [String: AMQPFieldValue],
+        on channel: AMQPChannel
+    ) throws(AMQPError) {
         let operation = "bind queue '\(queue)' to exchange '\(exchange)' with key '\(routingKey)'"
         let state = try usable(channel, operation)
         let reply = AMQPCValues.with { c in
-            _ = amqp_queue_bind(state, channel.number, c.bytes(queue), c.bytes(exchange), c.bytes(routingKey), c.table(arguments))
+            _ = amqp_queue_bind(
+                state, channel.number, c.bytes(queue), c.bytes(exchange), c.bytes(routingKey), c.table(arguments))
             return amqp_get_rpc_reply(state)
         }
         try check(reply, channel: channel, operation: operation)
@@ -277,24 +304,31 @@ public actor AMQPConnection {
     }
 
     /// Publishes each message, then, in confirm mode, waits until the broker has confirmed all of them.
-    func publish(_ messages: [(message: AMQPMessage, exchange: String, routingKey: String)], mandatory: Bool,
-                 on channel: AMQPChannel) throws(AMQPError) {
+    func publish(
+        _ messages: [(message: AMQPMessage, exchange: String, routingKey: String)], mandatory: Bool,
+        on channel: AMQPChannel
+    ) throws(AMQPError) {
         for (message, exchange, routingKey) in messages {
             let operation = "publish to exchange '\(exchange)' with routing key '\(routingKey)'"
             let state = try usable(channel, operation)
             let status = AMQPCValues.with { c in
                 var properties = c.properties(message)
-                return amqp_basic_publish(state, channel.number, c.bytes(exchange), c.bytes(routingKey), mandatory ? 1 : 0, 0,
-                                          &properties, c.bytes(message.body))
+                return amqp_basic_publish(
+                    state, channel.number, c.bytes(exchange), c.bytes(routingKey), mandatory ? 1 : 0, 0,
+                    &properties, c.bytes(message.body))
             }
             guard status == AMQP_STATUS_OK.rawValue else { throw lost(status, operation) }
             if channels[channel.number]?.confirms == true {
                 channels[channel.number]?.published += 1
-                if let sequence = channels[channel.number]?.published { channels[channel.number]?.unconfirmed.insert(sequence) }
+                if let sequence = channels[channel.number]?.published {
+                    channels[channel.number]?.unconfirmed.insert(sequence)
+                }
             }
         }
         guard channels[channel.number]?.confirms == true, let last = messages.last else { return }
-        try waitForConfirms(on: channel, operation: "confirm the publish to exchange '\(last.exchange)' with routing key '\(last.routingKey)'")
+        try waitForConfirms(
+            on: channel,
+            operation: "confirm the publish to exchange '\(last.exchange)' with routing key '\(last.routingKey)'")
         if let nacked = channels[channel.number]?.nacked.min() {
             channels[channel.number]?.nacked.removeAll()
             throw .publishNacked(exchange: last.exchange, routingKey: last.routingKey, sequence: nacked)
@@ -314,8 +348,10 @@ public actor AMQPConnection {
 
     // MARK: Consuming
 
-    func consume(queue: String, prefetch: UInt16?, consumerTag: String, exclusive: Bool,
-                 on channel: AMQPChannel) throws(AMQPError) -> AMQPConsumer {
+    func consume(
+        queue: String, prefetch: UInt16?, consumerTag: String, exclusive: Bool,
+        on channel: AMQPChannel
+    ) throws(AMQPError) -> AMQPConsumer {
         let operation = "consume from queue '\(queue)'"
         let state = try usable(channel, operation)
         if let prefetch {
@@ -323,8 +359,9 @@ public actor AMQPConnection {
             try check(amqp_get_rpc_reply(state), channel: channel, operation: "set prefetch \(prefetch)")
         }
         let (tag, reply) = AMQPCValues.with { c in
-            let ok = amqp_basic_consume(state, channel.number, c.bytes(queue), c.bytes(consumerTag), 0, 0, exclusive ? 1 : 0,
-                                        amqp_empty_table)
+            let ok = amqp_basic_consume(
+                state, channel.number, c.bytes(queue), c.bytes(consumerTag), 0, 0, exclusive ? 1 : 0,
+                amqp_empty_table)
             return (ok.map { AMQPCValues.string($0.pointee.consumer_tag) }, amqp_get_rpc_reply(state))
         }
         try check(reply, channel: channel, operation: operation)
@@ -356,9 +393,10 @@ public actor AMQPConnection {
     private func popDelivery(_ consumerTag: String) -> AMQPDelivery? {
         guard let consumer = consumers[consumerTag], let first = consumer.deliveries.first else { return nil }
         consumers[consumerTag]?.deliveries.removeFirst()
-        return AMQPDelivery(message: first.message, exchange: first.exchange, routingKey: first.routingKey,
-                            deliveryTag: first.deliveryTag, redelivered: first.redelivered, consumerTag: consumerTag,
-                            channel: AMQPChannel(connection: self, number: consumer.channel, serial: consumer.serial))
+        return AMQPDelivery(
+            message: first.message, exchange: first.exchange, routingKey: first.routingKey,
+            deliveryTag: first.deliveryTag, redelivered: first.redelivered, consumerTag: consumerTag,
+            channel: AMQPChannel(connection: self, number: consumer.channel, serial: consumer.serial))
     }
 
     func ack(_ deliveryTag: UInt64, multiple: Bool, on channel: AMQPChannel) throws(AMQPError) {
@@ -407,10 +445,11 @@ public actor AMQPConnection {
         let tag = AMQPCValues.string(envelope.consumer_tag)
         // A delivery for a consumer that is gone (its channel closed) is dropped: the broker requeues it.
         guard let consumer = consumers[tag], consumer.channel == envelope.channel else { return }
-        consumers[tag]?.deliveries.append(Buffered(
-            message: AMQPCValues.message(envelope.message), exchange: AMQPCValues.string(envelope.exchange),
-            routingKey: AMQPCValues.string(envelope.routing_key), deliveryTag: envelope.delivery_tag,
-            redelivered: envelope.redelivered != 0))
+        consumers[tag]?.deliveries.append(
+            Buffered(
+                message: AMQPCValues.message(envelope.message), exchange: AMQPCValues.string(envelope.exchange),
+                routingKey: AMQPCValues.string(envelope.routing_key), deliveryTag: envelope.delivery_tag,
+                redelivered: envelope.redelivered != 0))
     }
 
     private func handle(_ frame: amqp_frame_t, state: amqp_connection_state_t, operation: String) throws(AMQPError) {
@@ -458,7 +497,8 @@ public actor AMQPConnection {
     private func live(_ operation: String) throws(AMQPError) -> amqp_connection_state_t {
         if let failure { throw failure }
         guard let state else {
-            throw .connectionClosed(replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client", operation: operation)
+            throw .connectionClosed(
+                replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client", operation: operation)
         }
         return state
     }
@@ -467,8 +507,9 @@ public actor AMQPConnection {
     private func usable(_ channel: AMQPChannel, _ operation: String) throws(AMQPError) -> amqp_connection_state_t {
         let state = try live(operation)
         guard let current = channels[channel.number], current.serial == channel.serial else {
-            throw .channelClosed(channel: channel.number, replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client",
-                                 operation: operation)
+            throw .channelClosed(
+                channel: channel.number, replyCode: UInt16(AMQP_REPLY_SUCCESS), replyText: "closed by the client",
+                operation: operation)
         }
         if let closed = current.closed { throw closed }
         return state
@@ -494,9 +535,11 @@ public actor AMQPConnection {
 
     /// The broker closed a channel: answer close-ok, remember why, and end its consumers.
     @discardableResult
-    private func channelClosedByBroker(_ number: UInt16, _ close: amqp_channel_close_t, operation: String) -> AMQPError {
-        let error = AMQPError.channelClosed(channel: number, replyCode: close.reply_code,
-                                            replyText: AMQPCValues.string(close.reply_text), operation: operation)
+    private func channelClosedByBroker(_ number: UInt16, _ close: amqp_channel_close_t, operation: String) -> AMQPError
+    {
+        let error = AMQPError.channelClosed(
+            channel: number, replyCode: close.reply_code,
+            replyText: AMQPCValues.string(close.reply_text), operation: operation)
         if let state {
             var ok = amqp_channel_close_ok_t()
             _ = amqp_send_method(state, number, eventide_amqp_channel_close_ok_method, &ok)
@@ -507,8 +550,9 @@ public actor AMQPConnection {
 
     /// The broker closed the connection: answer close-ok and make every later call throw why.
     private func connectionClosedByBroker(_ close: amqp_connection_close_t, operation: String) -> AMQPError {
-        let error = AMQPError.connectionClosed(replyCode: close.reply_code, replyText: AMQPCValues.string(close.reply_text),
-                                               operation: operation)
+        let error = AMQPError.connectionClosed(
+            replyCode: close.reply_code, replyText: AMQPCValues.string(close.reply_text),
+            operation: operation)
         if let state {
             var ok = amqp_connection_close_ok_t()
             _ = amqp_send_method(state, 0, eventide_amqp_connection_close_ok_method, &ok)
@@ -519,7 +563,8 @@ public actor AMQPConnection {
 
     /// A library error: after one, rabbitmq-c's connection state is undefined, so the connection is dropped.
     private func lost(_ status: Int32, _ operation: String) -> AMQPError {
-        let error: AMQPError = status == AMQP_STATUS_TIMEOUT.rawValue
+        let error: AMQPError =
+            status == AMQP_STATUS_TIMEOUT.rawValue
             ? .timedOut(operation: operation, seconds: configuration.operationTimeout)
             : .library(operation: operation, status: status, message: Self.errorString(status))
         fail(error)

@@ -27,26 +27,31 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreachable(let host, let port, let reason):
-            return "cannot connect to the AMQP broker at \(host):\(port): \(reason). Is RabbitMQ running and listening there "
+            return
+                "cannot connect to the AMQP broker at \(host):\(port): \(reason). Is RabbitMQ running and listening there "
                 + "(scripts/servers up rabbitmq starts one on 127.0.0.1:5672)?"
         case .loginFailed(let host, let port, let vhost, let reason):
-            return "the AMQP broker at \(host):\(port) refused the login to vhost '\(vhost)': \(reason). Check the user, "
+            return
+                "the AMQP broker at \(host):\(port) refused the login to vhost '\(vhost)': \(reason). Check the user, "
                 + "password and vhost in the URI (RabbitMQ's guest/guest works only from loopback) and the user's permissions."
         case .library(let operation, let status, let message):
             return "rabbitmq-c failed to \(operation): \(message) (status \(status)). The connection may be broken; "
                 + "close it and connect again."
         case .channelClosed(let channel, let code, let text, let operation):
-            return "the broker closed channel \(channel) during \(operation): \(code) \(text). \(Self.advice(replyCode: code)) "
+            return
+                "the broker closed channel \(channel) during \(operation): \(code) \(text). \(Self.advice(replyCode: code)) "
                 + "The channel cannot be used any more; open a new one."
         case .connectionClosed(let code, let text, let operation):
-            return "the AMQP connection was closed during \(operation): \(code) \(text). \(Self.advice(replyCode: code)) "
+            return
+                "the AMQP connection was closed during \(operation): \(code) \(text). \(Self.advice(replyCode: code)) "
                 + "Connect again."
         case .publishNacked(let exchange, let routingKey, let sequence):
             return "the broker refused (basic.nack) the message published to exchange '\(exchange)' with routing key "
                 + "'\(routingKey)' (publish #\(sequence)): it was not stored. Publish it again, or check the queue's limits "
                 + "(x-max-length with overflow reject-publish) and the broker's disk and memory alarms."
         case .timedOut(let operation, let seconds):
-            return "timed out after \(seconds) s waiting for the broker to \(operation). Is the broker overloaded or blocked "
+            return
+                "timed out after \(seconds) s waiting for the broker to \(operation). Is the broker overloaded or blocked "
                 + "by a resource alarm (rabbitmqctl status)? Retry, or raise the timeout."
         case .invalidArgument(let reason):
             return "invalid AMQP request: \(reason)"
@@ -64,8 +69,11 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
         case 403: return "The user lacks permission for this resource; grant it with rabbitmqctl set_permissions."
         case 404: return "The exchange or queue does not exist; declare it before using it."
         case 405: return "The queue is exclusive to another connection, or locked; use another name or wait for it."
-        case 406: return "A precondition failed: the exchange or queue exists with other arguments, or the delivery tag is unknown (acked twice, or on another channel); redeclare with the same arguments or ack on the channel that received the message."
-        case 501, 502, 503, 504, 505, 506: return "The client sent something the protocol does not allow; this is a bug in the caller or the client."
+        case 406:
+            return
+                "A precondition failed: the exchange or queue exists with other arguments, or the delivery tag is unknown (acked twice, or on another channel); redeclare with the same arguments or ack on the channel that received the message."
+        case 501, 502, 503, 504, 505, 506:
+            return "The client sent something the protocol does not allow; this is a bug in the caller or the client."
         case 530: return "The operation is not allowed (e.g. deleting a built-in exchange)."
         case 540: return "The broker does not implement this operation."
         case 541: return "The broker hit an internal error; see its log."

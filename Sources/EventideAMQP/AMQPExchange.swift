@@ -14,8 +14,10 @@ public struct AMQPExchange: Sendable, Hashable {
     public var `internal`: Bool
     public var arguments: [String: AMQPFieldValue]
 
-    public init(_ name: String, kind: Kind = .direct, durable: Bool = false, autoDelete: Bool = false,
-                internal: Bool = false, arguments: [String: AMQPFieldValue] = [:]) {
+    public init(
+        _ name: String, kind: Kind = .direct, durable: Bool = false, autoDelete: Bool = false,
+        internal: Bool = false, arguments: [String: AMQPFieldValue] = [:]
+    ) {
         self.name = name
         self.kind = kind
         self.durable = durable

@@ -27,7 +27,8 @@ public enum AMQPFieldValue: Sendable, Hashable, CustomStringConvertible {
         case .decimal(let scale, let value): return "\(value)e-\(scale)"
         case .bytes(let value): return "<\(value.count) bytes>"
         case .array(let values): return "[" + values.map(\.description).joined(separator: ", ") + "]"
-        case .table(let table): return "{" + table.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+        case .table(let table):
+            return "{" + table.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         case .void: return "void"
         }
     }
@@ -55,7 +56,8 @@ public enum AMQPFieldValue: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension AMQPFieldValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }

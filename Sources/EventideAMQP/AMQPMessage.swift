@@ -24,11 +24,13 @@ public struct AMQPMessage: Sendable, Hashable {
     public var userId: String?
     public var appId: String?
 
-    public init(body: [UInt8], contentType: String? = nil, contentEncoding: String? = nil,
-                headers: [String: AMQPFieldValue] = [:], persistent: Bool? = nil, priority: UInt8? = nil,
-                correlationId: String? = nil, replyTo: String? = nil, expiration: String? = nil,
-                messageId: String? = nil, timestamp: Date? = nil, type: String? = nil, userId: String? = nil,
-                appId: String? = nil) {
+    public init(
+        body: [UInt8], contentType: String? = nil, contentEncoding: String? = nil,
+        headers: [String: AMQPFieldValue] = [:], persistent: Bool? = nil, priority: UInt8? = nil,
+        correlationId: String? = nil, replyTo: String? = nil, expiration: String? = nil,
+        messageId: String? = nil, timestamp: Date? = nil, type: String? = nil, userId: String? = nil,
+        appId: String? = nil
+    ) {
         self.body = body
         self.contentType = contentType
         self.contentEncoding = contentEncoding
@@ -46,10 +48,13 @@ public struct AMQPMessage: Sendable, Hashable {
     }
 
     /// A message whose body is `text` in UTF-8.
-    public init(_ text: String, contentType: String? = nil, headers: [String: AMQPFieldValue] = [:],
-                messageId: String? = nil, expiration: String? = nil) {
-        self.init(body: Array(text.utf8), contentType: contentType, headers: headers, expiration: expiration,
-                  messageId: messageId)
+    public init(
+        _ text: String, contentType: String? = nil, headers: [String: AMQPFieldValue] = [:],
+        messageId: String? = nil, expiration: String? = nil
+    ) {
+        self.init(
+            body: Array(text.utf8), contentType: contentType, headers: headers, expiration: expiration,
+            messageId: messageId)
     }
 
     /// The body decoded as UTF-8 (invalid bytes replaced).

@@ -9,8 +9,10 @@ public struct AMQPQueue: Sendable, Hashable {
     public var autoDelete: Bool
     public var arguments: [String: AMQPFieldValue]
 
-    public init(_ name: String, durable: Bool = false, exclusive: Bool = false, autoDelete: Bool = false,
-                arguments: [String: AMQPFieldValue] = [:]) {
+    public init(
+        _ name: String, durable: Bool = false, exclusive: Bool = false, autoDelete: Bool = false,
+        arguments: [String: AMQPFieldValue] = [:]
+    ) {
         self.name = name
         self.durable = durable
         self.exclusive = exclusive

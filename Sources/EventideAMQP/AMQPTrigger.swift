@@ -26,8 +26,10 @@ public struct AMQPTrigger: Trigger {
     /// How a lost connection is opened again before the sequence gives up.
     public let reconnect: ReconnectBackoff
 
-    public init(configuration: AMQPConfiguration, queue: String, prefetch: UInt16 = 10,
-                reconnect: ReconnectBackoff = ReconnectBackoff()) {
+    public init(
+        configuration: AMQPConfiguration, queue: String, prefetch: UInt16 = 10,
+        reconnect: ReconnectBackoff = ReconnectBackoff()
+    ) {
         self.configuration = configuration
         self.queue = queue
         self.prefetch = prefetch
@@ -39,9 +41,10 @@ public struct AMQPTrigger: Trigger {
         guard uri.scheme == "amqp" else { throw TriggerError.invalidURI(uri.text, reason: "the scheme must be amqp") }
         let (host, port) = try uri.endpoint(defaultPort: 5672)
         let prefetch = try uri.integer("prefetch", in: 1...Int(UInt16.max)) ?? 10
-        let configuration = AMQPConfiguration(host: host, port: port, vhost: uri.query["vhost"] ?? "/",
-                                              user: uri.user?.removingPercentEncoding ?? "guest",
-                                              password: uri.password?.removingPercentEncoding ?? "guest")
+        let configuration = AMQPConfiguration(
+            host: host, port: port, vhost: uri.query["vhost"] ?? "/",
+            user: uri.user?.removingPercentEncoding ?? "guest",
+            password: uri.password?.removingPercentEncoding ?? "guest")
         self.init(configuration: configuration, queue: try uri.singlePathSegment("queue"), prefetch: UInt16(prefetch))
     }
 
@@ -101,7 +104,11 @@ public struct AMQPTrigger: Trigger {
         private func currentConsumer() async throws(AMQPError) -> AMQPConsumer {
             if let consumer { return consumer }
             let open: AMQPConnection
-            if let connection { open = connection } else { open = try await AMQPConnection.connect(trigger.configuration) }
+            if let connection {
+                open = connection
+            } else {
+                open = try await AMQPConnection.connect(trigger.configuration)
+            }
             connection = open
             let consumer = try await open.openChannel().consume(queue: trigger.queue, prefetch: trigger.prefetch)
             self.consumer = consumer
@@ -114,11 +121,14 @@ public struct AMQPTrigger: Trigger {
         let text = message.text
         let body = (try? JSONValue.parse(text)) ?? .string(text)
         // Quorum queues count earlier deliveries in x-delivery-count; classic queues only say "redelivered".
-        let deliveryCount: Int? = message.headers["x-delivery-count"]?.intValue.map { Int($0) + 1 }
+        let deliveryCount: Int? =
+            message.headers["x-delivery-count"]?.intValue.map { Int($0) + 1 }
             ?? (delivery.redelivered ? nil : 1)
         return TriggerEvent(
-            payload: ["body": body, "routingKey": .string(delivery.routingKey), "exchange": .string(delivery.exchange),
-                      "headers": .object(message.headers.mapValues(\.json)), "redelivered": .bool(delivery.redelivered)],
+            payload: [
+                "body": body, "routingKey": .string(delivery.routingKey), "exchange": .string(delivery.exchange),
+                "headers": .object(message.headers.mapValues(\.json)), "redelivered": .bool(delivery.redelivered),
+            ],
             messageId: message.messageId,
             occurredAt: message.timestamp,
             observedAt: Date(),

@@ -19,8 +19,10 @@ public struct SigV4Signer: Sendable {
 
     /// The headers to send: the given ones plus `Host`, `X-Amz-Date`, for S3 `X-Amz-Content-Sha256`, the
     /// session token when there is one, and `Authorization`.
-    public func sign(method: String, url: URL, headers: [String: String] = [:], body: Data = Data(),
-                     date: Date = Date()) throws(AWSError) -> [String: String] {
+    public func sign(
+        method: String, url: URL, headers: [String: String] = [:], body: Data = Data(),
+        date: Date = Date()
+    ) throws(AWSError) -> [String: String] {
         var headers = headers
         if !headers.keys.contains(where: { $0.lowercased() == "host" }), let host = url.host {
             headers["Host"] = url.port.map { "\(host):\($0)" } ?? host
@@ -31,8 +33,9 @@ public struct SigV4Signer: Sendable {
         if service == "s3" { headers["X-Amz-Content-Sha256"] = payloadHash }
         if let token = credentials.sessionToken { headers["X-Amz-Security-Token"] = token }
 
-        let (request, signedHeaders) = try canonicalRequest(method: method, url: url, headers: headers,
-                                                            payloadHash: payloadHash)
+        let (request, signedHeaders) = try canonicalRequest(
+            method: method, url: url, headers: headers,
+            payloadHash: payloadHash)
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(request.utf8)))]
             .joined(separator: "\n")
@@ -41,34 +44,42 @@ public struct SigV4Signer: Sendable {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
         let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-        headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
+        headers["Authorization"] =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return headers
     }
 
     /// The canonical request and the signed header list (exposed for tests and debugging: AWS error messages
     /// quote the canonical request they computed).
-    public func canonicalRequest(method: String, url: URL, headers: [String: String],
-                                 payloadHash: String) throws(AWSError) -> (request: String, signedHeaders: String) {
+    public func canonicalRequest(
+        method: String, url: URL, headers: [String: String],
+        payloadHash: String
+    ) throws(AWSError) -> (request: String, signedHeaders: String) {
         guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
             throw AWSError.invalidURL(url.absoluteString)
         }
         var path = components.percentEncodedPath
         if path.isEmpty { path = "/" }
-        let canonicalPath = service == "s3"
+        let canonicalPath =
+            service == "s3"
             ? Self.encode(path.removingPercentEncoding ?? path, keepSlash: true)
             : Self.encode(Self.encode(path.removingPercentEncoding ?? path, keepSlash: true), keepSlash: true)
         let query = (components.percentEncodedQuery ?? "").split(separator: "&").map { pair -> (String, String) in
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).removingPercentEncoding ?? String($0)
+            }
             return (Self.encode(parts[0]), Self.encode(parts.count > 1 ? parts[1] : ""))
         }.sorted { $0 < $1 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
         let canonicalHeaders = headers.map { name, value in
             (name.lowercased(), value.split(whereSeparator: \.isWhitespace).joined(separator: " "))
         }.sorted { $0.0 < $1.0 }
         let signed = canonicalHeaders.map(\.0).joined(separator: ";")
-        let request = [method.uppercased(), canonicalPath, query,
-                       canonicalHeaders.map { "\($0.0):\($0.1)\n" }.joined(), signed, payloadHash]
-            .joined(separator: "\n")
+        let request = [
+            method.uppercased(), canonicalPath, query,
+            canonicalHeaders.map { "\($0.0):\($0.1)\n" }.joined(), signed, payloadHash,
+        ]
+        .joined(separator: "\n")
         return (request, signed)
     }
 

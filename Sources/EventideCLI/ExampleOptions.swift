@@ -9,15 +9,17 @@ public struct ExampleOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("db"), help: "SQLite database file (default: a new one in a temporary folder).")
     public var databasePath: String?
 
-    @Flag(name: .customLong("keep"),
-          help: "Keep the temporary database folder when the example exits (its path goes to stderr).")
+    @Flag(
+        name: .customLong("keep"),
+        help: "Keep the temporary database folder when the example exits (its path goes to stderr).")
     public var keep = false
 
     @Flag(name: .customLong("json"), help: "Print the outcome as JSON instead of the narrative.")
     public var json = false
 
-    @Option(name: .customLong("log-level"),
-            help: "Runtime log level on stderr: trace, debug, info, notice, warning, error, critical.")
+    @Option(
+        name: .customLong("log-level"),
+        help: "Runtime log level on stderr: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: String = "error"
 
     public init() {}
@@ -54,7 +56,8 @@ public struct ExampleOptions: ParsableArguments, Sendable {
         prefix: String, _ scenario: (EventideDatabase) async throws -> ExampleReport<Outcome>
     ) async throws {
         let database = try openDatabase(prefix: prefix)
-        let temporaryFolder = databasePath == nil ? URL(fileURLWithPath: database.path).deletingLastPathComponent() : nil
+        let temporaryFolder =
+            databasePath == nil ? URL(fileURLWithPath: database.path).deletingLastPathComponent() : nil
         defer {
             if let temporaryFolder {
                 if keep {

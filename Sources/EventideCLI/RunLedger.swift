@@ -39,8 +39,9 @@ extension Scheduler {
         let queued = try await queuedEvents(for: dagId)
         let condition = try dag(dagId).schedule.condition
         let awaiting = condition?.missing(updated: Set(queued.map(\.asset))).map(\.description) ?? []
-        return QueueSnapshot(dagId: dagId, queued: queued.map { .init(id: $0.id, asset: $0.asset.name) },
-                             awaiting: awaiting)
+        return QueueSnapshot(
+            dagId: dagId, queued: queued.map { .init(id: $0.id, asset: $0.asset.name) },
+            awaiting: awaiting)
     }
 
     /// Waits until every run that `dagIds` have now has finished (events still queued are left queued).

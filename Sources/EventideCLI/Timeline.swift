@@ -21,7 +21,9 @@ public final class Timeline: Sendable {
 
     /// From now on, notes show `folder` as `name/` (temporary paths differ per run; the story should not).
     public func abbreviate(_ folder: URL, as name: String) {
-        abbreviations.withLock { $0.append((folder.path + "/", name + "/")); $0.append((folder.path, name + "/")) }
+        abbreviations.withLock {
+            $0.append((folder.path + "/", name + "/")); $0.append((folder.path, name + "/"))
+        }
     }
 
     /// Notes `text` as happening now.

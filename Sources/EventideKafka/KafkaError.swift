@@ -41,17 +41,21 @@ public enum KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let endpoint, let reason):
             return "Kafka broker at \(endpoint) did not answer: \(reason). Is it running (scripts/servers up tansu)?"
         case .connectionClosed(let endpoint):
-            return "The connection to the Kafka broker at \(endpoint) closed with a request in flight; retry, the client reconnects"
+            return
+                "The connection to the Kafka broker at \(endpoint) closed with a request in flight; retry, the client reconnects"
         case .timedOut(let api, let endpoint, let milliseconds):
-            return "Kafka \(api) to \(endpoint) got no answer within \(milliseconds) ms; the connection was closed, retry"
+            return
+                "Kafka \(api) to \(endpoint) got no answer within \(milliseconds) ms; the connection was closed, retry"
         case .broker(let api, let code, let context):
-            return "Kafka \(api) failed with \(KafkaErrorCode.name(code)) (\(code))\(context.isEmpty ? "" : " for \(context)")"
+            return
+                "Kafka \(api) failed with \(KafkaErrorCode.name(code)) (\(code))\(context.isEmpty ? "" : " for \(context)")"
         case .malformedResponse(let api, let reason):
             return "Kafka \(api) returned an answer this client cannot decode: \(reason)"
         case .corruptRecordBatch(let topic, let partition, let reason):
             return "A record batch of \(topic)/\(partition) is corrupt: \(reason)"
         case .unknownTopic(let topic):
-            return "Kafka topic '\(topic)' does not exist or has no partitions; create it first (KafkaClient.createTopic)"
+            return
+                "Kafka topic '\(topic)' does not exist or has no partitions; create it first (KafkaClient.createTopic)"
         case .invalidArgument(let reason):
             return "Invalid use of the Kafka client: \(reason)"
         case .notKafka(let endpoint, let answer):
@@ -108,6 +112,6 @@ extension KafkaError {
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -4,12 +4,17 @@ import EventideKafka
 
 /// The flag that moves a topic example from the embedded log (the default, offline) to a Kafka broker.
 public struct TopicOptions: ParsableArguments, Sendable {
-    @Option(name: .customLong("kafka"), help: ArgumentHelp(
-        "Run on a Kafka broker instead of the embedded log: host:port, e.g. 127.0.0.1:19092 (scripts/servers up tansu).",
-        valueName: "host:port"))
+    @Option(
+        name: .customLong("kafka"),
+        help: ArgumentHelp(
+            "Run on a Kafka broker instead of the embedded log: host:port, e.g. 127.0.0.1:19092 (scripts/servers up tansu).",
+            valueName: "host:port"))
     public var kafka: String?
 
-    @Option(help: "The consumer group session timeout in milliseconds on Kafka (tansu answers a join after about half of it).")
+    @Option(
+        help:
+            "The consumer group session timeout in milliseconds on Kafka (tansu answers a join after about half of it)."
+    )
     public var sessionTimeoutMs = 2_000
 
     public init() {}
@@ -25,8 +30,9 @@ public struct TopicOptions: ParsableArguments, Sendable {
     public func service(database: EventideDatabase) throws -> any TopicService {
         guard let kafka else { return EventLog(database: database) }
         let (host, port) = try Self.endpoint(kafka)
-        return KafkaTopicService(configuration: KafkaConfiguration(host: host, port: port, clientId: "eventide-example"),
-                                 sessionTimeout: .milliseconds(sessionTimeoutMs))
+        return KafkaTopicService(
+            configuration: KafkaConfiguration(host: host, port: port, clientId: "eventide-example"),
+            sessionTimeout: .milliseconds(sessionTimeoutMs))
     }
 
     static func endpoint(_ text: String) throws -> (host: String, port: Int) {

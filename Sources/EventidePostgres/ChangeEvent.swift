@@ -40,10 +40,12 @@ public struct ChangeEvent: Sendable, Hashable, Codable {
     /// The outbox message, for `.message`.
     public var message: OutboxMessage?
 
-    public init(operation: Operation, schema: String? = nil, table: String? = nil, key: [String: JSONValue] = [:],
-                before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil,
-                columnTypes: [String: String] = [:], xid: Int?, lsn: LSN, commitLSN: LSN, index: Int,
-                committedAt: Date? = nil, message: OutboxMessage? = nil) {
+    public init(
+        operation: Operation, schema: String? = nil, table: String? = nil, key: [String: JSONValue] = [:],
+        before: [String: JSONValue]? = nil, after: [String: JSONValue]? = nil,
+        columnTypes: [String: String] = [:], xid: Int?, lsn: LSN, commitLSN: LSN, index: Int,
+        committedAt: Date? = nil, message: OutboxMessage? = nil
+    ) {
         self.operation = operation
         self.schema = schema
         self.table = table
@@ -71,8 +73,10 @@ public struct ChangeEvent: Sendable, Hashable, Codable {
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             guard let date = EventTime.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                       debugDescription: "'\(text)' is not an RFC 3339 time"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "'\(text)' is not an RFC 3339 time"))
             }
             return date
         }
@@ -89,7 +93,8 @@ public struct ChangeEvent: Sendable, Hashable, Codable {
         }
         // Every field is a string, number, bool, date or JSONValue: encoding cannot fail.
         guard let data = try? encoder.encode(self),
-              let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return .null }
+            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return .null }
         return value
     }
 }

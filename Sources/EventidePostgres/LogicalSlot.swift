@@ -15,8 +15,10 @@ public struct LogicalSlot: Sendable {
     public let timeout: Duration
     public let logger: Logger
 
-    public init(name: String, connection: PostgresConnection, timeout: Duration = .seconds(30),
-                logger: Logger = PostgresEndpoint.quietLogger) {
+    public init(
+        name: String, connection: PostgresConnection, timeout: Duration = .seconds(30),
+        logger: Logger = PostgresEndpoint.quietLogger
+    ) {
         self.name = name
         self.connection = connection
         self.timeout = timeout
@@ -24,8 +26,10 @@ public struct LogicalSlot: Sendable {
     }
 
     /// Connects to `endpoint` and creates the slot if it is missing; closes the connection if that fails.
-    public static func open(_ name: String, at endpoint: PostgresEndpoint,
-                            logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> LogicalSlot {
+    public static func open(
+        _ name: String, at endpoint: PostgresEndpoint,
+        logger: Logger = PostgresEndpoint.quietLogger
+    ) async throws(CDCError) -> LogicalSlot {
         let connection = try await endpoint.connect(logger: logger)
         let slot = LogicalSlot(name: name, connection: connection, timeout: endpoint.timeout, logger: logger)
         do throws(CDCError) {
@@ -84,8 +88,11 @@ public struct LogicalSlot: Sendable {
 
     /// The slot's confirmed position, `nil` before anything was confirmed.
     public func confirmedLSN() async throws(CDCError) -> LSN? {
-        guard let text = try await optionalStrings(
-            "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = \(name)").first else {
+        guard
+            let text = try await optionalStrings(
+                "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = \(name)"
+            ).first
+        else {
             throw CDCError.slotMissing(slot: name)
         }
         return try text.map { text throws(CDCError) in try LSN(text) }
@@ -121,8 +128,10 @@ public struct LogicalSlot: Sendable {
         guard !connection.isClosed else {
             throw CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")
         }
-        return try await withDeadline(timeout, endpoint: "the connection's server",
-                                      expire: { connection.close().whenComplete { _ in } }) { () throws(CDCError) in
+        return try await withDeadline(
+            timeout, endpoint: "the connection's server",
+            expire: { connection.close().whenComplete { _ in } }
+        ) { () throws(CDCError) in
             do {
                 return try await read(try await connection.query(query, logger: logger))
             } catch {

@@ -40,9 +40,11 @@ public actor PostgresCDCReader {
     ///   - tables: `schema.table` names to capture; all tables when empty.
     ///   - messagePrefixes: outbox prefixes to capture; all when empty.
     ///   - batchSize: about how many rows one peek returns (Postgres stops at the first commit past it).
-    public init(endpoint: PostgresEndpoint, slot: String, tables: [String] = [], messagePrefixes: [String] = [],
-                batchSize: Int = 1000,
-                log: EventLog, topic: String, logger: Logger = PostgresEndpoint.quietLogger) {
+    public init(
+        endpoint: PostgresEndpoint, slot: String, tables: [String] = [], messagePrefixes: [String] = [],
+        batchSize: Int = 1000,
+        log: EventLog, topic: String, logger: Logger = PostgresEndpoint.quietLogger
+    ) {
         self.endpoint = endpoint
         self.slotName = slot
         self.tables = tables
@@ -71,7 +73,10 @@ public actor PostgresCDCReader {
     public func readBatch() async throws(CDCError) -> Wal2JSONDecoder.Batch {
         let slot = try await openSlot()
         do throws(CDCError) {
-            return try decoder.decode(try await slot.peek(limit: batchSize, options: Wal2JSONDecoder.pluginOptions(tables: tables, messagePrefixes: messagePrefixes)))
+            return try decoder.decode(
+                try await slot.peek(
+                    limit: batchSize,
+                    options: Wal2JSONDecoder.pluginOptions(tables: tables, messagePrefixes: messagePrefixes)))
         } catch {
             await dropConnectionIfBroken(error)
             throw error
@@ -83,8 +88,9 @@ public actor PostgresCDCReader {
     public func store(_ batch: Wal2JSONDecoder.Batch) async throws -> [AppendResult] {
         guard !batch.changes.isEmpty else { return [] }
         let appends = try batch.changes.map { change in
-            LogAppend(try envelope(for: change), key: change.qualifiedTable ?? change.message?.prefix,
-                      idempotencyKey: "\(slotName):\(change.id)")
+            LogAppend(
+                try envelope(for: change), key: change.qualifiedTable ?? change.message?.prefix,
+                idempotencyKey: "\(slotName):\(change.id)")
         }
         return try await log.append(appends, to: topic)
     }

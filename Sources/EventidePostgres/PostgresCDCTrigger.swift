@@ -26,9 +26,11 @@ public struct PostgresCDCTrigger: Trigger {
     /// How a broken connection is opened again before the sequence gives up.
     public let reconnect: ReconnectBackoff
 
-    public init(endpoint: PostgresEndpoint, slot: String, tables: [String] = [], messagePrefixes: [String] = [],
-                batchSize: Int = 500,
-                pollInterval: Duration = .milliseconds(200), reconnect: ReconnectBackoff = ReconnectBackoff()) {
+    public init(
+        endpoint: PostgresEndpoint, slot: String, tables: [String] = [], messagePrefixes: [String] = [],
+        batchSize: Int = 500,
+        pollInterval: Duration = .milliseconds(200), reconnect: ReconnectBackoff = ReconnectBackoff()
+    ) {
         self.endpoint = endpoint
         self.slot = slot
         self.tables = tables
@@ -67,12 +69,14 @@ public struct PostgresCDCTrigger: Trigger {
         for table in tables where table.split(separator: ".").count != 2 {
             throw TriggerError.invalidURI(uri.text, reason: "'tables' lists schema.table names, got '\(table)'")
         }
-        self.init(endpoint: PostgresEndpoint(host: host, port: port, username: uri.user ?? "postgres",
-                                             password: uri.password ?? password, database: database,
-                                             timeout: .milliseconds(try uri.integer("timeout", in: 1...3_600_000) ?? 30_000)),
-                  slot: try uri.required("slot"), tables: tables, messagePrefixes: list("prefixes"),
-                  batchSize: try uri.integer("batch", in: 1...100_000) ?? 500,
-                  pollInterval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200))
+        self.init(
+            endpoint: PostgresEndpoint(
+                host: host, port: port, username: uri.user ?? "postgres",
+                password: uri.password ?? password, database: database,
+                timeout: .milliseconds(try uri.integer("timeout", in: 1...3_600_000) ?? 30_000)),
+            slot: try uri.required("slot"), tables: tables, messagePrefixes: list("prefixes"),
+            batchSize: try uri.integer("batch", in: 1...100_000) ?? 500,
+            pollInterval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200))
     }
 
     /// One open sequence: its connection, the changes read but not yet handed out, and the cursor.
@@ -92,8 +96,11 @@ public struct PostgresCDCTrigger: Trigger {
         func next() async throws -> TriggerEvent? {
             while buffer.isEmpty {
                 if Task.isCancelled { return nil }
-                let options = Wal2JSONDecoder.pluginOptions(tables: trigger.tables, messagePrefixes: trigger.messagePrefixes)
-                let rows = try await reconnecting { slot in try await slot.peek(limit: self.trigger.batchSize, options: options) }
+                let options = Wal2JSONDecoder.pluginOptions(
+                    tables: trigger.tables, messagePrefixes: trigger.messagePrefixes)
+                let rows = try await reconnecting { slot in
+                    try await slot.peek(limit: self.trigger.batchSize, options: options)
+                }
                 let batch = try decoder.decode(rows)
                 var fresh = false
                 let units = Dictionary(grouping: batch.changes, by: \.commitLSN)
@@ -110,8 +117,9 @@ public struct PostgresCDCTrigger: Trigger {
                 }
             }
             let change = buffer.removeFirst()
-            return TriggerEvent(payload: change.json, messageId: change.id, occurredAt: change.committedAt,
-                                observedAt: Date(), acknowledge: { [self] in try await acknowledge(change.id) })
+            return TriggerEvent(
+                payload: change.json, messageId: change.id, occurredAt: change.committedAt,
+                observedAt: Date(), acknowledge: { [self] in try await acknowledge(change.id) })
         }
 
         func acknowledge(_ id: String) async throws {

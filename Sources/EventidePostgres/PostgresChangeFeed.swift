@@ -38,7 +38,8 @@ public actor PostgresChangeFeed: ChangeFeed {
     }
 
     public nonisolated func trigger(slot: String, tables: [String]) -> any Trigger {
-        PostgresCDCTrigger(endpoint: endpoint, slot: slot, tables: tables.map { "public.\($0)" }, pollInterval: pollInterval)
+        PostgresCDCTrigger(
+            endpoint: endpoint, slot: slot, tables: tables.map { "public.\($0)" }, pollInterval: pollInterval)
     }
 
     /// Drops `slot` (the server then keeps no WAL for it).

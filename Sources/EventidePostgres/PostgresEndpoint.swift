@@ -1,5 +1,5 @@
-import Logging
 import Eventide
+import Logging
 import PostgresNIO
 
 /// Where a Postgres server is and who to log in as (plain TCP, no TLS: the catalog talks to servers on loopback).
@@ -13,8 +13,10 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// (`CDCError.unreachable`): a server that crashed mid-statement or a half-open TCP connection never answers.
     public var timeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 5432, username: String = "postgres", password: String? = nil,
-                database: String, timeout: Duration = .seconds(30)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 5432, username: String = "postgres", password: String? = nil,
+        database: String, timeout: Duration = .seconds(30)
+    ) {
         self.host = host
         self.port = port
         self.username = username
@@ -28,9 +30,12 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Opens one connection; throws `CDCError.unreachable` when nothing answers or the login is refused.
     public func connect(logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> PostgresConnection {
-        if let problem = NetworkPort.problem(port) { throw CDCError.unreachable(endpoint: description, reason: problem) }
-        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username,
-                                                             password: password, database: database, tls: .disable)
+        if let problem = NetworkPort.problem(port) {
+            throw CDCError.unreachable(endpoint: description, reason: problem)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username,
+            password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .nanoseconds(Int64(timeout.inSeconds * 1e9))
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)

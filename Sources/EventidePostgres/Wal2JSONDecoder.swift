@@ -35,8 +35,10 @@ public struct Wal2JSONDecoder: Sendable {
     /// The wal2json options the decoder expects; `tables` (`schema.table`) limits row changes to those tables and
     /// `messagePrefixes` messages to those prefixes (each: all when empty).
     public static func pluginOptions(tables: [String] = [], messagePrefixes: [String] = []) -> [String] {
-        var options = ["format-version", "2", "include-xids", "1", "include-lsn", "1", "include-pk", "1",
-                       "include-timestamp", "1", "include-transaction", "1"]
+        var options = [
+            "format-version", "2", "include-xids", "1", "include-lsn", "1", "include-pk", "1",
+            "include-timestamp", "1", "include-transaction", "1",
+        ]
         if !tables.isEmpty { options += ["add-tables", tables.joined(separator: ",")] }
         if !messagePrefixes.isEmpty { options += ["add-msg-prefixes", messagePrefixes.joined(separator: ",")] }
         return options
@@ -54,13 +56,16 @@ public struct Wal2JSONDecoder: Sendable {
             }
             switch action {
             case "B":
-                guard current == nil else { throw CDCError.malformedChange(data: row.data, reason: "a transaction began inside another") }
+                guard current == nil else {
+                    throw CDCError.malformedChange(data: row.data, reason: "a transaction began inside another")
+                }
                 current = (object["xid"]?.intValue, try Self.timestamp(object["timestamp"], row: row), [], 1)
             case "C":
                 guard let transaction = current else {
                     throw CDCError.malformedChange(data: row.data, reason: "a commit without its begin")
                 }
-                let commitLSN = try object["nextlsn"]?.stringValue.map { text throws(CDCError) in try LSN(text) } ?? row.lsn
+                let commitLSN =
+                    try object["nextlsn"]?.stringValue.map { text throws(CDCError) in try LSN(text) } ?? row.lsn
                 batch.changes += transaction.changes.map { change in
                     var change = change
                     change.commitLSN = commitLSN
@@ -72,9 +77,11 @@ public struct Wal2JSONDecoder: Sendable {
                 guard var transaction = current else {
                     throw CDCError.malformedChange(data: row.data, reason: "a row change outside a transaction")
                 }
-                transaction.changes.append(try Self.change(action, object, row: row, xid: transaction.xid,
-                                                           index: transaction.changes.count,
-                                                           committedAt: transaction.committedAt))
+                transaction.changes.append(
+                    try Self.change(
+                        action, object, row: row, xid: transaction.xid,
+                        index: transaction.changes.count,
+                        committedAt: transaction.committedAt))
                 transaction.rows += 1
                 current = transaction
             case "M":
@@ -82,17 +89,22 @@ public struct Wal2JSONDecoder: Sendable {
                 let lsn = try Self.lsn(object, row: row)
                 if message.transactional {
                     guard var transaction = current else {
-                        throw CDCError.malformedChange(data: row.data, reason: "a transactional message outside a transaction")
+                        throw CDCError.malformedChange(
+                            data: row.data, reason: "a transactional message outside a transaction")
                     }
-                    transaction.changes.append(ChangeEvent(
-                        operation: .message, xid: transaction.xid, lsn: lsn, commitLSN: lsn, index: transaction.changes.count,
-                        committedAt: transaction.committedAt, message: message))
+                    transaction.changes.append(
+                        ChangeEvent(
+                            operation: .message, xid: transaction.xid, lsn: lsn, commitLSN: lsn,
+                            index: transaction.changes.count,
+                            committedAt: transaction.committedAt, message: message))
                     transaction.rows += 1
                     current = transaction
                 } else {
                     let next = try lsn.next
-                    batch.changes.append(ChangeEvent(operation: .message, xid: nil, lsn: lsn, commitLSN: next,
-                                                     index: 0, message: message))
+                    batch.changes.append(
+                        ChangeEvent(
+                            operation: .message, xid: nil, lsn: lsn, commitLSN: next,
+                            index: 0, message: message))
                     batch.safePoints.append(next)
                 }
             default:
@@ -110,25 +122,31 @@ public struct Wal2JSONDecoder: Sendable {
         do { value = try JSONValue.parse(data) } catch {
             throw CDCError.malformedChange(data: data, reason: "not JSON")
         }
-        guard let object = value.objectValue else { throw CDCError.malformedChange(data: data, reason: "not a JSON object") }
+        guard let object = value.objectValue else {
+            throw CDCError.malformedChange(data: data, reason: "not a JSON object")
+        }
         return object
     }
 
     private static func lsn(_ object: [String: JSONValue], row: Row) throws(CDCError) -> LSN {
         guard let text = object["lsn"]?.stringValue else {
-            throw CDCError.malformedChange(data: row.data, reason: "no \"lsn\" (the slot must be read with include-lsn)")
+            throw CDCError.malformedChange(
+                data: row.data, reason: "no \"lsn\" (the slot must be read with include-lsn)")
         }
         return try LSN(text)
     }
 
-    private static func change(_ action: String, _ object: [String: JSONValue], row: Row, xid: Int?, index: Int,
-                               committedAt: Date?) throws(CDCError) -> ChangeEvent {
+    private static func change(
+        _ action: String, _ object: [String: JSONValue], row: Row, xid: Int?, index: Int,
+        committedAt: Date?
+    ) throws(CDCError) -> ChangeEvent {
         guard let schema = object["schema"]?.stringValue, let table = object["table"]?.stringValue else {
             throw CDCError.malformedChange(data: row.data, reason: "no \"schema\" or \"table\"")
         }
         var types: [String: String] = [:]
         let after = try object["columns"].map { value throws(CDCError) in try columns(value, row: row, types: &types) }
-        let before = try object["identity"].map { value throws(CDCError) in try columns(value, row: row, types: &types) }
+        let before = try object["identity"].map { value throws(CDCError) in try columns(value, row: row, types: &types)
+        }
         let keyNames = (object["pk"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         let keySource = (action == "D" ? before : after) ?? [:]
         var key: [String: JSONValue] = [:]
@@ -136,28 +154,39 @@ public struct Wal2JSONDecoder: Sendable {
         let operation: ChangeEvent.Operation
         switch action {
         case "I":
-            guard after != nil else { throw CDCError.malformedChange(data: row.data, reason: "an insert without \"columns\"") }
+            guard after != nil else {
+                throw CDCError.malformedChange(data: row.data, reason: "an insert without \"columns\"")
+            }
             operation = .insert
         case "U":
-            guard after != nil else { throw CDCError.malformedChange(data: row.data, reason: "an update without \"columns\"") }
+            guard after != nil else {
+                throw CDCError.malformedChange(data: row.data, reason: "an update without \"columns\"")
+            }
             operation = .update
         case "D":
             guard before != nil else {
-                throw CDCError.malformedChange(data: row.data, reason: "a delete without \"identity\" (give the table a primary key or REPLICA IDENTITY FULL)")
+                throw CDCError.malformedChange(
+                    data: row.data,
+                    reason: "a delete without \"identity\" (give the table a primary key or REPLICA IDENTITY FULL)")
             }
             operation = .delete
         default:
             operation = .truncate
         }
-        return ChangeEvent(operation: operation, schema: schema, table: table, key: key,
-                           before: operation == .insert ? nil : before, after: after, columnTypes: types,
-                           xid: xid, lsn: try lsn(object, row: row), commitLSN: row.lsn, index: index,
-                           committedAt: committedAt)
+        return ChangeEvent(
+            operation: operation, schema: schema, table: table, key: key,
+            before: operation == .insert ? nil : before, after: after, columnTypes: types,
+            xid: xid, lsn: try lsn(object, row: row), commitLSN: row.lsn, index: index,
+            committedAt: committedAt)
     }
 
-    private static func columns(_ value: JSONValue, row: Row,
-                                types: inout [String: String]) throws(CDCError) -> [String: JSONValue] {
-        guard let array = value.arrayValue else { throw CDCError.malformedChange(data: row.data, reason: "columns are not an array") }
+    private static func columns(
+        _ value: JSONValue, row: Row,
+        types: inout [String: String]
+    ) throws(CDCError) -> [String: JSONValue] {
+        guard let array = value.arrayValue else {
+            throw CDCError.malformedChange(data: row.data, reason: "columns are not an array")
+        }
         var columns: [String: JSONValue] = [:]
         for column in array {
             guard let name = column["name"]?.stringValue else {
@@ -171,8 +200,10 @@ public struct Wal2JSONDecoder: Sendable {
 
     private static func message(_ object: [String: JSONValue], row: Row) throws(CDCError) -> OutboxMessage {
         guard let prefix = object["prefix"]?.stringValue, let content = object["content"]?.stringValue,
-              let transactional = object["transactional"]?.boolValue else {
-            throw CDCError.malformedChange(data: row.data, reason: "a message without \"prefix\", \"content\" or \"transactional\"")
+            let transactional = object["transactional"]?.boolValue
+        else {
+            throw CDCError.malformedChange(
+                data: row.data, reason: "a message without \"prefix\", \"content\" or \"transactional\"")
         }
         return OutboxMessage(prefix: prefix, content: content, transactional: transactional)
     }
@@ -183,7 +214,8 @@ public struct Wal2JSONDecoder: Sendable {
     static func timestamp(_ value: JSONValue?, row: Row) throws(CDCError) -> Date? {
         guard let value, value != .null else { return nil }
         guard let text = value.stringValue, let date = timestamp(text) else {
-            throw CDCError.malformedChange(data: row.data, reason: "the timestamp \(value) is not a Postgres timestamptz")
+            throw CDCError.malformedChange(
+                data: row.data, reason: "the timestamp \(value) is not a Postgres timestamptz")
         }
         return date
     }
@@ -204,10 +236,11 @@ public struct Wal2JSONDecoder: Sendable {
         }
         // yyyy-MM-dd HH:mm:ss
         guard let year = number(0, 4), characters[4] == UInt8(ascii: "-"), let month = number(5, 2),
-              characters[7] == UInt8(ascii: "-"), let day = number(8, 2), characters[10] == UInt8(ascii: " "),
-              let hour = number(11, 2), characters[13] == UInt8(ascii: ":"), let minute = number(14, 2),
-              characters[16] == UInt8(ascii: ":"), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+            characters[7] == UInt8(ascii: "-"), let day = number(8, 2), characters[10] == UInt8(ascii: " "),
+            let hour = number(11, 2), characters[13] == UInt8(ascii: ":"), let minute = number(14, 2),
+            characters[16] == UInt8(ascii: ":"), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         var index = 19
         var fraction = 0.0
         if index < characters.count, characters[index] == UInt8(ascii: ".") {

@@ -21,9 +21,11 @@ public struct S3Client: Sendable {
     let clock: any Clock<Duration>
     let contact = FirstContact()
 
-    public init(endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
-                httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
-                clock: any Clock<Duration> = ContinuousClock()) {
+    public init(
+        endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
+        httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: "s3")
         http = httpClient
@@ -35,7 +37,10 @@ public struct S3Client: Sendable {
 
     public func createBucket(_ bucket: String) async throws {
         let region = signer.region
-        let body = region == "us-east-1" ? "" : """
+        let body =
+            region == "us-east-1"
+            ? ""
+            : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
             <LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>
             """
@@ -44,10 +49,13 @@ public struct S3Client: Sendable {
 
     /// Stores an object; returns its ETag (the MD5 of the body for a single-part put), without quotes.
     @discardableResult
-    public func putObject(bucket: String, key: String, body: Data,
-                          contentType: String = "application/octet-stream") async throws -> String {
-        let (_, headers) = try await send("PutObject", method: .PUT, path: Self.objectPath(bucket, key), body: body,
-                                          headers: ["Content-Type": contentType])
+    public func putObject(
+        bucket: String, key: String, body: Data,
+        contentType: String = "application/octet-stream"
+    ) async throws -> String {
+        let (_, headers) = try await send(
+            "PutObject", method: .PUT, path: Self.objectPath(bucket, key), body: body,
+            headers: ["Content-Type": contentType])
         guard let etag = headers.first(name: "ETag") else {
             throw S3Error.malformedResponse(operation: "PutObject", reason: "no ETag header")
         }
@@ -71,12 +79,18 @@ public struct S3Client: Sendable {
 
     /// Sends the bucket's object events to an SQS queue (replacing the bucket's notification configuration).
     /// S3 first publishes an `s3:TestEvent` to the queue; `S3EventNotification` recognises it.
-    public func putBucketNotification(bucket: String, queueArn: String,
-                                      events: [String] = ["s3:ObjectCreated:*"],
-                                      prefix: String? = nil, suffix: String? = nil) async throws {
+    public func putBucketNotification(
+        bucket: String, queueArn: String,
+        events: [String] = ["s3:ObjectCreated:*"],
+        prefix: String? = nil, suffix: String? = nil
+    ) async throws {
         var rules = ""
-        if let prefix { rules += "<FilterRule><Name>prefix</Name><Value>\(Self.xmlEscaped(prefix))</Value></FilterRule>" }
-        if let suffix { rules += "<FilterRule><Name>suffix</Name><Value>\(Self.xmlEscaped(suffix))</Value></FilterRule>" }
+        if let prefix {
+            rules += "<FilterRule><Name>prefix</Name><Value>\(Self.xmlEscaped(prefix))</Value></FilterRule>"
+        }
+        if let suffix {
+            rules += "<FilterRule><Name>suffix</Name><Value>\(Self.xmlEscaped(suffix))</Value></FilterRule>"
+        }
         let filter = rules.isEmpty ? "" : "<Filter><S3Key>\(rules)</S3Key></Filter>"
         let body = """
             <NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><QueueConfiguration>\
@@ -84,8 +98,9 @@ public struct S3Client: Sendable {
             \(events.map { "<Event>\(Self.xmlEscaped($0))</Event>" }.joined())\(filter)\
             </QueueConfiguration></NotificationConfiguration>
             """
-        _ = try await send("PutBucketNotificationConfiguration", method: .PUT, path: "/\(bucket)",
-                           query: "notification=", body: Data(body.utf8))
+        _ = try await send(
+            "PutBucketNotificationConfiguration", method: .PUT, path: "/\(bucket)",
+            query: "notification=", body: Data(body.utf8))
     }
 
     // MARK: Transport
@@ -102,27 +117,34 @@ public struct S3Client: Sendable {
     /// The text of the first `<tag>` element in an S3 XML document (error documents are flat).
     static func element(_ tag: String, in xml: String) -> String? {
         guard let open = xml.range(of: "<\(tag)>"),
-              let close = xml.range(of: "</\(tag)>", range: open.upperBound..<xml.endIndex) else { return nil }
+            let close = xml.range(of: "</\(tag)>", range: open.upperBound..<xml.endIndex)
+        else { return nil }
         return String(xml[open.upperBound..<close.lowerBound])
     }
 
     /// Sends one S3 operation, retrying transient failures as `retry` says.
-    func send(_ operation: String, method: HTTPMethod, path: String, query: String? = nil, body: Data = Data(),
-              headers extra: [String: String] = [:]) async throws -> (body: Data, headers: HTTPHeaders) {
+    func send(
+        _ operation: String, method: HTTPMethod, path: String, query: String? = nil, body: Data = Data(),
+        headers extra: [String: String] = [:]
+    ) async throws -> (body: Data, headers: HTTPHeaders) {
         try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? S3Error)?.isTransient ?? false }) {
             try await attempt(operation, method: method, path: path, query: query, body: body, headers: extra)
         }
     }
 
-    func attempt(_ operation: String, method: HTTPMethod, path: String, query: String?, body: Data,
-                 headers extra: [String: String]) async throws -> (body: Data, headers: HTTPHeaders) {
+    func attempt(
+        _ operation: String, method: HTTPMethod, path: String, query: String?, body: Data,
+        headers extra: [String: String]
+    ) async throws -> (body: Data, headers: HTTPHeaders) {
         if let problem = NetworkPort.problem(endpoint.port) {
             throw S3Error.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
         }
         var text = endpoint.absoluteString
         if text.hasSuffix("/") { text.removeLast() }
         text += path + (query.map { "?\($0)" } ?? "")
-        guard let url = URL(string: text) else { throw S3Error.malformedResponse(operation: operation, reason: "bad URL \(text)") }
+        guard let url = URL(string: text) else {
+            throw S3Error.malformedResponse(operation: operation, reason: "bad URL \(text)")
+        }
         let signed = try signer.sign(method: method.rawValue, url: url, headers: extra, body: body)
         var request = HTTPClientRequest(url: text)
         request.method = method
@@ -140,8 +162,9 @@ public struct S3Client: Sendable {
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(Int(response.status.code)) else {
             let xml = String(decoding: data, as: UTF8.self)
-            throw S3Error.service(code: Self.element("Code", in: xml) ?? "HTTP\(response.status.code)",
-                                  message: Self.element("Message", in: xml) ?? xml, status: Int(response.status.code))
+            throw S3Error.service(
+                code: Self.element("Code", in: xml) ?? "HTTP\(response.status.code)",
+                message: Self.element("Message", in: xml) ?? xml, status: Int(response.status.code))
         }
         return (data, response.headers)
     }

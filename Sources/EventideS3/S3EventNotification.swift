@@ -18,7 +18,8 @@ public enum S3EventNotification: Sendable, Equatable {
             return .testEvent(bucket: json["Bucket"]?.stringValue ?? "")
         }
         guard let records = json["Records"]?.arrayValue else {
-            throw S3Error.notAnEventNotification(reason: "the JSON has neither 'Records' nor 'Event': \(body.prefix(80))")
+            throw S3Error.notAnEventNotification(
+                reason: "the JSON has neither 'Records' nor 'Event': \(body.prefix(80))")
         }
         var decoded: [S3EventRecord] = []
         for (index, record) in records.enumerated() {
@@ -43,9 +44,11 @@ public struct S3EventRecord: Sendable, Hashable, Codable {
 
     init(_ json: JSONValue, index: Int) throws(S3Error) {
         guard let name = json["eventName"]?.stringValue,
-              let bucket = json["s3"]?["bucket"]?["name"]?.stringValue,
-              let encodedKey = json["s3"]?["object"]?["key"]?.stringValue else {
-            throw S3Error.notAnEventNotification(reason: "record \(index) lacks eventName, s3.bucket.name or s3.object.key")
+            let bucket = json["s3"]?["bucket"]?["name"]?.stringValue,
+            let encodedKey = json["s3"]?["object"]?["key"]?.stringValue
+        else {
+            throw S3Error.notAnEventNotification(
+                reason: "record \(index) lacks eventName, s3.bucket.name or s3.object.key")
         }
         guard let key = Self.decodeKey(encodedKey) else {
             throw S3Error.notAnEventNotification(reason: "record \(index) has an undecodable key '\(encodedKey)'")
@@ -53,7 +56,8 @@ public struct S3EventRecord: Sendable, Hashable, Codable {
         var eventTime: Date?
         if let text = json["eventTime"]?.stringValue {
             guard let parsed = Self.parseTime(text) else {
-                throw S3Error.notAnEventNotification(reason: "record \(index) has an eventTime '\(text.prefix(80))' that is not an ISO 8601 time")
+                throw S3Error.notAnEventNotification(
+                    reason: "record \(index) has an eventTime '\(text.prefix(80))' that is not an ISO 8601 time")
             }
             eventTime = parsed
         }

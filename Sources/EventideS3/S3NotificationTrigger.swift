@@ -18,7 +18,8 @@ public struct S3NotificationTrigger: Trigger {
     public let source: any Trigger
 
     public init(client: SQSClient, queue: String, waitSeconds: Int = 20, visibilityTimeout: Int? = nil) {
-        source = SQSTrigger(client: client, queue: queue, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
+        source = SQSTrigger(
+            client: client, queue: queue, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
     }
 
     /// Reads the notifications from a queue trigger whose payload is `{"body": …}` (every `QueueService` trigger).
@@ -47,10 +48,11 @@ public struct S3NotificationTrigger: Trigger {
                     notification = try S3EventNotification.parse(text)
                 } catch {
                     let reason: String = if case .notAnEventNotification(let why) = error { why } else { "\(error)" }
-                    return TriggerEvent(payload: ["undecodable": .string(text), "error": .string(reason)],
-                                        messageId: message.messageId, observedAt: observedAt,
-                                        deliveryCount: message.deliveryCount,
-                                        acknowledge: message.acknowledge, reject: message.reject)
+                    return TriggerEvent(
+                        payload: ["undecodable": .string(text), "error": .string(reason)],
+                        messageId: message.messageId, observedAt: observedAt,
+                        deliveryCount: message.deliveryCount,
+                        acknowledge: message.acknowledge, reject: message.reject)
                 }
                 guard case .records(let records) = notification, !records.isEmpty else {
                     try await message.acknowledge()  // the test event S3 sends when notifications are configured
@@ -61,13 +63,15 @@ public struct S3NotificationTrigger: Trigger {
                 let acknowledge: @Sendable () async throws -> Void = {
                     if await remaining.decrement() { try await message.acknowledge() }
                 }
-                await pending.push(records.enumerated().map { index, record in
-                    TriggerEvent(payload: record.fileArrival,
-                                 messageId: record.sequencer.map { "\(record.bucket)/\(record.key)@\($0)" }
-                                     ?? "\(message.messageId ?? "?")#\(index)",
-                                 occurredAt: record.eventTime, observedAt: observedAt,
-                                 deliveryCount: message.deliveryCount, acknowledge: acknowledge, reject: message.reject)
-                })
+                await pending.push(
+                    records.enumerated().map { index, record in
+                        TriggerEvent(
+                            payload: record.fileArrival,
+                            messageId: record.sequencer.map { "\(record.bucket)/\(record.key)@\($0)" }
+                                ?? "\(message.messageId ?? "?")#\(index)",
+                            occurredAt: record.eventTime, observedAt: observedAt,
+                            deliveryCount: message.deliveryCount, acknowledge: acknowledge, reject: message.reject)
+                    })
             }
         }
     }
@@ -88,13 +92,16 @@ public struct S3NotificationTrigger: Trigger {
 
 extension S3NotificationTrigger {
     /// The factory for `s3+sqs://host:port/queue?wait=&visibility=&region=`: the bucket's notification queue.
-    public static func factory(credentials: AWSCredentials? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> TriggerRegistry.Factory {
+    public static func factory(
+        credentials: AWSCredentials? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> TriggerRegistry.Factory {
         TriggerRegistry.Factory(scheme: "s3+sqs") { uri in
             let (client, queue) = try SQSClient.from(uri, credentials: credentials, environment: environment)
-            return S3NotificationTrigger(client: client, queue: queue,
-                                         waitSeconds: try uri.integer("wait", in: 0...20) ?? 20,
-                                         visibilityTimeout: try uri.integer("visibility", in: 0...43_200))
+            return S3NotificationTrigger(
+                client: client, queue: queue,
+                waitSeconds: try uri.integer("wait", in: 0...20) ?? 20,
+                visibilityTimeout: try uri.integer("visibility", in: 0...43_200))
         }
     }
 }

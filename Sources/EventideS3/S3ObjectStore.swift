@@ -18,8 +18,9 @@ public struct S3ObjectStore: ObjectStore {
     public func createBucket(_ bucket: String) async throws { try await client.createBucket(bucket) }
 
     public func notify(bucket: String, queue: String, events: [String], prefix: String?, suffix: String?) async throws {
-        try await client.putBucketNotification(bucket: bucket, queueArn: try await queues.queueArn(queue), events: events,
-                                               prefix: prefix, suffix: suffix)
+        try await client.putBucketNotification(
+            bucket: bucket, queueArn: try await queues.queueArn(queue), events: events,
+            prefix: prefix, suffix: suffix)
     }
 
     @discardableResult

@@ -23,9 +23,11 @@ public struct SQSClient: Sendable {
     let clock: any Clock<Duration>
     let contact = FirstContact()
 
-    public init(endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
-                httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
-                clock: any Clock<Duration> = ContinuousClock()) {
+    public init(
+        endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
+        httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.endpoint = endpoint
         signer = SigV4Signer(credentials: credentials, region: region, service: "sqs")
         http = httpClient
@@ -35,8 +37,9 @@ public struct SQSClient: Sendable {
 
     /// This client with another retry policy.
     public func retrying(_ retry: ReconnectBackoff) -> SQSClient {
-        SQSClient(endpoint: endpoint, region: signer.region, credentials: signer.credentials, httpClient: http,
-                  retry: retry, clock: clock)
+        SQSClient(
+            endpoint: endpoint, region: signer.region, credentials: signer.credentials, httpClient: http,
+            retry: retry, clock: clock)
     }
 
     // MARK: Queues
@@ -56,20 +59,30 @@ public struct SQSClient: Sendable {
     }
 
     public func attributes(_ queueURL: String, names: [String] = ["All"]) async throws -> [String: String] {
-        let result = try await call("GetQueueAttributes", ["QueueUrl": .string(queueURL),
-                                                           "AttributeNames": .array(names.map(JSONValue.string))])
+        let result = try await call(
+            "GetQueueAttributes",
+            [
+                "QueueUrl": .string(queueURL),
+                "AttributeNames": .array(names.map(JSONValue.string)),
+            ])
         return (result["Attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
     }
 
     public func setAttributes(_ queueURL: String, _ attributes: [String: String]) async throws {
-        _ = try await call("SetQueueAttributes", ["QueueUrl": .string(queueURL),
-                                                  "Attributes": .object(attributes.mapValues(JSONValue.string))])
+        _ = try await call(
+            "SetQueueAttributes",
+            [
+                "QueueUrl": .string(queueURL),
+                "Attributes": .object(attributes.mapValues(JSONValue.string)),
+            ])
     }
 
     /// A redrive policy value: after `maxReceiveCount` receives, SQS moves the message to `deadLetterQueueArn`.
     public static func redrivePolicy(deadLetterQueueArn: String, maxReceiveCount: Int) -> String {
-        JSONValue.object(["deadLetterTargetArn": .string(deadLetterQueueArn),
-                          "maxReceiveCount": .number(Double(maxReceiveCount))]).jsonText
+        JSONValue.object([
+            "deadLetterTargetArn": .string(deadLetterQueueArn),
+            "maxReceiveCount": .number(Double(maxReceiveCount)),
+        ]).jsonText
     }
 
     // MARK: Messages
@@ -85,17 +98,21 @@ public struct SQSClient: Sendable {
 
     /// Sends up to 10 messages in one request; returns the ids of the entries SQS accepted.
     public func sendBatch(_ queueURL: String, _ entries: [(id: String, body: String)]) async throws -> [String] {
-        let result = try await call("SendMessageBatch", [
-            "QueueUrl": .string(queueURL),
-            "Entries": .array(entries.map { ["Id": .string($0.id), "MessageBody": .string($0.body)] }),
-        ])
+        let result = try await call(
+            "SendMessageBatch",
+            [
+                "QueueUrl": .string(queueURL),
+                "Entries": .array(entries.map { ["Id": .string($0.id), "MessageBody": .string($0.body)] }),
+            ])
         return result["Successful"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
     }
 
     /// Receives up to `maxMessages` (1–10), waiting up to `waitSeconds` for one to arrive (long polling).
     /// Received messages are invisible to other receivers for `visibilityTimeout` seconds (queue default when nil).
-    public func receive(_ queueURL: String, maxMessages: Int = 10, waitSeconds: Int = 0,
-                        visibilityTimeout: Int? = nil) async throws -> [SQSMessage] {
+    public func receive(
+        _ queueURL: String, maxMessages: Int = 10, waitSeconds: Int = 0,
+        visibilityTimeout: Int? = nil
+    ) async throws -> [SQSMessage] {
         var request: [String: JSONValue] = [
             "QueueUrl": .string(queueURL), "MaxNumberOfMessages": .number(Double(min(max(maxMessages, 1), 10))),
             "WaitTimeSeconds": .number(Double(waitSeconds)), "MessageAttributeNames": ["All"],
@@ -106,11 +123,14 @@ public struct SQSClient: Sendable {
         let result = try await call("ReceiveMessage", request, timeout: .seconds(Int64(waitSeconds) + 30))
         return try (result["Messages"]?.arrayValue ?? []).map { message in
             guard let id = message["MessageId"]?.stringValue, let handle = message["ReceiptHandle"]?.stringValue else {
-                throw SQSError.malformedResponse(operation: "ReceiveMessage", reason: "a message without id or receipt handle")
+                throw SQSError.malformedResponse(
+                    operation: "ReceiveMessage", reason: "a message without id or receipt handle")
             }
             return SQSMessage(
                 messageId: id, receiptHandle: handle, body: message["Body"]?.stringValue ?? "",
-                messageAttributes: (message["MessageAttributes"]?.objectValue ?? [:]).compactMapValues { $0["StringValue"]?.stringValue },
+                messageAttributes: (message["MessageAttributes"]?.objectValue ?? [:]).compactMapValues {
+                    $0["StringValue"]?.stringValue
+                },
                 receiveCount: Int(message["Attributes"]?["ApproximateReceiveCount"]?.stringValue ?? "1") ?? 1,
                 sentAt: (message["Attributes"]?["SentTimestamp"]?.stringValue).flatMap(Double.init)
                     .map { Date(timeIntervalSince1970: $0 / 1000) })
@@ -122,19 +142,27 @@ public struct SQSClient: Sendable {
     }
 
     /// Deletes up to 10 messages; returns the ids (the given entry ids) SQS deleted.
-    public func deleteBatch(_ queueURL: String, _ entries: [(id: String, receiptHandle: String)]) async throws -> [String] {
-        let result = try await call("DeleteMessageBatch", [
-            "QueueUrl": .string(queueURL),
-            "Entries": .array(entries.map { ["Id": .string($0.id), "ReceiptHandle": .string($0.receiptHandle)] }),
-        ])
+    public func deleteBatch(_ queueURL: String, _ entries: [(id: String, receiptHandle: String)]) async throws
+        -> [String]
+    {
+        let result = try await call(
+            "DeleteMessageBatch",
+            [
+                "QueueUrl": .string(queueURL),
+                "Entries": .array(entries.map { ["Id": .string($0.id), "ReceiptHandle": .string($0.receiptHandle)] }),
+            ])
         return result["Successful"]?.arrayValue?.compactMap { $0["Id"]?.stringValue } ?? []
     }
 
     /// Makes a received message visible again after `seconds` (0: now — a negative acknowledgement).
     public func changeVisibility(_ queueURL: String, receiptHandle: String, seconds: Int) async throws {
-        _ = try await call("ChangeMessageVisibility", ["QueueUrl": .string(queueURL),
-                                                       "ReceiptHandle": .string(receiptHandle),
-                                                       "VisibilityTimeout": .number(Double(seconds))])
+        _ = try await call(
+            "ChangeMessageVisibility",
+            [
+                "QueueUrl": .string(queueURL),
+                "ReceiptHandle": .string(receiptHandle),
+                "VisibilityTimeout": .number(Double(seconds)),
+            ])
     }
 
     // MARK: Transport
@@ -144,7 +172,9 @@ public struct SQSClient: Sendable {
     }
 
     /// Sends one SQS operation, retrying transient failures as `retry` says.
-    func call(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount = .seconds(30)) async throws -> JSONValue {
+    func call(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount = .seconds(30)) async throws
+        -> JSONValue
+    {
         try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? SQSError)?.isTransient ?? false }) {
             try await attempt(operation, body, timeout: timeout)
         }
@@ -155,8 +185,11 @@ public struct SQSClient: Sendable {
             throw SQSError.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
         }
         let data = Data(JSONValue.object(body).jsonText.utf8)
-        let headers = try signer.sign(method: "POST", url: endpoint, headers: [
-            "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.\(operation)"], body: data)
+        let headers = try signer.sign(
+            method: "POST", url: endpoint,
+            headers: [
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.\(operation)",
+            ], body: data)
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
@@ -181,9 +214,10 @@ public struct SQSClient: Sendable {
         }
         guard (200..<300).contains(status) else {
             let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? "HTTP\(response.status.code)"
-            throw SQSError.service(code: String(type.split(separator: "#").last ?? Substring(type)),
-                                   message: json["message"]?.stringValue ?? json["Message"]?.stringValue ?? text,
-                                   status: Int(response.status.code))
+            throw SQSError.service(
+                code: String(type.split(separator: "#").last ?? Substring(type)),
+                message: json["message"]?.stringValue ?? json["Message"]?.stringValue ?? text,
+                status: Int(response.status.code))
         }
         return json
     }

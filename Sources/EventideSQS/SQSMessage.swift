@@ -13,8 +13,10 @@ public struct SQSMessage: Sendable, Hashable {
     /// When the queue accepted the message (`SentTimestamp`), if the server said.
     public var sentAt: Date?
 
-    public init(messageId: String, receiptHandle: String, body: String, messageAttributes: [String: String],
-                receiveCount: Int, sentAt: Date? = nil) {
+    public init(
+        messageId: String, receiptHandle: String, body: String, messageAttributes: [String: String],
+        receiveCount: Int, sentAt: Date? = nil
+    ) {
         self.messageId = messageId
         self.receiptHandle = receiptHandle
         self.body = body

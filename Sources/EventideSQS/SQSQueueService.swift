@@ -20,10 +20,12 @@ public actor SQSQueueService: QueueService {
         var attributes = ["VisibilityTimeout": String(Self.seconds(settings.visibilityTimeout))]
         if let deadLetterQueue = settings.deadLetterQueue {
             guard let maxReceives = settings.maxReceives, (1...1000).contains(maxReceives) else {
-                throw QueueError.invalidSettings(queue: name, reason: "SQS needs maxReceives of 1 to 1000 with a dead-letter queue")
+                throw QueueError.invalidSettings(
+                    queue: name, reason: "SQS needs maxReceives of 1 to 1000 with a dead-letter queue")
             }
-            attributes["RedrivePolicy"] = SQSClient.redrivePolicy(deadLetterQueueArn: try await queueArn(deadLetterQueue),
-                                                                  maxReceiveCount: maxReceives)
+            attributes["RedrivePolicy"] = SQSClient.redrivePolicy(
+                deadLetterQueueArn: try await queueArn(deadLetterQueue),
+                maxReceiveCount: maxReceives)
         }
         urls[name] = try await client.createQueue(name, attributes: attributes)
     }
@@ -32,15 +34,18 @@ public actor SQSQueueService: QueueService {
         try await client.send(try await url(of: queue), body: body, attributes: attributes)
     }
 
-    public func receive(_ queue: String, limit: Int, visibilityTimeout: Duration?,
-                        wait: Duration) async throws -> [QueueMessage] {
+    public func receive(
+        _ queue: String, limit: Int, visibilityTimeout: Duration?,
+        wait: Duration
+    ) async throws -> [QueueMessage] {
         let received = try await client.receive(
             try await url(of: queue), maxMessages: limit, waitSeconds: min(Self.seconds(wait), 20),
             visibilityTimeout: visibilityTimeout.map(Self.seconds))
         return received.map { message in
-            QueueMessage(messageId: message.messageId, receipt: message.receiptHandle, body: message.body,
-                         attributes: message.messageAttributes, receiveCount: message.receiveCount,
-                         sentAt: message.sentAt ?? Date())
+            QueueMessage(
+                messageId: message.messageId, receipt: message.receiptHandle, body: message.body,
+                attributes: message.messageAttributes, receiveCount: message.receiveCount,
+                sentAt: message.sentAt ?? Date())
         }
     }
 
@@ -53,13 +58,16 @@ public actor SQSQueueService: QueueService {
     public func counts(_ queue: String) async throws -> (visible: Int, inFlight: Int) {
         let attributes = try await client.attributes(
             try await url(of: queue), names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
-        return (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0,
-                Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
+        return (
+            Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0,
+            Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0
+        )
     }
 
     public nonisolated func trigger(for queue: String, visibilityTimeout: Duration?, wait: Duration) -> any Trigger {
-        SQSTrigger(client: client, queue: queue, waitSeconds: min(Self.seconds(wait), 20),
-                   visibilityTimeout: visibilityTimeout.map(Self.seconds))
+        SQSTrigger(
+            client: client, queue: queue, waitSeconds: min(Self.seconds(wait), 20),
+            visibilityTimeout: visibilityTimeout.map(Self.seconds))
     }
 
     public func queueURL(_ queue: String) async throws -> String { try await url(of: queue) }

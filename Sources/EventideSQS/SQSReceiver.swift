@@ -27,8 +27,9 @@ public actor SQSReceiver {
         let url = try await resolve()
         while buffer.isEmpty {
             if Task.isCancelled { return nil }
-            buffer = try await client.receive(url, maxMessages: 10, waitSeconds: waitSeconds,
-                                              visibilityTimeout: visibilityTimeout)
+            buffer = try await client.receive(
+                url, maxMessages: 10, waitSeconds: waitSeconds,
+                visibilityTimeout: visibilityTimeout)
         }
         return buffer.removeFirst()
     }
@@ -63,8 +64,9 @@ public actor SQSReceiver {
         if let queueURL { return queueURL }
         let url = try await client.queueURL(queue)
         if let policy = try await client.attributes(url, names: ["RedrivePolicy"])["RedrivePolicy"],
-           let arn = (try? JSONValue.parse(policy))?["deadLetterTargetArn"]?.stringValue,
-           let name = arn.split(separator: ":").last {
+            let arn = (try? JSONValue.parse(policy))?["deadLetterTargetArn"]?.stringValue,
+            let name = arn.split(separator: ":").last
+        {
             deadLetterQueueURL = try await client.queueURL(String(name))
         }
         queueURL = url

@@ -14,11 +14,14 @@ public struct SQSTrigger: Trigger {
     public let receiver: SQSReceiver
 
     public init(client: SQSClient, queue: String, waitSeconds: Int = 20, visibilityTimeout: Int? = nil) {
-        receiver = SQSReceiver(client: client, queue: queue, waitSeconds: waitSeconds,
-                               visibilityTimeout: visibilityTimeout)
+        receiver = SQSReceiver(
+            client: client, queue: queue, waitSeconds: waitSeconds,
+            visibilityTimeout: visibilityTimeout)
     }
 
-    public var description: String { "SQSTrigger(queue: \(receiver.queue), endpoint: \(receiver.client.endpoint.absoluteString))" }
+    public var description: String {
+        "SQSTrigger(queue: \(receiver.queue), endpoint: \(receiver.client.endpoint.absoluteString))"
+    }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let receiver = receiver
@@ -37,8 +40,10 @@ public struct SQSTrigger: Trigger {
 
     static func payload(_ message: SQSMessage, queue: String) -> JSONValue {
         let body = (try? JSONValue.parse(message.body)) ?? .string(message.body)
-        return ["body": body, "attributes": .object(message.messageAttributes.mapValues(JSONValue.string)),
-                "queue": .string(queue)]
+        return [
+            "body": body, "attributes": .object(message.messageAttributes.mapValues(JSONValue.string)),
+            "queue": .string(queue),
+        ]
     }
 }
 
@@ -46,26 +51,37 @@ extension SQSTrigger {
     /// The factory for `sqs://host:port/queue?wait=<0-20 s>&visibility=<s>&region=<region>`. Credentials come
     /// from the URI's user and password, else from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`. A URI with a
     /// port is reached over plain HTTP (a local server such as moto); without one, over HTTPS.
-    public static func factory(credentials: AWSCredentials? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> TriggerRegistry.Factory {
+    public static func factory(
+        credentials: AWSCredentials? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> TriggerRegistry.Factory {
         TriggerRegistry.Factory(scheme: "sqs") { uri in
             let (client, queue) = try SQSClient.from(uri, credentials: credentials, environment: environment)
-            return SQSTrigger(client: client, queue: queue, waitSeconds: try uri.integer("wait", in: 0...20) ?? 20,
-                              visibilityTimeout: try uri.integer("visibility", in: 0...43_200))
+            return SQSTrigger(
+                client: client, queue: queue, waitSeconds: try uri.integer("wait", in: 0...20) ?? 20,
+                visibilityTimeout: try uri.integer("visibility", in: 0...43_200))
         }
     }
 }
 
 extension SQSClient {
     /// A client and queue name for an `sqs://` (or `s3+sqs://`) trigger URI.
-    public static func from(_ uri: TriggerURI, credentials: AWSCredentials?,
-                            environment: [String: String]) throws -> (SQSClient, String) {
+    public static func from(
+        _ uri: TriggerURI, credentials: AWSCredentials?,
+        environment: [String: String]
+    ) throws -> (SQSClient, String) {
         let queue = try uri.singlePathSegment("queue")
         guard let host = uri.host else { throw TriggerError.invalidURI(uri.text, reason: "it names no host") }
         let endpoint = uri.port.map { "http://\(host):\($0)" } ?? "https://\(host)"
-        let fromURI = uri.user.flatMap { user in uri.password.map { AWSCredentials(accessKeyId: user, secretAccessKey: $0) } }
+        let fromURI = uri.user.flatMap { user in
+            uri.password.map { AWSCredentials(accessKeyId: user, secretAccessKey: $0) }
+        }
         guard let credentials = fromURI ?? credentials ?? AWSCredentials.fromEnvironment(environment) else {
-            throw TriggerError.invalidURI(uri.text, reason: "no AWS credentials: put them in the URI (sqs://KEY:SECRET@host/queue) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            throw TriggerError.invalidURI(
+                uri.text,
+                reason:
+                    "no AWS credentials: put them in the URI (sqs://KEY:SECRET@host/queue) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
         }
         guard let url = URL(string: endpoint) else { throw TriggerError.invalidURI(uri.text, reason: "bad host") }
         return (SQSClient(endpoint: url, region: uri.query["region"] ?? "us-east-1", credentials: credentials), queue)

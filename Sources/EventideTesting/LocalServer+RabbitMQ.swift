@@ -6,12 +6,16 @@ extension LocalServer {
     public static let rabbitmq = LocalServer(name: "rabbitmq", port: rabbitmqPort())
 
     private static func rabbitmqPort() -> UInt16 {
-        if let text = ProcessInfo.processInfo.environment["EVENTIDE_RABBITMQ_PORT"], let port = UInt16(text) { return port }
+        if let text = ProcessInfo.processInfo.environment["EVENTIDE_RABBITMQ_PORT"], let port = UInt16(text) {
+            return port
+        }
         // This file is Sources/EventideTesting/LocalServer+RabbitMQ.swift; the package root is two folders up.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let file = root.appendingPathComponent(".build/servers/rabbitmq.port")
         if let text = try? String(contentsOf: file, encoding: .utf8),
-           let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let port = UInt16(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             return port
         }
         return 5672

@@ -82,16 +82,20 @@ public final class ManualTrigger: Trigger {
     /// Delivers an event; `onAcknowledge` runs when the watcher acknowledges it (before it is counted); if it
     /// throws, the acknowledgement fails with its error and is not counted.
     /// With `rejectable`, the event offers a source-side dead-letter destination (`TriggerEvent.reject`).
-    public func fire(_ payload: JSONValue, messageId: String, rejectable: Bool = false,
-                     onAcknowledge: @escaping @Sendable () async throws -> Void = {}) {
+    public func fire(
+        _ payload: JSONValue, messageId: String, rejectable: Bool = false,
+        onAcknowledge: @escaping @Sendable () async throws -> Void = {}
+    ) {
         var reject: (@Sendable (String) async throws -> Void)?
         if rejectable {
             reject = { @Sendable [self] reason in state.withLock { $0.rejected.append((messageId, reason)) } }
         }
-        let event = TriggerEvent(payload: payload, messageId: messageId, acknowledge: { [self] in
-            try await onAcknowledge()
-            state.withLock { $0.acknowledged.append(messageId) }
-        }, reject: reject)
+        let event = TriggerEvent(
+            payload: payload, messageId: messageId,
+            acknowledge: { [self] in
+                try await onAcknowledge()
+                state.withLock { $0.acknowledged.append(messageId) }
+            }, reject: reject)
         _ = state.withLock { $0.continuation }?.yield(event)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the repository's own scripts from tests (`scripts/servers up tansu`, `scripts/servers admin postgres
@@ -30,8 +31,9 @@ public enum RepositoryScript {
     /// Runs `scripts/servers ARGUMENTS` and returns once it exited; throws `Failed` (with the script's output,
     /// kept in `.build/servers/<log>.log`) on a non-zero status.
     public static func servers(_ arguments: [String], log name: String) async throws {
-        try await run(root.appendingPathComponent("scripts/servers").path, arguments,
-                      log: root.appendingPathComponent(".build/servers/\(name).log").path)
+        try await run(
+            root.appendingPathComponent("scripts/servers").path, arguments,
+            log: root.appendingPathComponent(".build/servers/\(name).log").path)
     }
 
     /// Runs an executable with stdin from /dev/null, stdout and stderr into `log`, and no other file descriptor
@@ -57,14 +59,17 @@ public enum RepositoryScript {
             var pid: pid_t = 0
             let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
             guard spawned == 0 else {
-                throw Failed(command: command, status: spawned, output: "posix_spawn failed: \(String(cString: strerror(spawned)))")
+                throw Failed(
+                    command: command, status: spawned,
+                    output: "posix_spawn failed: \(String(cString: strerror(spawned)))")
             }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
             return status
         }.value
         guard status == 0 else {
-            throw Failed(command: command, status: status, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+            throw Failed(
+                command: command, status: status, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
     }
 }

@@ -27,7 +27,9 @@ public final class SpawnedServer: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         // Polling a port: the child gives no other signal that it is ready. Bounded by `timeout`.
         while !server.isRunning {
-            guard process.isRunning else { throw SpawnedServerError.exited(command.joined(separator: " "), process.terminationStatus) }
+            guard process.isRunning else {
+                throw SpawnedServerError.exited(command.joined(separator: " "), process.terminationStatus)
+            }
             guard ContinuousClock.now < deadline else {
                 kill()
                 throw SpawnedServerError.notReady(command.joined(separator: " "), timeout)
@@ -55,7 +57,8 @@ public enum SpawnedServerError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .portInUse(let port): "port \(port) is already in use on 127.0.0.1; stop what listens there"
-        case .exited(let command, let status): "'\(command)' exited with status \(status) before it accepted connections"
+        case .exited(let command, let status):
+            "'\(command)' exited with status \(status) before it accepted connections"
         case .notReady(let command, let timeout): "'\(command)' did not accept connections within \(timeout)"
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension TemporaryDatabase {
@@ -47,7 +47,8 @@ extension TemporaryDatabase {
             for name in names where name.hasPrefix(prefix) {
                 guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid(), !isRunning(pid) else { continue }
                 let url = temporary.appendingPathComponent(name)
-                let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
+                let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?
+                    .contentModificationDate
                 guard let modified, modified < Date(timeIntervalSinceNow: -600) else { continue }
                 try? FileManager.default.removeItem(at: url)
             }

@@ -56,7 +56,9 @@ public final class TestClock: Clock, Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let (immediate, count) = state.withLock { state -> (Result<Void, any Error>?, Int) in
-                    if state.cancelled.remove(id) != nil { return (.failure(CancellationError()), state.sleepers.count) }
+                    if state.cancelled.remove(id) != nil {
+                        return (.failure(CancellationError()), state.sleepers.count)
+                    }
                     if deadline <= state.now { return (.success(()), state.sleepers.count) }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return (nil, state.sleepers.count)
@@ -79,8 +81,12 @@ public final class TestClock: Clock, Sendable {
         let target = now.advanced(by: duration)
         while true {
             let due = state.withLock { state -> Sleeper? in
-                guard let (id, next) = state.sleepers.min(by: { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }),
-                      next.deadline <= target else {
+                guard
+                    let (id, next) = state.sleepers.min(by: {
+                        ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key)
+                    }),
+                    next.deadline <= target
+                else {
                     state.now = max(state.now, target)
                     return nil
                 }

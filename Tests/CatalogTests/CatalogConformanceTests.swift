@@ -12,7 +12,8 @@ struct CatalogConformanceTests {
     /// The product ids in Package.swift's `examples` array, in order.
     static let items: [String] = {
         guard let manifest = try? String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8),
-              let start = manifest.range(of: "let examples"), let end = manifest.range(of: "\n]\n", range: start.upperBound..<manifest.endIndex)
+            let start = manifest.range(of: "let examples"),
+            let end = manifest.range(of: "\n]\n", range: start.upperBound..<manifest.endIndex)
         else { return [] }
         let body = manifest[start.upperBound..<end.lowerBound]
         let pattern = #/\("(\d+_\d\d_\d\d_[a-z0-9_]+)"/#
@@ -70,8 +71,9 @@ struct CatalogConformanceTests {
             #expect(!patterns.isEmpty, "the pattern lives in its own file, not in the entry point")
             let scenarios = files.filter { $0.hasSuffix("+Scenario.swift") }
             #expect(scenarios.count == 1, "the workload, measurements and Outcome live in <Pattern>+Scenario.swift")
-            let entry = try String(contentsOf: Self.folder(item).appendingPathComponent("EntryPoint.swift"),
-                                   encoding: .utf8)
+            let entry = try String(
+                contentsOf: Self.folder(item).appendingPathComponent("EntryPoint.swift"),
+                encoding: .utf8)
             #expect(entry.contains("@main") && entry.contains("ExampleOptions"))
         }
     }
@@ -86,10 +88,13 @@ struct CatalogConformanceTests {
                 regions += found.count
                 let lines = found.map { $0.text.split(separator: "\n", omittingEmptySubsequences: false).count }
                     .reduce(0, +)
-                #expect(lines <= 80 || source.contains("Longer than one screen:"),
-                        "\(file): \(lines) lines in regions; aim for 60, or say why in a `// Longer than one screen:` comment")
-                #expect(!source.contains("Timeline") && !source.contains("ExampleReport"),
-                        "\(file): measuring and narrative belong in the +Scenario file")
+                #expect(
+                    lines <= 80 || source.contains("Longer than one screen:"),
+                    "\(file): \(lines) lines in regions; aim for 60, or say why in a `// Longer than one screen:` comment"
+                )
+                #expect(
+                    !source.contains("Timeline") && !source.contains("ExampleReport"),
+                    "\(file): measuring and narrative belong in the +Scenario file")
             }
             let files = try Self.patternFiles(item)
             #expect(regions > 0, "no // [START name] … // [END name] region in \(files)")
@@ -106,14 +111,18 @@ struct CatalogConformanceTests {
                 let source = try String(contentsOf: Self.folder(item).appendingPathComponent(file), encoding: .utf8)
                 for region in try CodeRegions.regions(in: source, file: file) {
                     names.append(region.name)
-                    #expect(quotes[region.name] == region.text,
-                            "\(item): the doc's quote of \(region.name) differs from \(file); run scripts/update-doc-code")
+                    #expect(
+                        quotes[region.name] == region.text,
+                        "\(item): the doc's quote of \(region.name) differs from \(file); run scripts/update-doc-code")
                 }
             }
             #expect(Set(quotes.keys).subtracting(names).isEmpty, "the doc quotes regions the source no longer has")
-            let code = doc.range(of: "## The code"), how = doc.range(of: "## How it works"), run = doc.range(of: "## Run")
+            let code = doc.range(of: "## The code"), how = doc.range(of: "## How it works"),
+                run = doc.range(of: "## Run")
             #expect(code != nil && how != nil && run != nil)
-            if let code, let how, let run { #expect(how.lowerBound < code.lowerBound && code.lowerBound < run.lowerBound) }
+            if let code, let how, let run {
+                #expect(how.lowerBound < code.lowerBound && code.lowerBound < run.lowerBound)
+            }
         }
     }
 
@@ -121,10 +130,14 @@ struct CatalogConformanceTests {
     func docSections(item: String) {
         Self.shapeCheck(item) {
             let text = try String(contentsOf: Self.doc(item), encoding: .utf8)
-            let sections = ["## Intent", "## How it works", "## The code", "## Run", "## Output", "## In Airflow 3",
-                            "## Pitfalls and edge cases", "## Verified by"]
+            let sections = [
+                "## Intent", "## How it works", "## The code", "## Run", "## Output", "## In Airflow 3",
+                "## Pitfalls and edge cases", "## Verified by",
+            ]
             let positions = sections.map { text.range(of: $0)?.lowerBound }
-            #expect(positions.allSatisfy { $0 != nil }, "missing: \(zip(sections, positions).filter { $0.1 == nil }.map(\.0))")
+            #expect(
+                positions.allSatisfy { $0 != nil },
+                "missing: \(zip(sections, positions).filter { $0.1 == nil }.map(\.0))")
             let found = positions.compactMap { $0 }
             #expect(found == found.sorted(), "sections out of order")
             #expect(text.contains("Sources/Examples/\(item)"), "links to its source")
@@ -144,11 +157,14 @@ struct CatalogConformanceTests {
     @Test("each doc's Output is a real transcript of the example's default run", arguments: items)
     func transcriptMatches(item: String) throws {
         let text = try String(contentsOf: Self.doc(item), encoding: .utf8)
-        let block = try #require(text.firstMatch(of: #/<!-- output:begin -->\n```text\n\$ swift run \S+\n([\s\S]*?)```\n<!-- output:end -->/#),
-                                 "doc has no filled Output block; run scripts/update-doc-output")
+        let block = try #require(
+            text.firstMatch(
+                of: #/<!-- output:begin -->\n```text\n\$ swift run \S+\n([\s\S]*?)```\n<!-- output:end -->/#),
+            "doc has no filled Output block; run scripts/update-doc-output")
         let run = try BuiltProduct.run(item, [])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(Self.shape(block.1) == Self.shape(run.stdout),
-                "doc transcript drifted from the example; run scripts/update-doc-output \(item)")
+        #expect(
+            Self.shape(block.1) == Self.shape(run.stdout),
+            "doc transcript drifted from the example; run scripts/update-doc-output \(item)")
     }
 }

@@ -23,8 +23,10 @@ enum ExampleProcess {
 
     /// Checks the three things every example promises on its command line: `--help` documents it, `--json`
     /// prints a report for the item with a non-empty timeline, and `badArguments` exit non-zero with a message.
-    static func checkCommandLine(_ product: String, item: String, badArguments: [String],
-                                 expectInError: String) throws -> [String: Any] {
+    static func checkCommandLine(
+        _ product: String, item: String, badArguments: [String],
+        expectInError: String
+    ) throws -> [String: Any] {
         let help = try run(product, ["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("USAGE") && help.stdout.contains("--json"))

@@ -3,7 +3,6 @@ import EventideCLI
 import EventideTesting
 import Testing
 
-
 /// Runs an example twice on one database: the second run must refuse the used store (its story starts at
 /// event #1) rather than print numbers that mix in the first run.
 func expectRefusesUsedStore(_ run: (EventideDatabase) async throws -> some Any) async throws {

@@ -4,9 +4,13 @@ import Foundation
 import Testing
 
 /// Against rabbitmq-server on 127.0.0.1:5672 (`scripts/servers up rabbitmq`; `.ci/run` starts it and fails if it cannot).
-@Suite("AMQP client against RabbitMQ", .enabled(if: rabbitmqIsRunning, Comment(rawValue: rabbitmqReason)), .timeLimit(.minutes(1)))
+@Suite(
+    "AMQP client against RabbitMQ", .enabled(if: rabbitmqIsRunning, Comment(rawValue: rabbitmqReason)),
+    .timeLimit(.minutes(1)))
 struct AMQPClientTests {
-    @Test("publish with confirms and consume with manual ack round-trip body, routing key, headers and properties, in order")
+    @Test(
+        "publish with confirms and consume with manual ack round-trip body, routing key, headers and properties, in order"
+    )
     func roundTrip() async throws {
         let connection = try await AMQPConnection.connect(brokerConfiguration)
         let publisher = try await connection.openChannel()
@@ -16,12 +20,15 @@ struct AMQPClientTests {
         try await publisher.bind(queue: queue, to: exchange, routingKey: "order.*")
         try await publisher.enableConfirms()
         let sentAt = Date(timeIntervalSince1970: 1_700_000_000)
-        let headers: [String: AMQPFieldValue] = ["tenant": "acme", "attempt": 3, "urgent": true, "ratio": 0.5,
-                                                 "tags": ["a", "b"], "origin": ["region": "eu", "zone": 2]]
+        let headers: [String: AMQPFieldValue] = [
+            "tenant": "acme", "attempt": 3, "urgent": true, "ratio": 0.5,
+            "tags": ["a", "b"], "origin": ["region": "eu", "zone": 2],
+        ]
         let sent = (1...3).map { n in
-            AMQPMessage(body: Array(#"{"order": \#(n)}"#.utf8), contentType: "application/json", headers: headers,
-                        persistent: true, priority: 4, correlationId: "c\(n)", replyTo: "replies", messageId: "m\(n)",
-                        timestamp: sentAt, type: "order.created", appId: "shop")
+            AMQPMessage(
+                body: Array(#"{"order": \#(n)}"#.utf8), contentType: "application/json", headers: headers,
+                persistent: true, priority: 4, correlationId: "c\(n)", replyTo: "replies", messageId: "m\(n)",
+                timestamp: sentAt, type: "order.created", appId: "shop")
         }
         for message in sent { try await publisher.publish(message, to: exchange, routingKey: "order.created") }
 
@@ -50,9 +57,11 @@ struct AMQPClientTests {
         try await channel.publish(AMQPMessage("once", messageId: "m1"), routingKey: queue)
 
         let first = try await connection.openChannel()
-        let firstDelivery = try #require(try await take(1, from: try await first.consume(queue: queue, prefetch: 1)).first)
+        let firstDelivery = try #require(
+            try await take(1, from: try await first.consume(queue: queue, prefetch: 1)).first)
         #expect(firstDelivery.message.messageId == "m1" && !firstDelivery.redelivered)
-        #expect(try await channel.inspect(queue: queue).messageCount == 0, "held, unacknowledged, by the first consumer")
+        #expect(
+            try await channel.inspect(queue: queue).messageCount == 0, "held, unacknowledged, by the first consumer")
         try await first.close()  // without acking
 
         let second = try await connection.openChannel()
@@ -107,7 +116,9 @@ struct AMQPClientTests {
         await connection.close()
     }
 
-    @Test("expired messages (per-queue x-message-ttl and per-message expiration) are dead-lettered, x-death saying expired")
+    @Test(
+        "expired messages (per-queue x-message-ttl and per-message expiration) are dead-lettered, x-death saying expired"
+    )
     func expiredIsDeadLettered() async throws {
         let connection = try await AMQPConnection.connect(brokerConfiguration)
         let channel = try await connection.openChannel()

@@ -4,7 +4,8 @@ import Foundation
 
 /// A broker answers on LocalServer.rabbitmq's port: the suites against it are enabled only then.
 let rabbitmqIsRunning = LocalServer.rabbitmq.isRunning
-let rabbitmqReason = "RabbitMQ is not running on 127.0.0.1:\(LocalServer.rabbitmq.port); start it with scripts/servers up rabbitmq"
+let rabbitmqReason =
+    "RabbitMQ is not running on 127.0.0.1:\(LocalServer.rabbitmq.port); start it with scripts/servers up rabbitmq"
 
 let brokerConfiguration = AMQPConfiguration(port: Int(LocalServer.rabbitmq.port))
 
@@ -21,7 +22,9 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, failing with `TimedOut` if it takes longer than `seconds` (so a broken test fails, not hangs).
-func within<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func within<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T)
+    async throws -> T
+{
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

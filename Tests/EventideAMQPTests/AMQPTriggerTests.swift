@@ -7,16 +7,20 @@ import Testing
 
 @Suite("AMQP trigger URIs")
 struct AMQPTriggerURITests {
-    @Test("amqp://user:pass@host:port/queue?prefetch= names the broker, credentials, queue and prefetch; vhost / by default")
+    @Test(
+        "amqp://user:pass@host:port/queue?prefetch= names the broker, credentials, queue and prefetch; vhost / by default"
+    )
     func uri() throws {
         let registry = TriggerRegistry().registering(AMQPTrigger.factory)
-        let trigger = try #require(try registry.trigger(for: "amqp://app:s%40cret@127.0.0.1:5673/orders?prefetch=5") as? AMQPTrigger)
+        let trigger = try #require(
+            try registry.trigger(for: "amqp://app:s%40cret@127.0.0.1:5673/orders?prefetch=5") as? AMQPTrigger)
         #expect(trigger.configuration.host == "127.0.0.1" && trigger.configuration.port == 5673)
         #expect(trigger.configuration.user == "app" && trigger.configuration.password == "s@cret")
         #expect(trigger.configuration.vhost == "/")
         #expect(trigger.queue == "orders" && trigger.prefetch == 5)
         let defaults = try #require(try registry.trigger(for: "amqp://localhost/jobs?vhost=staging") as? AMQPTrigger)
-        #expect(defaults.configuration.port == 5672 && defaults.configuration.user == "guest" && defaults.prefetch == 10)
+        #expect(
+            defaults.configuration.port == 5672 && defaults.configuration.user == "guest" && defaults.prefetch == 10)
         #expect(defaults.configuration.vhost == "staging")
         #expect(throws: TriggerError.self) { try registry.trigger(for: "amqp://localhost/jobs?prefetch=0") }
         #expect(throws: TriggerError.self) { try registry.trigger(for: "amqp://localhost/") }
@@ -30,7 +34,9 @@ struct AMQPTriggerURITests {
 }
 
 /// Watchers on a RabbitMQ queue through an `Orchestrator`, as in TriggererTests.
-@Suite("AMQP trigger against RabbitMQ", .enabled(if: rabbitmqIsRunning, Comment(rawValue: rabbitmqReason)), .timeLimit(.minutes(1)))
+@Suite(
+    "AMQP trigger against RabbitMQ", .enabled(if: rabbitmqIsRunning, Comment(rawValue: rabbitmqReason)),
+    .timeLimit(.minutes(1)))
 struct AMQPTriggerTests {
     let asset = try! Asset(uri: "s3://lake/orders")
 
@@ -56,12 +62,14 @@ struct AMQPTriggerTests {
     /// The asset expects an object body with a string `key`; anything else is a poison message.
     static func requireKey(_ event: TriggerEvent) throws -> [String: JSONValue] {
         guard case .string(let key)? = event.payload["body"]?["key"] else {
-            throw EventError.schemaViolation(type: "orders", reason: "body has no string 'key': \(event.payload["body"]?.jsonText ?? "none")")
+            throw EventError.schemaViolation(
+                type: "orders", reason: "body has no string 'key': \(event.payload["body"]?.jsonText ?? "none")")
         }
         return ["key": .string(key), "redelivered": event.payload["redelivered"] ?? .null]
     }
 
-    @Test("deliveries become asset events with body, routing key and headers, acknowledged only after they are committed")
+    @Test(
+        "deliveries become asset events with body, routing key and headers, acknowledged only after they are committed")
     func deliveriesBecomeAssetEvents() async throws {
         let channel = try await publisher()
         let queue = uniqueName("watched")
@@ -71,8 +79,9 @@ struct AMQPTriggerTests {
         try await within(30, "two deliveries recorded") {
             try await orchestrator.withServices {
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
-                try await channel.publish(AMQPMessage(#"{"key": "a.csv"}"#, headers: ["source": "lake"], messageId: "m1"),
-                                          routingKey: queue)
+                try await channel.publish(
+                    AMQPMessage(#"{"key": "a.csv"}"#, headers: ["source": "lake"], messageId: "m1"),
+                    routingKey: queue)
                 try await channel.publish(AMQPMessage("plain text", messageId: "m2"), routingKey: queue)
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 2 }
             }
@@ -89,7 +98,9 @@ struct AMQPTriggerTests {
         await channel.connection.close()
     }
 
-    @Test("a poison message is kept in the runtime's dead-letter queue and nacked into the queue's DLX; the next is recorded")
+    @Test(
+        "a poison message is kept in the runtime's dead-letter queue and nacked into the queue's DLX; the next is recorded"
+    )
     func poisonMessageEndsInDeadLetterExchange() async throws {
         let channel = try await publisher()
         let queue = uniqueName("watched"), dlx = uniqueName("dlx"), dlq = uniqueName("dlq")
@@ -97,14 +108,18 @@ struct AMQPTriggerTests {
         try await channel.declare(testQueue(dlq))
         try await channel.bind(queue: dlq, to: dlx)
         try await channel.declare(testQueue(queue).deadLettering(to: dlx))
-        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: try AMQPTrigger(uri: TriggerURI(uri(queue))),
-                                                        extract: Self.requireKey))
+        let orchestrator = try await setUp(
+            AssetWatcher(
+                name: "w", trigger: try AMQPTrigger(uri: TriggerURI(uri(queue))),
+                extract: Self.requireKey))
         let status = try await within(30, "the poison dead-lettered and the good message recorded") {
             try await orchestrator.withServices {
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
                 try await channel.publish(AMQPMessage(#"{"oops": 1}"#, messageId: "poison"), routingKey: queue)
                 try await channel.publish(AMQPMessage(#"{"key": "b.csv"}"#, messageId: "good"), routingKey: queue)
-                return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 && $0.deadLettered == 1 }
+                return try await orchestrator.triggerer.waitFor(watcher: "w") {
+                    $0.eventsRecorded == 1 && $0.deadLettered == 1
+                }
             }
         }
         #expect(status.restarts == 0, "the poison did not fail the watcher")
@@ -123,7 +138,9 @@ struct AMQPTriggerTests {
         await channel.connection.close()
     }
 
-    @Test("deliveries not acknowledged when a watcher stops come back, redelivered, when it starts again; each is recorded once")
+    @Test(
+        "deliveries not acknowledged when a watcher stops come back, redelivered, when it starts again; each is recorded once"
+    )
     func unacknowledgedComeBackAfterRestart() async throws {
         let channel = try await publisher()
         let queue = uniqueName("watched")
@@ -133,12 +150,15 @@ struct AMQPTriggerTests {
         }
         // The first time it is opened, the trigger passes on two deliveries and holds the rest (prefetched,
         // unacknowledged) until the watcher is stopped.
-        let trigger = HoldingTrigger(AMQPTrigger(configuration: brokerConfiguration, queue: queue, prefetch: 10), passOnFirstOpen: 2)
+        let trigger = HoldingTrigger(
+            AMQPTrigger(configuration: brokerConfiguration, queue: queue, prefetch: 10), passOnFirstOpen: 2)
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, extract: Self.requireKey))
         let status = try await within(30, "all five recorded across a restart") {
             try await orchestrator.withServices {
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 2 }
-                #expect(try await channel.inspect(queue: queue).messageCount == 0, "the other three are with the stopped-to-be watcher")
+                #expect(
+                    try await channel.inspect(queue: queue).messageCount == 0,
+                    "the other three are with the stopped-to-be watcher")
                 try await orchestrator.triggerer.stop(watcher: "w")
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .stopped)
                 try await orchestrator.triggerer.start(watcher: "w")
@@ -154,14 +174,17 @@ struct AMQPTriggerTests {
         await channel.connection.close()
     }
 
-    @Test("when the broker drops every connection mid-stream, the trigger reconnects with backoff (the watcher does not restart) and records every message once")
+    @Test(
+        "when the broker drops every connection mid-stream, the trigger reconnects with backoff (the watcher does not restart) and records every message once"
+    )
     func brokerDropsConnections() async throws {
         let channel = try await publisher()
         let queue = uniqueName("watched")
         try await channel.declare(testQueue(queue))
-        let orchestrator = try await setUp(AssetWatcher(
-            name: "w", trigger: try AMQPTrigger(uri: TriggerURI(uri(queue))), extract: Self.requireKey,
-            restart: RetryPolicy(retries: 50, delay: .milliseconds(100))))
+        let orchestrator = try await setUp(
+            AssetWatcher(
+                name: "w", trigger: try AMQPTrigger(uri: TriggerURI(uri(queue))), extract: Self.requireKey,
+                restart: RetryPolicy(retries: 50, delay: .milliseconds(100))))
         let status = try await within(45, "both messages recorded across the broker closing connections") {
             try await orchestrator.withServices {
                 _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
@@ -179,14 +202,17 @@ struct AMQPTriggerTests {
         }
         #expect(status.duplicates == 0)
         #expect(status.restarts == 0, "the trigger reconnected on its own")
-        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["1.csv", "2.csv"])
+        #expect(
+            try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["1.csv", "2.csv"])
     }
 
     /// `rabbitmqctl close_all_connections` through scripts/servers (which knows the node's name and cookie).
     func closeAllConnections() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", "scripts/servers", "admin", "rabbitmq", "close_all_connections", "eventide fault test"]
+        process.arguments = [
+            "bash", "scripts/servers", "admin", "rabbitmq", "close_all_connections", "eventide fault test",
+        ]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -211,7 +237,9 @@ final class HoldingTrigger: Trigger {
 
     func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let source = try inner.events()
-        let open = opens.withLock { $0 += 1; return $0 }
+        let open = opens.withLock {
+            $0 += 1; return $0
+        }
         let limit = open == 1 ? passOnFirstOpen : Int.max
         let iterator = IteratorBox(source.makeAsyncIterator())
         return AsyncThrowingStream {

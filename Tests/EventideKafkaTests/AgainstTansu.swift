@@ -2,6 +2,9 @@ import EventideTesting
 import Testing
 
 /// Every test that talks to tansu, one at a time: the reconnect test kills and restarts the broker.
-@Suite("EventideKafka against tansu", .serialized,
-       .enabled(if: LocalServer.tansu.isRunning, "tansu is not running on 127.0.0.1:19092; start it with scripts/servers up tansu"))
+@Suite(
+    "EventideKafka against tansu", .serialized,
+    .enabled(
+        if: LocalServer.tansu.isRunning,
+        "tansu is not running on 127.0.0.1:19092; start it with scripts/servers up tansu"))
 struct AgainstTansu {}

@@ -1,6 +1,7 @@
-@testable import EventideKafka
 import Foundation
 import Testing
+
+@testable import EventideKafka
 
 extension AgainstTansu {
     @Suite("Kafka client")
@@ -10,8 +11,10 @@ extension AgainstTansu {
         @Test("tansu supports every API version this client speaks")
         func apiVersions() async throws {
             let versions = try await client.apiVersions()
-            let spoken: [(Int16, Int16)] = [(18, 0), (19, 2), (3, 1), (0, 3), (2, 1), (1, 4), (10, 0), (11, 2),
-                                            (14, 1), (12, 1), (8, 2), (9, 1), (13, 0)]
+            let spoken: [(Int16, Int16)] = [
+                (18, 0), (19, 2), (3, 1), (0, 3), (2, 1), (1, 4), (10, 0), (11, 2),
+                (14, 1), (12, 1), (8, 2), (9, 1), (13, 0),
+            ]
             for (key, version) in spoken {
                 #expect(versions[key]?.contains(version) == true, "API \(key) v\(version)")
             }
@@ -24,8 +27,9 @@ extension AgainstTansu {
             #expect(try await client.createTopic(topic, partitions: 3) == false, "already exists")
             let producer = KafkaProducer(client: client)
             let records = (0..<300).map { n in
-                ProducerRecord(topic: topic, key: "key-\(n % 17)", value: #"{"n":\#(n)}"#,
-                               headers: [KafkaHeader("n", "\(n)"), KafkaHeader("source", "eventide")])
+                ProducerRecord(
+                    topic: topic, key: "key-\(n % 17)", value: #"{"n":\#(n)}"#,
+                    headers: [KafkaHeader("n", "\(n)"), KafkaHeader("source", "eventide")])
             }
             // Half one by one (concurrently, so the producer batches them), half as one call.
             let firstHalf = try await withThrowingTaskGroup(of: RecordMetadata.self) { group in
@@ -110,11 +114,13 @@ extension AgainstTansu {
             let producer = KafkaProducer(client: client)
             let group = Tansu.name("g")
             let consumer = Tansu.consumer(client, group: group, topic: topic)
-            var acknowledged = try await producer.send((0..<50).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
+            var acknowledged = try await producer.send(
+                (0..<50).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
             var received = try await Tansu.poll(consumer, count: 20)  // mid-stream: some read, not all
             try await Tansu.kill()
             // Sends while the broker is down wait (reconnecting with backoff) and complete once it is back.
-            async let during = producer.send((50..<100).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
+            async let during = producer.send(
+                (50..<100).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
             try await Tansu.start()
             acknowledged += try await during
             received += try await Tansu.poll(consumer, count: 100 - received.count, timeout: .seconds(40))
@@ -135,8 +141,9 @@ extension AgainstTansu {
             let partitioner = Murmur2Partitioner()
             for record in produced {
                 let key = record["key"] as! String
-                #expect(record["partition"] as? Int == Int(partitioner.partition(forKey: Array(key.utf8), partitions: 4)),
-                        "librdkafka put \(key) on \(record["partition"]!)")
+                #expect(
+                    record["partition"] as? Int == Int(partitioner.partition(forKey: Array(key.utf8), partitions: 4)),
+                    "librdkafka put \(key) on \(record["partition"]!)")
             }
             let consumer = Tansu.consumer(client, group: Tansu.name("g"), topic: topic)
             let theirs = try await Tansu.poll(consumer, count: 40)
@@ -151,15 +158,20 @@ extension AgainstTansu {
 
             let ours = Tansu.name("interop-ours")
             try await client.createTopic(ours, partitions: 3)
-            let sent = try await KafkaProducer(client: client).send((0..<30).map {
-                ProducerRecord(topic: ours, key: "key-\($0)", value: "v\($0)", headers: [KafkaHeader("n", "\($0)")])
-            })
-            let read = try await Tansu.interop(["consume", "--topic", ours, "--group", Tansu.name("g"), "--count", "30"])
+            let sent = try await KafkaProducer(client: client).send(
+                (0..<30).map {
+                    ProducerRecord(topic: ours, key: "key-\($0)", value: "v\($0)", headers: [KafkaHeader("n", "\($0)")])
+                })
+            let read = try await Tansu.interop([
+                "consume", "--topic", ours, "--group", Tansu.name("g"), "--count", "30",
+            ])
             #expect(read.count == 30)
             for record in read {
                 let n = Int((record["headers"] as! [String: Any])["n"] as! String)!
                 #expect(record["key"] as? String == "key-\(n)" && record["value"] as? String == "v\(n)")
-                #expect(record["partition"] as? Int == Int(sent[n].partition) && record["offset"] as? Int == Int(sent[n].offset))
+                #expect(
+                    record["partition"] as? Int == Int(sent[n].partition)
+                        && record["offset"] as? Int == Int(sent[n].offset))
             }
         }
     }

@@ -1,6 +1,7 @@
-@testable import EventideKafka
 import NIOCore
 import Testing
+
+@testable import EventideKafka
 
 @Suite("Kafka encodings: CRC-32C, murmur2, varints, RecordBatch v2, range assignment")
 struct KafkaEncodingTests {
@@ -24,13 +25,16 @@ struct KafkaEncodingTests {
             #expect(Murmur2Partitioner.murmur2(Array(key.utf8)) == hash, "\(key)")
         }
         let partitioner = Murmur2Partitioner()
-        #expect(partitioner.partition(forKey: Array("21".utf8), partitions: 7) == Int32((-973_932_308 & 0x7FFF_FFFF) % 7))
+        #expect(
+            partitioner.partition(forKey: Array("21".utf8), partitions: 7) == Int32((-973_932_308 & 0x7FFF_FFFF) % 7))
     }
 
     @Test("zigzag varints encode as the RecordBatch v2 spec says and decode back")
     func varints() throws {
-        let cases: [(Int64, [UInt8])] = [(0, [0x00]), (-1, [0x01]), (1, [0x02]), (-2, [0x03]), (63, [0x7E]),
-                                         (64, [0x80, 0x01]), (-65, [0x81, 0x01]), (300, [0xD8, 0x04])]
+        let cases: [(Int64, [UInt8])] = [
+            (0, [0x00]), (-1, [0x01]), (1, [0x02]), (-2, [0x03]), (63, [0x7E]),
+            (64, [0x80, 0x01]), (-65, [0x81, 0x01]), (300, [0xD8, 0x04]),
+        ]
         for (value, bytes) in cases {
             var buffer = ByteBuffer()
             buffer.writeVarint(value)
@@ -49,8 +53,9 @@ struct KafkaEncodingTests {
     @Test("a RecordBatch round-trips keys, values, nulls, headers and timestamps, and its CRC covers attributes onward")
     func recordBatchRoundTrip() throws {
         let records = [
-            ProducerRecord(topic: "t", key: Array("k1".utf8), value: Array("v1".utf8),
-                           headers: [KafkaHeader("h", "x"), KafkaHeader("empty", nil)], timestamp: 1_000),
+            ProducerRecord(
+                topic: "t", key: Array("k1".utf8), value: Array("v1".utf8),
+                headers: [KafkaHeader("h", "x"), KafkaHeader("empty", nil)], timestamp: 1_000),
             ProducerRecord(topic: "t", key: nil, value: nil, timestamp: 1_500),
             ProducerRecord(topic: "t", key: Array("k3".utf8), value: [UInt8](repeating: 7, count: 300), timestamp: 900),
         ]
@@ -85,7 +90,8 @@ struct KafkaEncodingTests {
 
     @Test("range assignment gives consecutive runs, the first members one more")
     func rangeAssignment() {
-        let plan = RangeAssignor.assign(members: [("b", ["t"]), ("a", ["t", "u"])], partitionCounts: ["t": 5, "u": 2])
+        let plan = RangeAssignor.assign(
+            members: [("b", ["t"]), ("a", ["t", "u"])], partitionCounts: ["t": 5, "u": 2])
         #expect(plan["a"] == [0, 1, 2].map { TopicPartition("t", $0) } + [0, 1].map { TopicPartition("u", $0) })
         #expect(plan["b"] == [3, 4].map { TopicPartition("t", $0) })
     }

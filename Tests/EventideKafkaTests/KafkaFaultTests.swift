@@ -1,9 +1,10 @@
 import Eventide
-@testable import EventideKafka
 import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import EventideKafka
 
 /// Issue 14: broker input that overflowed, brokers that are not there or are not Kafka, bytes that are not text.
 @Suite("Kafka client faults", .timeLimit(.minutes(2)))
@@ -30,8 +31,11 @@ struct KafkaFaultTests {
     @Test("a batch whose base timestamp plus a timestamp delta overflows is a corrupt batch, not a trap (CRC valid)")
     func timestampOverflow() throws {
         // Record 1's timestamp delta is 0; make the base the largest timestamp and record 1's delta 1 instead.
-        var records = RecordBatch.encode([ProducerRecord(topic: "t", value: [1], timestamp: 0),
-                                          ProducerRecord(topic: "t", value: [2], timestamp: 1)], now: 0)
+        var records = RecordBatch.encode(
+            [
+                ProducerRecord(topic: "t", value: [1], timestamp: 0),
+                ProducerRecord(topic: "t", value: [2], timestamp: 1),
+            ], now: 0)
         records.setInteger(Int64.max, at: 27)  // base timestamp
         let crc = records.withUnsafeReadableBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[21...])) }
         records.setInteger(crc, at: 17)
@@ -57,13 +61,15 @@ struct KafkaFaultTests {
     @Test("a value or key that is not UTF-8 keeps its bytes in the payload (base64), and is not made text")
     func nonUTF8Payload() throws {
         let bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0x80]
-        let record = KafkaRecord(topic: "t", partition: 0, offset: 5, timestamp: 0, key: [0xC3, 0x28], value: bytes, headers: [])
+        let record = KafkaRecord(
+            topic: "t", partition: 0, offset: 5, timestamp: 0, key: [0xC3, 0x28], value: bytes, headers: [])
         let payload = KafkaTrigger.payload(of: record)
         #expect(payload["value"] == nil)
         #expect(payload[DeadLetter.originalBytesKey]?.stringValue.flatMap { Data(base64Encoded: $0) } == Data(bytes))
         #expect(payload["keyBase64"]?.stringValue.flatMap { Data(base64Encoded: $0) } == Data([0xC3, 0x28]))
-        let text = KafkaRecord(topic: "t", partition: 0, offset: 6, timestamp: 0, key: Array("k".utf8),
-                               value: Array(#"{"a": 1}"#.utf8), headers: [])
+        let text = KafkaRecord(
+            topic: "t", partition: 0, offset: 6, timestamp: 0, key: Array("k".utf8),
+            value: Array(#"{"a": 1}"#.utf8), headers: [])
         #expect(KafkaTrigger.payload(of: text)["value"] == ["a": 1])
         #expect(KafkaTrigger.payload(of: text)["key"] == "k")
     }
@@ -84,14 +90,17 @@ struct KafkaFaultTests {
         await #expect { _ = try await client.apiVersions() } throws: { error in
             if case .unreachable = error as? KafkaError { true } else { false }
         }
-        #expect(start.duration(to: clock.now) < .seconds(8), "the first-connect deadline (3 s), not the 30 s reconnect deadline")
+        #expect(
+            start.duration(to: clock.now) < .seconds(8),
+            "the first-connect deadline (3 s), not the 30 s reconnect deadline")
     }
 
     /// Answers every connection with an HTTP error, as a web server on the wrong port would.
     final class HTTPAnswer: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let answer = context.channel.allocator.buffer(string: "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            let answer = context.channel.allocator.buffer(
+                string: "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             context.writeAndFlush(NIOAny(answer), promise: nil)
         }
     }
@@ -119,7 +128,8 @@ struct KafkaFaultTests {
 /// The fuzz corpus under `Fuzz/corpus/<target>/`: inputs that once crashed a decoder, kept as regression cases.
 enum FuzzCorpus {
     static func inputs(_ target: String, filePath: String = #filePath) throws -> [[UInt8]] {
-        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let folder = root.appendingPathComponent("Fuzz/corpus/\(target)")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         return try names.map { Array(try Data(contentsOf: folder.appendingPathComponent($0))) }

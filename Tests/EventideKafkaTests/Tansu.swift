@@ -1,15 +1,17 @@
 import EventideKafka
 import EventideTesting
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the tests against tansu share: the broker's configuration, fresh topic names, bounded polling and
 /// the repository's scripts (interop partner, server restart).
 enum Tansu {
-    static let configuration = KafkaConfiguration(host: "127.0.0.1", port: Int(LocalServer.tansu.port),
-                                                  clientId: "eventide-tests")
+    static let configuration = KafkaConfiguration(
+        host: "127.0.0.1", port: Int(LocalServer.tansu.port),
+        clientId: "eventide-tests")
     /// tansu answers JoinGroup after about half the session timeout: tests keep it short.
     static let sessionTimeout: Duration = .seconds(2)
     static let bootstrap = "127.0.0.1:\(LocalServer.tansu.port)"
@@ -18,12 +20,15 @@ enum Tansu {
     static func name(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
     static func consumer(_ client: KafkaClient, group: String, topic: String) -> KafkaConsumer {
-        KafkaConsumer(client: client, group: group, topics: [topic], sessionTimeout: sessionTimeout,
-                      fetchMaxWait: .milliseconds(200))
+        KafkaConsumer(
+            client: client, group: group, topics: [topic], sessionTimeout: sessionTimeout,
+            fetchMaxWait: .milliseconds(200))
     }
 
     /// Polls until `count` records arrived or `timeout` passed; returns what arrived.
-    static func poll(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(20)) async throws -> [KafkaRecord] {
+    static func poll(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(20)) async throws
+        -> [KafkaRecord]
+    {
         let deadline = ContinuousClock.now + timeout
         var records: [KafkaRecord] = []
         while records.count < count && ContinuousClock.now < deadline {
@@ -33,8 +38,10 @@ enum Tansu {
     }
 
     /// Polls (keeping the member alive) until `condition` holds for the consumer or `timeout` passed.
-    static func poll(_ consumer: KafkaConsumer, until condition: @Sendable (KafkaConsumer) async -> Bool,
-                     timeout: Duration = .seconds(20)) async throws -> Bool {
+    static func poll(
+        _ consumer: KafkaConsumer, until condition: @Sendable (KafkaConsumer) async -> Bool,
+        timeout: Duration = .seconds(20)
+    ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             _ = try await consumer.poll()
@@ -59,8 +66,9 @@ enum Tansu {
             let stderr = await stderrData
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw RepositoryScript.Failed(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                              output: String(decoding: stderr, as: UTF8.self))
+                throw RepositoryScript.Failed(
+                    command: arguments.joined(separator: " "), status: process.terminationStatus,
+                    output: String(decoding: stderr, as: UTF8.self))
             }
             return String(decoding: stdout, as: UTF8.self)
         }.value
@@ -78,7 +86,9 @@ enum Tansu {
     static func kill() async throws {
         let pidFile = repository.appendingPathComponent(".build/servers/tansu.pid")
         let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pid = Int32(text) else { throw RepositoryScript.Failed(command: "read \(pidFile.path)", status: -1, output: text) }
+        guard let pid = Int32(text) else {
+            throw RepositoryScript.Failed(command: "read \(pidFile.path)", status: -1, output: text)
+        }
         _ = Glibc.kill(pid, SIGKILL)
         for _ in 0..<100 where LocalServer.tansu.isRunning { try await Task.sleep(for: .milliseconds(50)) }
     }

@@ -14,7 +14,9 @@ extension AgainstPostgres {
         @Test("inserts, updates and deletes reach the log in commit order with key, before, after, xid and LSN")
         func changesInCommitOrder() async throws {
             try await PostgresFixture.run("orders") { db in
-                try await db.execute("CREATE TABLE \(db.qualifiedTable) (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2))")
+                try await db.execute(
+                    "CREATE TABLE \(db.qualifiedTable) (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2))"
+                )
                 try await db.execute("ALTER TABLE \(db.qualifiedTable) REPLICA IDENTITY FULL")
                 let reader = db.reader()
                 try await reader.open()  // the slot exists from here on
@@ -35,12 +37,16 @@ extension AgainstPostgres {
                 #expect(changes.allSatisfy { $0.qualifiedTable == db.qualifiedTable })
                 #expect(changes[0].after == ["id": 1, "status": "new", "amount": 9.5] && changes[0].before == nil)
                 #expect(changes[2].before?["status"] == "new" && changes[2].after?["status"] == "paid")
-                #expect(changes[3].before == ["id": 2, "status": "new", "amount": 3.25] && changes[3].after == nil,
-                        "REPLICA IDENTITY FULL gives the whole old row")
-                #expect(changes[0].xid == firstXid && changes[1].xid == firstXid, "one transaction, the xid Postgres gave it")
+                #expect(
+                    changes[3].before == ["id": 2, "status": "new", "amount": 3.25] && changes[3].after == nil,
+                    "REPLICA IDENTITY FULL gives the whole old row")
+                #expect(
+                    changes[0].xid == firstXid && changes[1].xid == firstXid,
+                    "one transaction, the xid Postgres gave it")
                 let xids = changes.compactMap(\.xid)
                 #expect(xids.count == 4 && xids[1] < xids[2] && xids[2] < xids[3])
-                #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.lsn < $1.lsn && $0.commitLSN <= $1.commitLSN })
+                #expect(
+                    zip(changes, changes.dropFirst()).allSatisfy { $0.lsn < $1.lsn && $0.commitLSN <= $1.commitLSN })
                 #expect(changes.allSatisfy { $0.lsn >= start }, "written after the slot was created")
                 #expect(changes.allSatisfy { $0.committedAt != nil })
                 #expect(changes[0].columnTypes["amount"] == "numeric(10,2)")
@@ -49,8 +55,11 @@ extension AgainstPostgres {
                 #expect(try #require(try await reader.confirmedLSN()) >= (try #require(changes.last?.commitLSN)))
                 #expect(try await reader.poll().changes == 0)
                 let records = try await db.log.readAll(topic: db.topic)
-                #expect(records.map(\.event.type) == ["postgres.change.insert", "postgres.change.insert",
-                                                      "postgres.change.update", "postgres.change.delete"])
+                #expect(
+                    records.map(\.event.type) == [
+                        "postgres.change.insert", "postgres.change.insert",
+                        "postgres.change.update", "postgres.change.delete",
+                    ])
                 #expect(records.allSatisfy { $0.key == db.qualifiedTable && $0.event.subject == db.qualifiedTable })
                 await reader.close()
             }
@@ -73,12 +82,15 @@ extension AgainstPostgres {
 
                 let restarted = db.reader()
                 let again = try await restarted.drain()
-                #expect(again.changes == 5 && again.duplicates == 5 && again.stored == 0, "re-delivered, not duplicated")
+                #expect(
+                    again.changes == 5 && again.duplicates == 5 && again.stored == 0, "re-delivered, not duplicated")
                 #expect(try await db.storedChanges().map(\.key) == (1...5).map { ["id": .number(Double($0))] })
 
                 try await db.execute("INSERT INTO \(db.qualifiedTable) VALUES (6)")
                 let next = try await restarted.drain()
-                #expect(next.changes == 1 && next.stored == 1 && next.duplicates == 0, "only the new change after the advance")
+                #expect(
+                    next.changes == 1 && next.stored == 1 && next.duplicates == 0,
+                    "only the new change after the advance")
                 #expect(try await db.storedChanges().count == 6)
                 await restarted.close()
             }
@@ -110,7 +122,8 @@ extension AgainstPostgres {
                 let reader = db.reader(batchSize: 4)
                 try await reader.open()
                 for start in stride(from: 1, through: 25, by: 5) {  // 5 transactions of 5 rows
-                    try await db.execute("INSERT INTO \(db.qualifiedTable) SELECT generate_series(\(start), \(start + 4))")
+                    try await db.execute(
+                        "INSERT INTO \(db.qualifiedTable) SELECT generate_series(\(start), \(start + 4))")
                 }
                 let first = try await reader.readBatch()
                 #expect(first.changes.count % 5 == 0 && first.changes.count >= 5, "whole transactions only")
@@ -130,7 +143,8 @@ extension AgainstPostgres {
                 let publisher = OutboxPublisher(prefix: db.prefix)
                 let logger = db.logger
                 try await db.connection.withTransaction(logger: logger) { tx in
-                    try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (1)"), logger: logger)
+                    try await tx.query(
+                        PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (1)"), logger: logger)
                     try await publisher.emit(["order": 1, "status": "placed"], on: tx)
                 }
                 await #expect(throws: (any Error).self) {
@@ -159,7 +173,9 @@ extension AgainstPostgres {
             try await PostgresFixture.run("slots") { db in
                 try await db.execute("SELECT pg_create_logical_replication_slot('\(db.slot)', 'test_decoding')")
                 let reader = db.reader()
-                await #expect(throws: CDCError.wrongPlugin(slot: db.slot, plugin: "test_decoding")) { try await reader.open() }
+                await #expect(throws: CDCError.wrongPlugin(slot: db.slot, plugin: "test_decoding")) {
+                    try await reader.open()
+                }
                 try await db.execute("SELECT pg_drop_replication_slot('\(db.slot)')")
                 await #expect(throws: CDCError.slotMissing(slot: db.slot)) {
                     _ = try await db.slotHandle().peek(limit: 1, options: Wal2JSONDecoder.pluginOptions())
@@ -167,32 +183,43 @@ extension AgainstPostgres {
             }
         }
 
-        @Test("a statement on a connection that has closed fails at once with CDCError.unreachable (postgres-nio would never answer it)")
+        @Test(
+            "a statement on a connection that has closed fails at once with CDCError.unreachable (postgres-nio would never answer it)"
+        )
         func closedConnection() async throws {
             try await PostgresFixture.run("closed") { db in
                 try await PostgresFixture.withConnection { connection in
                     let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .seconds(30))
                     try await slot.createIfMissing()
                     try await connection.close()
-                    await #expect(throws: CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")) {
+                    await #expect(
+                        throws: CDCError.unreachable(
+                            endpoint: "the connection's server", reason: "the connection is closed")
+                    ) {
                         _ = try await slot.peek(limit: 10, options: Wal2JSONDecoder.pluginOptions())
                     }
                 }
             }
         }
 
-        @Test("a backend that stops answering mid-statement (a hung server, a half-open connection) gives CDCError.unreachable after the slot's timeout and closes the connection")
+        @Test(
+            "a backend that stops answering mid-statement (a hung server, a half-open connection) gives CDCError.unreachable after the slot's timeout and closes the connection"
+        )
         func hungBackend() async throws {
             try await PostgresFixture.run("hung") { db in
                 let backend = try await PostgresFixture.withConnection { connection in
                     let slot = LogicalSlot(name: db.slot, connection: connection, timeout: .milliseconds(500))
                     try await slot.createIfMissing()
                     var backend: Int32 = 0
-                    for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
+                    for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: db.logger)
+                        .decode(Int32.self)
+                    {
                         backend = pid
                     }
                     // SIGSTOP freezes the server process behind the connection: the TCP connection stays open and silent.
-                    try #require(backend > 0 && kill(backend, SIGSTOP) == 0, "stopping backend \(backend) needs root or the postgres user")
+                    try #require(
+                        backend > 0 && kill(backend, SIGSTOP) == 0,
+                        "stopping backend \(backend) needs root or the postgres user")
                     defer { kill(backend, SIGCONT) }
                     let started = ContinuousClock.now
                     await #expect {

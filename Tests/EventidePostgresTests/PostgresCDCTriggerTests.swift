@@ -48,10 +48,12 @@ extension AgainstPostgres {
                 let changes = try events.map { try ChangeEvent(json: #require($0.extra["payload"])) }
                 #expect(changes.map(\.operation) == [.insert, .insert, .update, .message])
                 #expect(changes[2].before?["id"] == 1 && changes[2].after?["status"] == "paid")
-                #expect(changes[3].message?.payload == ["order": 1, "event": "paid"] && changes[3].xid == changes[2].xid)
+                #expect(
+                    changes[3].message?.payload == ["order": 1, "event": "paid"] && changes[3].xid == changes[2].xid)
                 let messageIds: [String?] = events.map { if case .watcher(_, let id) = $0.source { id } else { nil } }
-                #expect(messageIds == changes.map(\.id),
-                        "message id lsn/xid/index")
+                #expect(
+                    messageIds == changes.map(\.id),
+                    "message id lsn/xid/index")
                 // Every event was acknowledged after its commit: the slot is past the last transaction's end (other
                 // transactions of the server, empty for this table, may have moved it further).
                 let confirmed = try #require(try await db.slotHandle().confirmedLSN())
@@ -59,7 +61,9 @@ extension AgainstPostgres {
             }
         }
 
-        @Test("acknowledging advances the slot only past whole, fully acknowledged transactions; unacknowledged changes come again")
+        @Test(
+            "acknowledging advances the slot only past whole, fully acknowledged transactions; unacknowledged changes come again"
+        )
         func acknowledgeAdvances() async throws {
             try await PostgresFixture.run("acks") { db in
                 try await db.execute("CREATE TABLE \(db.qualifiedTable) (id int PRIMARY KEY)")
@@ -77,16 +81,22 @@ extension AgainstPostgres {
                 #expect([first, second, third].map { $0.payload["key"]?["id"] } == [1, 2, 3])
                 #expect(first.messageId == firstChange.id)
                 let occurred = try #require(first.occurredAt), committed = try #require(firstChange.committedAt)
-                #expect(abs(occurred.timeIntervalSince(committed)) < 0.001, "the commit time (the payload keeps milliseconds)")
+                #expect(
+                    abs(occurred.timeIntervalSince(committed)) < 0.001,
+                    "the commit time (the payload keeps milliseconds)")
 
                 try await second.acknowledge()
                 // Not past the first transaction (empty transactions of other sessions before it may have settled).
                 let afterSecond = try #require(try await db.slotHandle().confirmedLSN())
-                #expect(afterSecond >= start && afterSecond < firstChange.commitLSN, "the first change of its transaction is not stored yet")
+                #expect(
+                    afterSecond >= start && afterSecond < firstChange.commitLSN,
+                    "the first change of its transaction is not stored yet")
                 try await first.acknowledge()
                 let afterFirst = try #require(try await db.slotHandle().confirmedLSN())
                 let thirdChange = try ChangeEvent(json: third.payload)
-                #expect(afterFirst >= firstChange.commitLSN && afterFirst < thirdChange.commitLSN, "past the first transaction, not the third")
+                #expect(
+                    afterFirst >= firstChange.commitLSN && afterFirst < thirdChange.commitLSN,
+                    "past the first transaction, not the third")
 
                 // The third change was never acknowledged: a new sequence (a restarted watcher) gets it again.
                 var reopened = try trigger.events().makeAsyncIterator()
@@ -97,7 +107,9 @@ extension AgainstPostgres {
             }
         }
 
-        @Test("a server crashed under a running watcher (immediate stop, then crash recovery): the trigger reconnects with backoff, the watcher does not fail, and every committed change is recorded once")
+        @Test(
+            "a server crashed under a running watcher (immediate stop, then crash recovery): the trigger reconnects with backoff, the watcher does not fail, and every committed change is recorded once"
+        )
         func serverCrash() async throws {
             try await PostgresFixture.run("crashed") { db in
                 try await db.execute("CREATE TABLE \(db.qualifiedTable) (id int PRIMARY KEY)")
@@ -106,8 +118,9 @@ extension AgainstPostgres {
                     .trigger(for: uri(db) + "&timeout=2000")
                 let asset = try Asset(uri: "postgres://eventide/public/\(db.table)")
                 // The trigger reconnects on its own (30 s of backoff); the watcher's restarts are the last resort.
-                let watcher = AssetWatcher(name: "crash-cdc", trigger: trigger,
-                                           restart: RetryPolicy(retries: 100, delay: .milliseconds(100)))
+                let watcher = AssetWatcher(
+                    name: "crash-cdc", trigger: trigger,
+                    restart: RetryPolicy(retries: 100, delay: .milliseconds(100)))
                 let watched = asset.watched(by: [watcher])
                 let orchestrator = Orchestrator(database: try TemporaryDatabase.make("pg-crash"))
                 try await orchestrator.register(
@@ -117,30 +130,39 @@ extension AgainstPostgres {
                     _ = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc", state: .running)
                     try await waitForSlot(db)
                     for id in 1...5 { try await db.execute("INSERT INTO \(db.qualifiedTable) VALUES (\(id))") }
-                    let beforeCrash = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc") { $0.eventsRecorded == 5 }
+                    let beforeCrash = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc") {
+                        $0.eventsRecorded == 5
+                    }
                     // Committed just before the crash: read, recorded or acknowledged by then, or not.
                     for id in 6...10 { try await db.execute("INSERT INTO \(db.qualifiedTable) VALUES (\(id))") }
                     try await RepositoryScript.servers(["admin", "postgres", "crash"], log: "postgres-crash")
                     // The fixture's connection died with the server; write the rest on a new one.
                     try await PostgresFixture.withConnection { writer in
                         for id in 11...15 {
-                            try await writer.query(PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (\(id))"),
-                                                   logger: db.logger)
+                            try await writer.query(
+                                PostgresQuery(unsafeSQL: "INSERT INTO \(db.qualifiedTable) VALUES (\(id))"),
+                                logger: db.logger)
                         }
                     }
-                    let status = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc") { $0.eventsRecorded == 15 }
+                    let status = try await orchestrator.triggerer.waitFor(watcher: "crash-cdc") {
+                        $0.eventsRecorded == 15
+                    }
                     return (beforeCrash, status)
                 }
                 #expect(beforeCrash.restarts == 0)
-                #expect(status.restarts == 0, "the trigger opened a new connection itself (issue 14), within its reconnect deadline")
+                #expect(
+                    status.restarts == 0,
+                    "the trigger opened a new connection itself (issue 14), within its reconnect deadline")
                 let events = try await orchestrator.scheduler.assetEvents(for: asset.key)
                 let ids = try events.map { try ChangeEvent(json: #require($0.extra["payload"])).after?["id"] }
-                #expect(ids == (1...15).map { JSONValue.number(Double($0)) }, "every committed row once, in commit order")
+                #expect(
+                    ids == (1...15).map { JSONValue.number(Double($0)) }, "every committed row once, in commit order")
                 #expect(status.deadLettered == 0)
                 // An immediate stop loses the slot's progress since the last checkpoint, so the server sends some
                 // changes again; the watcher drops them by message id.
-                #expect(status.eventsSeen == status.eventsRecorded + status.duplicates,
-                        "each change seen was recorded once or dropped as a duplicate")
+                #expect(
+                    status.eventsSeen == status.eventsRecorded + status.duplicates,
+                    "each change seen was recorded once or dropped as a duplicate")
                 let confirmed = try await PostgresFixture.withConnection { connection in
                     try await LogicalSlot(name: db.slot, connection: connection).confirmedLSN()
                 }

@@ -8,7 +8,8 @@ import PostgresNIO
 /// A connection to the test server's `eventide` database, a table, a slot name and an outbox prefix unique to
 /// one test, and an event log in a temporary store. `run` drops the slot and the table afterwards.
 struct PostgresFixture: Sendable {
-    static let endpoint = PostgresEndpoint(host: "127.0.0.1", port: Int(LocalServer.postgres.port), database: "eventide")
+    static let endpoint = PostgresEndpoint(
+        host: "127.0.0.1", port: Int(LocalServer.postgres.port), database: "eventide")
 
     let connection: PostgresConnection
     /// e.g. `orders_3f9a1c2e`, in schema `public`.
@@ -32,8 +33,9 @@ struct PostgresFixture: Sendable {
             try? await connection.close()
             throw error
         }
-        let fixture = PostgresFixture(connection: connection, table: "\(name)_\(suffix)", slot: "eventide_\(name)_\(suffix)",
-                                      prefix: "\(name)_\(suffix)", log: log)
+        let fixture = PostgresFixture(
+            connection: connection, table: "\(name)_\(suffix)", slot: "eventide_\(name)_\(suffix)",
+            prefix: "\(name)_\(suffix)", log: log)
         do {
             let result = try await body(fixture)
             await fixture.cleanUp()
@@ -64,7 +66,8 @@ struct PostgresFixture: Sendable {
 
     /// The current transaction's id (`txid_current()` assigns one if it has none).
     func currentXid() async throws -> Int {
-        for try await xid in try await connection.query("SELECT txid_current()::int8", logger: logger).decode(Int.self) {
+        for try await xid in try await connection.query("SELECT txid_current()::int8", logger: logger).decode(Int.self)
+        {
             return xid
         }
         throw CDCError.query(sql: "txid_current()", sqlState: nil, message: "no row")
@@ -73,7 +76,9 @@ struct PostgresFixture: Sendable {
     /// The first column of each row of `sql`, as text.
     func strings(_ sql: String) async throws -> [String] {
         var values: [String] = []
-        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String.self) {
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(
+            String.self)
+        {
             values.append(value)
         }
         return values
@@ -90,8 +95,9 @@ struct PostgresFixture: Sendable {
     }
 
     func reader(batchSize: Int = 1000) -> PostgresCDCReader {
-        PostgresCDCReader(endpoint: Self.endpoint, slot: slot, tables: [qualifiedTable], messagePrefixes: [prefix],
-                          batchSize: batchSize, log: log, topic: topic)
+        PostgresCDCReader(
+            endpoint: Self.endpoint, slot: slot, tables: [qualifiedTable], messagePrefixes: [prefix],
+            batchSize: batchSize, log: log, topic: topic)
     }
 
     func slotHandle() -> LogicalSlot { LogicalSlot(name: slot, connection: connection) }
@@ -106,8 +112,10 @@ struct PostgresFixture: Sendable {
     private func cleanUp() async {
         try? await connection.close()
         guard let connection = try? await Self.endpoint.connect() else { return }
-        for sql in ["SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)'",
-                    "DROP TABLE IF EXISTS \(qualifiedTable)"] {
+        for sql in [
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '\(slot)'",
+            "DROP TABLE IF EXISTS \(qualifiedTable)",
+        ] {
             _ = try? await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
         try? await connection.close()

@@ -19,7 +19,8 @@ extension AgainstPostgres {
                 let trigger = PostgresCDCTrigger(
                     endpoint: PostgresFixture.endpoint, slot: db.slot, tables: [db.qualifiedTable],
                     pollInterval: .milliseconds(20),
-                    reconnect: ReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), deadline: .seconds(20)))
+                    reconnect: ReconnectBackoff(
+                        initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), deadline: .seconds(20)))
                 let stream = try trigger.events()
                 let reader = Task {
                     var iterator = stream.makeAsyncIterator()
@@ -33,9 +34,12 @@ extension AgainstPostgres {
                 // The reader polls the slot every 20 ms; each peek holds the slot, naming its backend.
                 var backend = ""
                 let found = try await db.waitUntil {
-                    backend = try await db.strings("""
-                        SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '\(db.slot)' AND active_pid IS NOT NULL
-                        """).first ?? ""
+                    backend =
+                        try await db.strings(
+                            """
+                            SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '\(db.slot)' AND active_pid IS NOT NULL
+                            """
+                        ).first ?? ""
                     return !backend.isEmpty
                 }
                 try #require(found, "the trigger never read its slot")

@@ -3,7 +3,9 @@ import Testing
 
 @Suite("AcknowledgedPrefix", .timeLimit(.minutes(3)))
 struct AcknowledgedPrefixTests {
-    @Test("the checkpoint moves only over a gapless acknowledged prefix; unknown, repeated and forgotten positions change nothing")
+    @Test(
+        "the checkpoint moves only over a gapless acknowledged prefix; unknown, repeated and forgotten positions change nothing"
+    )
     func prefix() {
         var window = AcknowledgedPrefix<Int>()
         for position in [10, 20, 30, 40] { window.deliver(position) }

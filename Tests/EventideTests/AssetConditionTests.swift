@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Eventide
 
 @Suite("Asset conditions: operators, evaluation, aliases, narrative and JSON", .timeLimit(.minutes(3)))
@@ -79,15 +80,17 @@ struct AssetConditionTests {
         #expect(!(a & b).evaluate(updated: []))
     }
 
-    @Test("nested conditions evaluate branch by branch", arguments: [
-        ([String](), false),
-        (["a"], false),
-        (["a", "b"], true),
-        (["c"], false),
-        (["c", "d"], true),
-        (["a", "d"], false),
-        (["a", "b", "c", "d"], true),
-    ])
+    @Test(
+        "nested conditions evaluate branch by branch",
+        arguments: [
+            ([String](), false),
+            (["a"], false),
+            (["a", "b"], true),
+            (["c"], false),
+            (["c", "d"], true),
+            (["a", "d"], false),
+            (["a", "b", "c", "d"], true),
+        ])
     func nestedEvaluation(updated: [String], holds: Bool) {
         let byName = Dictionary(uniqueKeysWithValues: [a, b, c, d].map { ($0.name, $0.key) })
         let condition = (a & b) | (c & d)
@@ -144,8 +147,9 @@ struct AssetConditionTests {
         #expect(condition.missing(updated: [a.key, b.key], aliases: [:]).isEmpty)
         #expect(((a & b) | (a & c)).missing(updated: []) == [leaf(a), leaf(b), leaf(c)])
         #expect(((a | b) & c).missing(updated: [a.key]) == [leaf(c)])
-        #expect(condition.missing(updated: [c.key], aliases: ["daily": [d.key]]).map(\.description)
-            == ["a", "b", "alias:daily"])
+        #expect(
+            condition.missing(updated: [c.key], aliases: ["daily": [d.key]]).map(\.description)
+                == ["a", "b", "alias:daily"])
     }
 
     // MARK: Description
@@ -187,9 +191,11 @@ struct AssetConditionTests {
         #expect(json == #"{"all":[{"asset":{"name":"a","uri":"s3://x/a"}},{"alias":"daily"}]}"#)
     }
 
-    @Test("decoding refuses objects without exactly one known key", arguments: [
-        #"{}"#, #"{"alias": "x", "all": []}"#, #"{"every": []}"#,
-    ])
+    @Test(
+        "decoding refuses objects without exactly one known key",
+        arguments: [
+            #"{}"#, #"{"alias": "x", "all": []}"#, #"{"every": []}"#,
+        ])
     func decodingRefuses(json: String) {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(AssetCondition.self, from: Data(json.utf8)) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Eventide
 
 @Suite("Assets: names, identity, groups, aliases and JSON", .timeLimit(.minutes(3)))
@@ -15,8 +16,9 @@ struct AssetTests {
         #expect(asset.group == "asset" && asset.extra.isEmpty)
     }
 
-    @Test("an asset given only a plain name uses the name, unchanged, as an opaque URI that needs no scheme",
-          arguments: ["daily_orders", "Daily Orders/", "orders.csv", "team:finance"])
+    @Test(
+        "an asset given only a plain name uses the name, unchanged, as an opaque URI that needs no scheme",
+        arguments: ["daily_orders", "Daily Orders/", "orders.csv", "team:finance"])
     func nameOnly(name: String) throws {
         let asset = try Asset(name: name)
         #expect(asset.name == name)
@@ -125,8 +127,10 @@ struct AssetTests {
         #expect(try Asset(uri: "s3://b/k").key.description == "s3://b/k")
         #expect(try Asset(uri: "s3://b/k", name: "orders").key.description == "orders (s3://b/k)")
         #expect(try Asset(uri: "s3://b/k", name: "orders").description == "orders (s3://b/k)")
-        let keys = [AssetKey(name: "b", uri: "s3://x/2"), AssetKey(name: "z", uri: "s3://x/1"),
-                    AssetKey(name: "a", uri: "s3://x/2")]
+        let keys = [
+            AssetKey(name: "b", uri: "s3://x/2"), AssetKey(name: "z", uri: "s3://x/1"),
+            AssetKey(name: "a", uri: "s3://x/2"),
+        ]
         #expect(keys.sorted().map(\.name) == ["z", "a", "b"])
     }
 
@@ -134,8 +138,9 @@ struct AssetTests {
 
     @Test("an asset round-trips through JSON with its group, extra and warnings, as plain keys")
     func assetRoundTrip() throws {
-        let asset = try Asset(uri: "s3://u:p@lake/orders", name: "orders", group: "sales",
-                              extra: ["owner": "finance", "rows": 3])
+        let asset = try Asset(
+            uri: "s3://u:p@lake/orders", name: "orders", group: "sales",
+            extra: ["owner": "finance", "rows": 3])
         let data = try JSONEncoder().encode(asset)
         let object = try JSONValue.parse(String(decoding: data, as: UTF8.self))
         #expect(object["uri"] == "s3://u@lake/orders" && object["group"] == "sales")
@@ -190,12 +195,16 @@ struct AssetTests {
         #expect(AssetError.emptyName.description.contains("give the asset or alias a name"))
         #expect(AssetError.nonASCIIName("bücher").description.contains("transliterate"))
         #expect(AssetError.tooLong(field: "name", length: 2_000).description.contains("name is 2000 characters long"))
-        #expect(AssetError.invalidGroup(" ", reason: "is only whitespace").description
-            == #"asset group " " is only whitespace; use an ASCII word such as "sales", or leave it out for the default "asset"."#)
+        #expect(
+            AssetError.invalidGroup(" ", reason: "is only whitespace").description
+                == #"asset group " " is only whitespace; use an ASCII word such as "sales", or leave it out for the default "asset"."#
+        )
         let undeclared = AssetError.undeclaredAsset(name: "orders", uri: "s3://lake/ordrs", dag: "report").description
         #expect(undeclared.hasPrefix("DAG 'report' schedules on asset 'orders' (s3://lake/ordrs)"))
         #expect(undeclared.contains("register(assets:)"))
-        #expect(AssetError.undeclaredAsset(name: "a", uri: "a", dag: nil).description.hasPrefix("the event names asset 'a'"))
+        #expect(
+            AssetError.undeclaredAsset(name: "a", uri: "a", dag: nil).description.hasPrefix("the event names asset 'a'")
+        )
     }
 }
 

@@ -37,7 +37,8 @@ struct BatchingTriggerTests {
         try await clock.waitForSleepers()
         await clock.advance(by: .seconds(300))
         let rest = try #require(await arrivals.next())
-        #expect(rest.payload["count"] == 5 && rest.payload["messages"]?.arrayValue?.count == 5, "the window emits the rest")
+        #expect(
+            rest.payload["count"] == 5 && rest.payload["messages"]?.arrayValue?.count == 5, "the window emits the rest")
         ids += (rest.payload["message_ids"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(ids == (1...25).map { "m\($0)" }, "every event once, in order")
 
@@ -48,7 +49,9 @@ struct BatchingTriggerTests {
         #expect(received.withLock { $0 } == 3, "held until the window ends")
         await clock.advance(by: .seconds(1))
         let lone = try #require(await arrivals.next())
-        #expect(lone.payload["count"] == 1 && lone.messageId == "batch:m26", "emitted by the window, not held for nine more")
+        #expect(
+            lone.payload["count"] == 1 && lone.messageId == "batch:m26", "emitted by the window, not held for nine more"
+        )
         source.finish()
         try await consumed
     }
@@ -68,7 +71,9 @@ struct BatchingTriggerTests {
         let second = try #require(try await batches.next())
         let reject = try #require(second.reject)
         try await reject("schema v3 unknown")
-        #expect(source.rejected.map(\.messageId) == ["b1", "b3"] && source.rejected.allSatisfy { $0.reason == "schema v3 unknown" })
+        #expect(
+            source.rejected.map(\.messageId) == ["b1", "b3"]
+                && source.rejected.allSatisfy { $0.reason == "schema v3 unknown" })
         #expect(source.acknowledged.suffix(1) == ["b2"])
     }
 

@@ -39,9 +39,10 @@ struct CrashRecoveryTests {
         #expect(acks.count >= 300)
 
         let log = EventLog(database: try EventideDatabase(path: path))
-        let stored = Dictionary(uniqueKeysWithValues: try await log.readAll(topic: "crash-test").map {
-            ("\($0.position.partition) \($0.position.offset)", $0.event.id)
-        })
+        let stored = Dictionary(
+            uniqueKeysWithValues: try await log.readAll(topic: "crash-test").map {
+                ("\($0.position.partition) \($0.position.offset)", $0.event.id)
+            })
         for ack in acks {
             let fields = ack.split(separator: " ").map(String.init)  // ack <partition> <offset> <id>
             #expect(stored["\(fields[1]) \(fields[2])"] == fields[3], "acknowledged \(ack) is missing")
@@ -58,7 +59,8 @@ struct CrashRecoveryTests {
         let log = EventLog(database: try EventideDatabase(path: path))
         try await log.createTopic("crash-test", partitions: 4)
         for n in 0..<2_000 {
-            _ = try await log.append(try EventEnvelope(id: "e-\(n)", type: "t", source: "/s"), to: "crash-test", key: "k\(n % 16)")
+            _ = try await log.append(
+                try EventEnvelope(id: "e-\(n)", type: "t", source: "/s"), to: "crash-test", key: "k\(n % 16)")
         }
         let commits = try runAndKill(["consume", "--db", path, "--group", "g"], stopAfter: 500)
         #expect(commits.count >= 500 && commits.count < 2_000)

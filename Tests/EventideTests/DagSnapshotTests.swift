@@ -1,6 +1,7 @@
-@testable import Eventide
 import Foundation
 import Testing
+
+@testable import Eventide
 
 @Suite("DagSnapshot: the scheduler's decisions without tasks or a database", .timeLimit(.minutes(1)))
 struct DagSnapshotTests {
@@ -8,15 +9,18 @@ struct DagSnapshotTests {
     let b = try! Asset(uri: "s3://x/b")
 
     func snapshot(_ schedule: Schedule, maxActiveRuns: Int = 16) throws -> DagSnapshot {
-        let dag = try DAG("d", schedule: schedule, maxActiveRuns: maxActiveRuns, tasks: [
-            TaskDefinition("load", upstream: ["extract"]) { _ in .none }, TaskDefinition("extract") { _ in .none },
-        ])
+        let dag = try DAG(
+            "d", schedule: schedule, maxActiveRuns: maxActiveRuns,
+            tasks: [
+                TaskDefinition("load", upstream: ["extract"]) { _ in .none }, TaskDefinition("extract") { _ in .none },
+            ])
         return try #require(DagSnapshot(dag))
     }
 
     func event(_ id: Int64, _ asset: Asset) -> AssetEvent {
-        AssetEvent(id: id, asset: asset.key, extra: [:], source: .api(messageId: nil), alias: nil,
-                   timestamp: Date(timeIntervalSince1970: 0))
+        AssetEvent(
+            id: id, asset: asset.key, extra: [:], source: .api(messageId: nil), alias: nil,
+            timestamp: Date(timeIntervalSince1970: 0))
     }
 
     @Test("the snapshot holds the DAG's topological order; a DAG no asset schedules has none")
@@ -41,6 +45,7 @@ struct DagSnapshotTests {
         let queued = [event(1, a)]
         #expect(dag.runsToCreate(queued: queued, aliases: [:], paused: true, activeRuns: 0).isEmpty)
         #expect(dag.runsToCreate(queued: queued, aliases: [:], paused: false, activeRuns: 2).isEmpty)
-        #expect(dag.runsToCreate(queued: queued, aliases: [:], paused: false, activeRuns: 1).map { $0.map(\.id) } == [[1]])
+        #expect(
+            dag.runsToCreate(queued: queued, aliases: [:], paused: false, activeRuns: 1).map { $0.map(\.id) } == [[1]])
     }
 }

@@ -13,14 +13,18 @@ struct DatabaseDurabilityTests {
         return try EventideDatabase(path: path, durability: durability)
     }
 
-    @Test("each durability is what the writer connection reads back, before and after writes",
-          arguments: EventideDatabase.Durability.allCases)
+    @Test(
+        "each durability is what the writer connection reads back, before and after writes",
+        arguments: EventideDatabase.Durability.allCases)
     func sticks(durability: EventideDatabase.Durability) async throws {
         let database = try database(durability)
         #expect(try database.writerDurability() == durability)
         let log = EventLog(database: database)
         try await log.createTopic("t", partitions: 1)
-        for index in 0..<20 { _ = try await log.append(EventEnvelope(type: "e", source: "s", data: ["i": .number(Double(index))]), to: "t") }
+        for index in 0..<20 {
+            _ = try await log.append(
+                EventEnvelope(type: "e", source: "s", data: ["i": .number(Double(index))]), to: "t")
+        }
         #expect(try database.writerDurability() == durability)
     }
 
@@ -43,10 +47,13 @@ struct DatabaseDurabilityTests {
         func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
             let (stream, continuation) = AsyncThrowingStream.makeStream(of: TriggerEvent.self)
             let database = database, seen = seen
-            continuation.yield(TriggerEvent(payload: ["n": 1], messageId: "m1", acknowledge: {
-                let level = try database.writerDurability()
-                seen.level.withLock { $0 = level }
-            }))
+            continuation.yield(
+                TriggerEvent(
+                    payload: ["n": 1], messageId: "m1",
+                    acknowledge: {
+                        let level = try database.writerDurability()
+                        seen.level.withLock { $0 = level }
+                    }))
             return stream
         }
     }
@@ -58,8 +65,9 @@ struct DatabaseDurabilityTests {
         let asset = try Asset(uri: "test://durable")
         let watched = asset.watched(by: [AssetWatcher(name: "w", trigger: OneEvent(database: database, seen: seen))])
         let orchestrator = Orchestrator(database: database)
-        try await orchestrator.register(dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
-                                        assets: [watched])
+        try await orchestrator.register(
+            dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
+            assets: [watched])
         _ = try await orchestrator.withServices {
             try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
         }

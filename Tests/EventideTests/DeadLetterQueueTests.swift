@@ -10,8 +10,10 @@ struct DeadLetterQueueTests {
     @Test("a message dead-lettered again by the same source is kept once, with the first letter's id")
     func deduplicatedByMessageId() async throws {
         let queue = DeadLetterQueue(database: try TemporaryDatabase.make("dlq"))
-        let first = try await queue.add(source: "orders", messageId: "m1", payload: ["n": 1], reason: "bad", attempts: 1)
-        let again = try await queue.add(source: "orders", messageId: "m1", payload: ["n": 1], reason: "bad", attempts: 2)
+        let first = try await queue.add(
+            source: "orders", messageId: "m1", payload: ["n": 1], reason: "bad", attempts: 1)
+        let again = try await queue.add(
+            source: "orders", messageId: "m1", payload: ["n": 1], reason: "bad", attempts: 2)
         #expect(again.id == first.id)
         #expect(again.attempts == 1, "the first letter, as stored")
         #expect(try await queue.list(source: "orders").map(\.messageId) == ["m1"])
@@ -44,14 +46,19 @@ struct DeadLetterQueueTests {
         let database = try TemporaryDatabase.make("dlq")
         let trigger = ManualTrigger()
         let asset = try Asset(uri: "test://orders")
-        let watcher = AssetWatcher(name: "orders", trigger: trigger, extract: { event in
-            guard event.payload["ok"] == true else { throw EventError.schemaViolation(type: "order", reason: "not ok") }
-            return [:]
-        })
+        let watcher = AssetWatcher(
+            name: "orders", trigger: trigger,
+            extract: { event in
+                guard event.payload["ok"] == true else {
+                    throw EventError.schemaViolation(type: "order", reason: "not ok")
+                }
+                return [:]
+            })
         let watched = asset.watched(by: [watcher])
         let orchestrator = Orchestrator(database: database)
-        try await orchestrator.register(dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
-                                        assets: [watched])
+        try await orchestrator.register(
+            dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
+            assets: [watched])
         try await orchestrator.withServices {
             await trigger.waitUntilOpened()
             // The same message twice: the first delivery's reject never reached the source (the process died).
@@ -69,8 +76,9 @@ struct DeadLetterQueueTests {
     func originalBytes() async throws {
         let queue = DeadLetterQueue(database: try TemporaryDatabase.make("dlq"))
         let bytes = Data([0xFF, 0xFE, 0x00, 0x80, 0xC3, 0x28])
-        try await queue.add(source: "k", messageId: "t/0@1",
-                            payload: [DeadLetter.originalBytesKey: .string(bytes.base64EncodedString())], reason: "r")
+        try await queue.add(
+            source: "k", messageId: "t/0@1",
+            payload: [DeadLetter.originalBytesKey: .string(bytes.base64EncodedString())], reason: "r")
         #expect(try await queue.list(source: "k").first?.originalBytes == bytes)
     }
 }

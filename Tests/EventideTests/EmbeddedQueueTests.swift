@@ -15,7 +15,9 @@ struct EmbeddedQueueTests {
         try await queues.createQueue("orders")
         let id = try await queues.send("orders", body: #"{"order": 7}"#, attributes: ["type": "order.placed"])
         let message = try #require(try await queues.receive("orders").first)
-        #expect(message.messageId == id && message.body == #"{"order": 7}"# && message.attributes == ["type": "order.placed"])
+        #expect(
+            message.messageId == id && message.body == #"{"order": 7}"#
+                && message.attributes == ["type": "order.placed"])
         #expect(message.receiveCount == 1)
         #expect(try await queues.counts("orders") == (visible: 0, inFlight: 1))
         #expect(try await queues.receive("orders").isEmpty, "invisible while in flight")
@@ -23,7 +25,9 @@ struct EmbeddedQueueTests {
         #expect(try await queues.counts("orders") == (visible: 0, inFlight: 0))
     }
 
-    @Test("when the visibility timeout runs out, the message comes back with the same id, a higher count and a new receipt; the old receipt deletes nothing")
+    @Test(
+        "when the visibility timeout runs out, the message comes back with the same id, a higher count and a new receipt; the old receipt deletes nothing"
+    )
     func visibilityTimeout() async throws {
         let clock = TestClock()
         let queues = try queues(clock)
@@ -46,7 +50,8 @@ struct EmbeddedQueueTests {
         let clock = TestClock()
         let queues = try queues(clock)
         try await queues.createQueue("orders-dlq")
-        try await queues.createQueue("orders", .init(visibilityTimeout: .seconds(10), deadLetterQueue: "orders-dlq", maxReceives: 2))
+        try await queues.createQueue(
+            "orders", .init(visibilityTimeout: .seconds(10), deadLetterQueue: "orders-dlq", maxReceives: 2))
         let id = try await queues.send("orders", body: "poison", attributes: ["type": "order.placed"])
         for attempt in 1...2 {
             #expect(try await queues.receive("orders").first?.receiveCount == attempt)
@@ -122,7 +127,9 @@ struct EmbeddedQueueTests {
         await #expect(throws: QueueError.unknownQueue("missing-dlq")) {
             try await queues.createQueue("q", .init(deadLetterQueue: "missing-dlq", maxReceives: 3))
         }
-        await #expect(throws: QueueError.self) { try await queues.createQueue("q", .init(deadLetterQueue: nil, maxReceives: 3)) }
+        await #expect(throws: QueueError.self) {
+            try await queues.createQueue("q", .init(deadLetterQueue: nil, maxReceives: 3))
+        }
         try await queues.createQueue("q", .init(visibilityTimeout: .milliseconds(200)))
         try await queues.createQueue("q", .init(visibilityTimeout: .milliseconds(200)))  // same settings: fine
         await #expect(throws: QueueError.queueExistsWithOtherSettings("q")) {
@@ -130,27 +137,38 @@ struct EmbeddedQueueTests {
         }
     }
 
-    @Test("eventide://queue/ watcher: messages become asset events and are deleted after the commit; a poison message ends in both DLQs with its reason")
+    @Test(
+        "eventide://queue/ watcher: messages become asset events and are deleted after the commit; a poison message ends in both DLQs with its reason"
+    )
     func watcher() async throws {
         let orchestrator = Orchestrator(database: try TemporaryDatabase.make("queue-watcher"))
         let queues = EmbeddedQueue(database: orchestrator.scheduler.database)
         try await queues.createQueue("orders-dlq")
         try await queues.createQueue("orders", .init(deadLetterQueue: "orders-dlq", maxReceives: 3))
-        let registry = TriggerRegistry.embedded(log: EventLog(database: orchestrator.scheduler.database), queues: queues)
+        let registry = TriggerRegistry.embedded(
+            log: EventLog(database: orchestrator.scheduler.database), queues: queues)
         let asset = try Asset(uri: "queue://orders")
-        let watched = asset.watched(by: [try AssetWatcher(name: "orders", source: "eventide://queue/orders?wait=1", registry: registry, extract: { event in
-            guard let order = event.payload["body"]?["order"] else {
-                throw EventError.schemaViolation(type: "order", reason: "no 'order' in \(event.payload["body"]?.jsonText ?? "")")
-            }
-            return ["order": order]
-        })])
-        try await orchestrator.register(dags: [DAG("fulfil", schedule: .on([watched]), tasks: [TaskDefinition("ship") { _ in .none }])],
-                                        assets: [watched])
+        let watched = asset.watched(by: [
+            try AssetWatcher(
+                name: "orders", source: "eventide://queue/orders?wait=1", registry: registry,
+                extract: { event in
+                    guard let order = event.payload["body"]?["order"] else {
+                        throw EventError.schemaViolation(
+                            type: "order", reason: "no 'order' in \(event.payload["body"]?.jsonText ?? "")")
+                    }
+                    return ["order": order]
+                })
+        ])
+        try await orchestrator.register(
+            dags: [DAG("fulfil", schedule: .on([watched]), tasks: [TaskDefinition("ship") { _ in .none }])],
+            assets: [watched])
         try await queues.send("orders", body: #"{"order": 1}"#)
         try await queues.send("orders", body: "garbage")
         try await queues.send("orders", body: #"{"order": 2}"#)
         try await orchestrator.withServices {
-            _ = try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.eventsRecorded == 2 && $0.deadLettered == 1 }
+            _ = try await orchestrator.triggerer.waitFor(watcher: "orders") {
+                $0.eventsRecorded == 2 && $0.deadLettered == 1
+            }
         }
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["order"] } == [1, 2])
         #expect(try await queues.counts("orders") == (visible: 0, inFlight: 0), "every message deleted or moved")

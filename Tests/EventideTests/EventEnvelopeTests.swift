@@ -7,9 +7,10 @@ struct EventEnvelopeTests {
     @Test("an envelope round-trips as a structured-mode CloudEvent with its extension attributes")
     func roundTrip() throws {
         let time = try #require(EventTime.parse("2026-11-23T07:00:00.250Z"))
-        let event = try EventEnvelope(id: "e1", type: "com.shop.order.placed", source: "/shop", subject: "order-7",
-                                      time: time, data: ["amount": 42.5], schemaVersion: 2,
-                                      correlationId: "c1", causationId: "e0")
+        let event = try EventEnvelope(
+            id: "e1", type: "com.shop.order.placed", source: "/shop", subject: "order-7",
+            time: time, data: ["amount": 42.5], schemaVersion: 2,
+            correlationId: "c1", causationId: "e0")
         let json = event.cloudEventJSON
         let object = try #require(try JSONValue.parse(json).objectValue)
         #expect(object["specversion"] == "1.0")

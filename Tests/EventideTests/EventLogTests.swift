@@ -114,7 +114,9 @@ struct EventLogTests {
     @Test("unknown topics, bad partitions and conflicting partition counts are refused with a reason")
     func badInput() async throws {
         let log = try await makeLog(partitions: 2)
-        await #expect(throws: LogError.unknownTopic("nope")) { try await log.read(topic: "nope", partition: 0, from: 0) }
+        await #expect(throws: LogError.unknownTopic("nope")) {
+            try await log.read(topic: "nope", partition: 0, from: 0)
+        }
         await #expect(throws: LogError.partitionOutOfRange(topic: "orders", partition: 5, partitions: 2)) {
             try await log.read(topic: "orders", partition: 5, from: 0)
         }

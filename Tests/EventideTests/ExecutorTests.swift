@@ -8,7 +8,8 @@ import Testing
 struct ExecutorTests {
     let asset = try! Asset(uri: "s3://lake/orders")
 
-    func orchestrator(_ dags: [DAG], assets: [Asset] = [], clock: EventideClock = .system) async throws -> Orchestrator {
+    func orchestrator(_ dags: [DAG], assets: [Asset] = [], clock: EventideClock = .system) async throws -> Orchestrator
+    {
         let orchestrator = Orchestrator(database: try TemporaryDatabase.make("executor"), clock: clock)
         try await orchestrator.register(dags: dags, assets: assets)
         return orchestrator
@@ -28,10 +29,14 @@ struct ExecutorTests {
         let attempts = Counter()
         let clock = TestClock()
         let policy = RetryPolicy(retries: 2, delay: .seconds(600), exponentialBackoff: true)
-        let dag = try DAG("flaky", tasks: [TaskDefinition("call", retry: policy) { context in
-            if attempts.next() < 3 { throw CocoaError(.fileReadUnknown) }
-            return TaskOutput(value: .number(Double(context.tryNumber)))
-        }])
+        let dag = try DAG(
+            "flaky",
+            tasks: [
+                TaskDefinition("call", retry: policy) { context in
+                    if attempts.next() < 3 { throw CocoaError(.fileReadUnknown) }
+                    return TaskOutput(value: .number(Double(context.tryNumber)))
+                }
+            ])
         let orchestrator = try await orchestrator([dag], clock: EventideClock(clock))
         let run = try await orchestrator.withServices {
             let ref = try await orchestrator.scheduler.triggerRun("flaky")
@@ -50,15 +55,20 @@ struct ExecutorTests {
         #expect(run.taskInstances.first?.tryNumber == 3)
         #expect(attempts.current == 3)
         let ended = try #require(run.endedAt)
-        #expect(ended.timeIntervalSince(clock.epoch) == 1800, "stamped on the test clock: 10 + 20 minutes after its epoch")
+        #expect(
+            ended.timeIntervalSince(clock.epoch) == 1800, "stamped on the test clock: 10 + 20 minutes after its epoch")
     }
 
     @Test("a task out of retries fails the run and marks downstream upstream_failed")
     func failurePropagates() async throws {
-        let dag = try DAG("broken", tasks: [
-            TaskDefinition("extract", retry: RetryPolicy(retries: 1, delay: .milliseconds(1))) { _ in throw CocoaError(.fileNoSuchFile) },
-            TaskDefinition("load", upstream: ["extract"]) { _ in .none },
-        ])
+        let dag = try DAG(
+            "broken",
+            tasks: [
+                TaskDefinition("extract", retry: RetryPolicy(retries: 1, delay: .milliseconds(1))) { _ in
+                    throw CocoaError(.fileNoSuchFile)
+                },
+                TaskDefinition("load", upstream: ["extract"]) { _ in .none },
+            ])
         let run = try await runOnce(dag)
         #expect(run.state == .failed)
         #expect(run.taskInstances.map(\.state) == [.failed, .upstreamFailed])
@@ -85,16 +95,22 @@ struct ExecutorTests {
     @Test("exponential backoff doubles the delay up to the cap")
     func backoff() {
         let policy = RetryPolicy(retries: 5, delay: .seconds(1), exponentialBackoff: true, maxDelay: .seconds(5))
-        #expect((2...6).map { policy.delay(beforeTry: $0) } == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])
+        #expect(
+            (2...6).map { policy.delay(beforeTry: $0) } == [
+                .seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5),
+            ])
     }
 
     @Test("the cap bounds only exponential growth: a constant or first delay longer than a minute is waited in full")
     func longDelaysAreNotCut() {
         #expect(RetryPolicy(retries: 3, delay: .seconds(300)).delay(beforeTry: 3) == .seconds(300))
-        #expect(RetryPolicy(retries: 3, delay: .seconds(300), maxDelay: .seconds(5)).delay(beforeTry: 2) == .seconds(300))
+        #expect(
+            RetryPolicy(retries: 3, delay: .seconds(300), maxDelay: .seconds(5)).delay(beforeTry: 2) == .seconds(300))
         let exponential = RetryPolicy(retries: 3, delay: .seconds(600), exponentialBackoff: true)
         #expect((2...4).map { exponential.delay(beforeTry: $0) } == [.seconds(600), .seconds(1200), .seconds(2400)])
-        #expect(RetryPolicy(retries: 30, delay: .seconds(600), exponentialBackoff: true).delay(beforeTry: 30) == .seconds(86_400))
+        #expect(
+            RetryPolicy(retries: 30, delay: .seconds(600), exponentialBackoff: true).delay(beforeTry: 30)
+                == .seconds(86_400))
     }
 
     @Test("jitter shortens each wait by at most its fraction; none without it")
@@ -119,10 +135,12 @@ struct ExecutorTests {
 
     @Test("a skipped task emits no outlet event and skips its downstream tasks")
     func skipPropagates() async throws {
-        let dag = try DAG("gate", tasks: [
-            TaskDefinition("check") { _ in throw TaskSkipped("nothing new") },
-            TaskDefinition("publish", upstream: ["check"], outlets: [asset]) { _ in .none },
-        ])
+        let dag = try DAG(
+            "gate",
+            tasks: [
+                TaskDefinition("check") { _ in throw TaskSkipped("nothing new") },
+                TaskDefinition("publish", upstream: ["check"], outlets: [asset]) { _ in .none },
+            ])
         let orchestrator = try await orchestrator([dag])
         let run = try await orchestrator.withServices {
             try await orchestrator.scheduler.triggerRun("gate")
@@ -136,13 +154,21 @@ struct ExecutorTests {
     @Test("a successful outlet task triggers the consumer with its extra; the consumer sees it")
     func outletTriggersConsumer() async throws {
         let seen = Mutex<[JSONValue]>([])
-        let producer = try DAG("producer", tasks: [TaskDefinition("write", outlets: [asset]) { _ in
-            TaskOutput(outletExtra: [asset.key: ["rows": 42]])
-        }])
-        let consumer = try DAG("consumer", schedule: .on([asset]), tasks: [TaskDefinition("read") { context in
-            seen.withLock { $0 += context.triggeringEvents(of: asset).compactMap { $0.extra["rows"] } }
-            return .none
-        }])
+        let producer = try DAG(
+            "producer",
+            tasks: [
+                TaskDefinition("write", outlets: [asset]) { _ in
+                    TaskOutput(outletExtra: [asset.key: ["rows": 42]])
+                }
+            ])
+        let consumer = try DAG(
+            "consumer", schedule: .on([asset]),
+            tasks: [
+                TaskDefinition("read") { context in
+                    seen.withLock { $0 += context.triggeringEvents(of: asset).compactMap { $0.extra["rows"] } }
+                    return .none
+                }
+            ])
         let orchestrator = try await orchestrator([producer, consumer])
         let run = try await orchestrator.withServices {
             try await orchestrator.scheduler.triggerRun("producer")
@@ -151,24 +177,32 @@ struct ExecutorTests {
         #expect(run.state == .success)
         #expect(seen.withLock { $0 } == [42])
         let event = try #require(run.triggeringAssetEvents.first)
-        guard case .task(let dagId, _, let taskId) = event.source else { Issue.record("source \(event.source)"); return }
+        guard case .task(let dagId, _, let taskId) = event.source else {
+            Issue.record("source \(event.source)"); return
+        }
         #expect(dagId == "producer" && taskId == "write")
     }
 
     @Test("a deferred task is deferred while its trigger waits and resumes with the event")
     func deferral() async throws {
         let trigger = ManualTrigger()
-        let dag = try DAG("sensor", tasks: [TaskDefinition("wait") { context in
-            let event = try await context.deferUntil(trigger, timeout: .seconds(30))
-            return TaskOutput(value: event.payload)
-        }])
+        let dag = try DAG(
+            "sensor",
+            tasks: [
+                TaskDefinition("wait") { context in
+                    let event = try await context.deferUntil(trigger, timeout: .seconds(30))
+                    return TaskOutput(value: event.payload)
+                }
+            ])
         let orchestrator = try await orchestrator([dag])
         let (stateWhileWaiting, run) = try await orchestrator.withServices {
             let ref = try await orchestrator.scheduler.triggerRun("sensor")
             try await trigger.waitUntilOpened()
             let state = try await orchestrator.scheduler.run(ref)?.taskInstances.first?.state
             trigger.fire(["file": "a.csv"], messageId: "1")
-            return (state, try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "sensor", count: 1).first))
+            return (
+                state, try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "sensor", count: 1).first)
+            )
         }
         #expect(stateWhileWaiting == .deferred)
         #expect(run.state == .success)
@@ -176,10 +210,14 @@ struct ExecutorTests {
 
     @Test("a deferred task whose trigger does not fire in time fails without retrying")
     func deferralTimeout() async throws {
-        let dag = try DAG("sensor", tasks: [TaskDefinition("wait", retry: RetryPolicy(retries: 3)) { context in
-            _ = try await context.deferUntil(ManualTrigger(), timeout: .milliseconds(20))
-            return .none
-        }])
+        let dag = try DAG(
+            "sensor",
+            tasks: [
+                TaskDefinition("wait", retry: RetryPolicy(retries: 3)) { context in
+                    _ = try await context.deferUntil(ManualTrigger(), timeout: .milliseconds(20))
+                    return .none
+                }
+            ])
         let run = try await runOnce(dag)
         let task = try #require(run.taskInstances.first)
         #expect(task.state == .failed)
@@ -189,8 +227,12 @@ struct ExecutorTests {
     @Test("a DAG with a cycle or an unknown upstream is refused")
     func invalidDags() {
         #expect(throws: DagError.self) {
-            try DAG("cyclic", tasks: [TaskDefinition("a", upstream: ["b"]) { _ in .none },
-                                      TaskDefinition("b", upstream: ["a"]) { _ in .none }])
+            try DAG(
+                "cyclic",
+                tasks: [
+                    TaskDefinition("a", upstream: ["b"]) { _ in .none },
+                    TaskDefinition("b", upstream: ["a"]) { _ in .none },
+                ])
         }
         #expect(throws: DagError.unknownUpstream(dagId: "d", taskId: "a", upstream: "zz")) {
             try DAG("d", tasks: [TaskDefinition("a", upstream: ["zz"]) { _ in .none }])

@@ -13,8 +13,9 @@ struct FilterPolicyTests {
         #expect(!policy.matches(attributes: ["type": "order.paid", "region": "us"], body: nil))
         #expect(!policy.matches(attributes: ["type": "order.cancelled", "region": "eu"], body: nil))
         #expect(!policy.matches(attributes: ["type": "order.paid"], body: nil), "region missing")
-        #expect(try attributes(#"{"priority": [1]}"#).matches(attributes: ["priority": "1.0"], body: nil),
-                "attribute strings compare as numbers for a number condition")
+        #expect(
+            try attributes(#"{"priority": [1]}"#).matches(attributes: ["priority": "1.0"], body: nil),
+            "attribute strings compare as numbers for a number condition")
     }
 
     @Test("prefix, suffix, equals-ignore-case, anything-but, numeric ranges and exists")
@@ -36,23 +37,29 @@ struct FilterPolicyTests {
         #expect(try !attrs(#"{"trace": [{"exists": true}]}"#, [:]))
     }
 
-    @Test("a body policy matches nested objects and any element of an array; a body that is not an object never matches")
+    @Test(
+        "a body policy matches nested objects and any element of an array; a body that is not an object never matches")
     func bodyScope() throws {
         let policy = try body(#"{"order": {"status": ["paid"], "total": [{"numeric": [">=", 50]}]}, "tags": ["vip"]}"#)
-        #expect(policy.matches(attributes: [:], body: ["order": ["status": "paid", "total": 80], "tags": ["new", "vip"]]))
+        #expect(
+            policy.matches(attributes: [:], body: ["order": ["status": "paid", "total": 80], "tags": ["new", "vip"]]))
         #expect(!policy.matches(attributes: [:], body: ["order": ["status": "paid", "total": 20], "tags": ["vip"]]))
-        #expect(!policy.matches(attributes: [:], body: ["order": "paid", "tags": ["vip"]]), "not nested as the policy says")
+        #expect(
+            !policy.matches(attributes: [:], body: ["order": "paid", "tags": ["vip"]]), "not nested as the policy says")
         #expect(!policy.matches(attributes: [:], body: .string("plain text")))
         #expect(!policy.matches(attributes: [:], body: nil))
-        #expect(!policy.matches(attributes: ["order": "x"], body: ["tags": ["vip"]]), "a body policy ignores attributes")
+        #expect(
+            !policy.matches(attributes: ["order": "x"], body: ["tags": ["vip"]]), "a body policy ignores attributes")
     }
 
-    @Test("a policy that cannot be used is refused with the key and the reason", arguments: [
-        (#"{}"#, ""), (#"{"type": "order"}"#, "type"), (#"{"type": []}"#, "type"),
-        (#"{"a": [{"prefix": 1}]}"#, "a"), (#"{"a": [{"numeric": [">", "x"]}]}"#, "a"),
-        (#"{"a": [{"numeric": [">"]}]}"#, "a"), (#"{"a": [{"bogus": 1}]}"#, "a"), (#"{"a": [true]}"#, "a"),
-        (#"{"a": {"b": ["x"]}}"#, "a"), (#"not json"#, ""),
-    ])
+    @Test(
+        "a policy that cannot be used is refused with the key and the reason",
+        arguments: [
+            (#"{}"#, ""), (#"{"type": "order"}"#, "type"), (#"{"type": []}"#, "type"),
+            (#"{"a": [{"prefix": 1}]}"#, "a"), (#"{"a": [{"numeric": [">", "x"]}]}"#, "a"),
+            (#"{"a": [{"numeric": [">"]}]}"#, "a"), (#"{"a": [{"bogus": 1}]}"#, "a"), (#"{"a": [true]}"#, "a"),
+            (#"{"a": {"b": ["x"]}}"#, "a"), (#"not json"#, ""),
+        ])
     func refuses(policy: String, path: String) {
         #expect {
             _ = try FilterPolicy(json: policy)

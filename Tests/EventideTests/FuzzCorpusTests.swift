@@ -44,9 +44,13 @@ struct FuzzCorpusTests {
         for (name, text) in try Self.inputs("connection-uri") {
             let connection = try Connection(id: "c", uri: text)
             if name.hasPrefix("crash-") {
-                #expect(throws: ConnectionError.self, "\(name)") { try AWSConnectionSettings(connection: connection, environment: [:]) }
+                #expect(throws: ConnectionError.self, "\(name)") {
+                    try AWSConnectionSettings(connection: connection, environment: [:])
+                }
             } else {
-                #expect(throws: Never.self, "\(name)") { try AWSConnectionSettings(connection: connection, environment: [:]) }
+                #expect(throws: Never.self, "\(name)") {
+                    try AWSConnectionSettings(connection: connection, environment: [:])
+                }
             }
         }
     }
@@ -55,7 +59,10 @@ struct FuzzCorpusTests {
     func others() throws {
         for (_, text) in try Self.inputs("event-envelope") { _ = try? EventEnvelope.decode(cloudEventJSON: text) }
         #expect(throws: EventError.self) {
-            try EventEnvelope.decode(cloudEventJSON: try #require(try Self.inputs("event-envelope").first { $0.name == "seed-long-fraction-time.json" }).text)
+            try EventEnvelope.decode(
+                cloudEventJSON: try #require(
+                    try Self.inputs("event-envelope").first { $0.name == "seed-long-fraction-time.json" }
+                ).text)
         }
         for (_, text) in try Self.inputs("asset-uri") { _ = try? Asset(uri: text) }
         for (_, text) in try Self.inputs("filter-policy") {

@@ -25,7 +25,8 @@ struct MappedTriggerTests {
         let event = try #require(try await events.next())
         #expect(event.payload == ["wrapped": ["n": 1]] && event.messageId == "m1")
         try await event.acknowledge()
-        #expect(seen.withLock { $0 } == ["m1"] && source.acknowledged == ["m1"], "the wrapper ran, then the source's own")
+        #expect(
+            seen.withLock { $0 } == ["m1"] && source.acknowledged == ["m1"], "the wrapper ran, then the source's own")
         source.finish()
         #expect(try await events.next() == nil)
     }

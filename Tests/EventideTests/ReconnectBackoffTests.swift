@@ -8,10 +8,13 @@ import Testing
 struct ReconnectBackoffTests {
     @Test("delays grow from the initial delay, are capped by the maximum, and are jittered within [cap/2, cap]")
     func delays() {
-        let backoff = ReconnectBackoff(initialDelay: .milliseconds(100), maximumDelay: .seconds(1), deadline: .seconds(30))
+        let backoff = ReconnectBackoff(
+            initialDelay: .milliseconds(100), maximumDelay: .seconds(1), deadline: .seconds(30))
         var generator = SystemRandomNumberGenerator()
-        for (retry, cap) in [(1, Duration.milliseconds(100)), (2, .milliseconds(200)), (3, .milliseconds(400)),
-                             (4, .milliseconds(800)), (5, .seconds(1)), (40, .seconds(1))] {
+        for (retry, cap) in [
+            (1, Duration.milliseconds(100)), (2, .milliseconds(200)), (3, .milliseconds(400)),
+            (4, .milliseconds(800)), (5, .seconds(1)), (40, .seconds(1)),
+        ] {
             let delays = (0..<50).map { _ in backoff.delay(beforeRetry: retry, using: &generator) }
             #expect(delays.allSatisfy { $0 >= cap / 2 && $0 <= cap }, "retry \(retry)")
             #expect(Set(delays).count > 1, "jittered, not all the same (retry \(retry))")
@@ -28,7 +31,8 @@ struct ReconnectBackoffTests {
 
     @Test("transient failures are retried until the operation succeeds; a permanent one is thrown at once")
     func retries() async throws {
-        let backoff = ReconnectBackoff(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(4), deadline: .seconds(10))
+        let backoff = ReconnectBackoff(
+            initialDelay: .milliseconds(1), maximumDelay: .milliseconds(4), deadline: .seconds(10))
         let attempts = Attempts()
         let value = try await backoff.run(isTransient: { $0 is Transient }) {
             if await attempts.next() < 4 { throw Transient() }
@@ -50,11 +54,13 @@ struct ReconnectBackoffTests {
     func deadline() async throws {
         let attempts = Attempts()
         await #expect(throws: Transient.self) {
-            try await ReconnectBackoff(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(20), deadline: .milliseconds(200))
-                .run(isTransient: { $0 is Transient }) { () async throws -> Int in
-                    _ = await attempts.next()
-                    throw Transient()
-                }
+            try await ReconnectBackoff(
+                initialDelay: .milliseconds(5), maximumDelay: .milliseconds(20), deadline: .milliseconds(200)
+            )
+            .run(isTransient: { $0 is Transient }) { () async throws -> Int in
+                _ = await attempts.next()
+                throw Transient()
+            }
         }
         #expect(await attempts.count > 1)
         let once = Attempts()

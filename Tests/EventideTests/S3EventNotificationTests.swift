@@ -1,7 +1,8 @@
 import Eventide
-@testable import EventideS3
 import Foundation
 import Testing
+
+@testable import EventideS3
 
 @Suite("S3 event notifications")
 struct S3EventNotificationTests {
@@ -13,7 +14,9 @@ struct S3EventNotificationTests {
               "object": {"key": "landing/a+b%2Bc/%C3%BC.csv", "size": 5, "eTag": "5d41402abc4b2a76b9719d911017c592",
                          "sequencer": "0055AED6DCD90281E5"}}}]}
             """#
-        guard case .records(let records) = try S3EventNotification.parse(body) else { Issue.record("no records"); return }
+        guard case .records(let records) = try S3EventNotification.parse(body) else {
+            Issue.record("no records"); return
+        }
         let record = try #require(records.first)
         #expect(record.key == "landing/a b+c/ü.csv")
         #expect(record.uri == "s3://lake/landing/a b+c/ü.csv")
@@ -27,7 +30,8 @@ struct S3EventNotificationTests {
 
     @Test("the test event S3 sends when notifications are configured is recognised, not treated as a file")
     func testEvent() throws {
-        let body = #"{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-23T09:23:50", "Bucket": "lake"}"#
+        let body =
+            #"{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-23T09:23:50", "Bucket": "lake"}"#
         #expect(try S3EventNotification.parse(body) == .testEvent(bucket: "lake"))
     }
 
@@ -37,7 +41,9 @@ struct S3EventNotificationTests {
             try S3EventNotification.parse("hello")
         }
         #expect(throws: S3Error.self) { try S3EventNotification.parse(#"{"order": 1}"#) }
-        #expect(throws: S3Error.notAnEventNotification(reason: "record 0 lacks eventName, s3.bucket.name or s3.object.key")) {
+        #expect(
+            throws: S3Error.notAnEventNotification(reason: "record 0 lacks eventName, s3.bucket.name or s3.object.key")
+        ) {
             try S3EventNotification.parse(#"{"Records": [{"eventName": "ObjectCreated:Put"}]}"#)
         }
     }
@@ -69,7 +75,10 @@ struct S3EventNotificationTests {
     @Test("a good notification still decodes after a poison one, and its time is written back in the runtime's format")
     func goodAfterPoison() throws {
         _ = try? S3EventNotification.parse(Self.notification(eventTime: Self.crashingEventTime))
-        guard case .records(let records) = try S3EventNotification.parse(Self.notification(eventTime: "2026-11-23T09:23:50.169Z")) else {
+        guard
+            case .records(let records) = try S3EventNotification.parse(
+                Self.notification(eventTime: "2026-11-23T09:23:50.169Z"))
+        else {
             Issue.record("no records"); return
         }
         let record = try #require(records.first)

@@ -1,5 +1,5 @@
-import Eventide
 import Crypto
+import Eventide
 import EventideAWS
 import EventideS3
 import EventideSQS
@@ -8,8 +8,10 @@ import Foundation
 import Testing
 
 /// S3 and SQS triggers against moto on 127.0.0.1:5000 (`scripts/servers up`; `.ci/run` starts it and fails if it cannot).
-@Suite("S3 and SQS triggers against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
-       .timeLimit(.minutes(3)))
+@Suite(
+    "S3 and SQS triggers against moto",
+    .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
+    .timeLimit(.minutes(3)))
 struct S3NotificationTriggerTests {
     let credentials = AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")
     var sqs: SQSClient { SQSClient(endpoint: LocalServer.moto.url, credentials: credentials) }
@@ -22,8 +24,11 @@ struct S3NotificationTriggerTests {
         let bucket = unique("lake"), queue = unique("lake-events")
         let dlqURL = try await sqs.createQueue(queue + "-dlq")
         let dlqArn = try #require(try await sqs.attributes(dlqURL, names: ["QueueArn"])["QueueArn"])
-        let queueURL = try await sqs.createQueue(queue, attributes: [
-            "RedrivePolicy": SQSClient.redrivePolicy(deadLetterQueueArn: dlqArn, maxReceiveCount: 5)])
+        let queueURL = try await sqs.createQueue(
+            queue,
+            attributes: [
+                "RedrivePolicy": SQSClient.redrivePolicy(deadLetterQueueArn: dlqArn, maxReceiveCount: 5)
+            ])
         let arn = try #require(try await sqs.attributes(queueURL, names: ["QueueArn"])["QueueArn"])
         try await s3.createBucket(bucket)
         try await s3.putBucketNotification(bucket: bucket, queueArn: arn, prefix: "landing/")
@@ -38,7 +43,9 @@ struct S3NotificationTriggerTests {
         return orchestrator
     }
 
-    @Test("put object returns the body's MD5 as ETag and the object reads back; a missing bucket is a typed service error")
+    @Test(
+        "put object returns the body's MD5 as ETag and the object reads back; a missing bucket is a typed service error"
+    )
     func objects() async throws {
         let bucket = unique("objects")
         try await s3.createBucket(bucket)
@@ -53,19 +60,24 @@ struct S3NotificationTriggerTests {
         }
     }
 
-    @Test("an object put into the bucket arrives as an S3 record and becomes a file-arrival asset event; the message is deleted only after the commit")
+    @Test(
+        "an object put into the bucket arrives as an S3 record and becomes a file-arrival asset event; the message is deleted only after the commit"
+    )
     func fileArrival() async throws {
         let (bucket, queue, queueURL, _) = try await bucketWithNotifications()
         let asset = try Asset(uri: "s3://\(bucket)/landing")
         let trigger = try TriggerRegistry().registering(S3NotificationTrigger.factory(credentials: credentials))
             .trigger(for: "s3+sqs://127.0.0.1:\(LocalServer.moto.port)/\(queue)?wait=1")
-        let orchestrator = try await orchestrator(watching: asset, with: AssetWatcher(
-            name: "landing", trigger: trigger, extract: S3NotificationTrigger.fileArrival))
+        let orchestrator = try await orchestrator(
+            watching: asset,
+            with: AssetWatcher(
+                name: "landing", trigger: trigger, extract: S3NotificationTrigger.fileArrival))
         let events = try await orchestrator.withServices {
             let recorded = orchestrator.scheduler.recordedAssetEvents()
             _ = try await orchestrator.triggerer.waitFor(watcher: "landing", state: .running)
-            try await s3.putObject(bucket: bucket, key: "elsewhere/ignored.csv", body: Data("x".utf8))  // filtered by S3
-            try await s3.putObject(bucket: bucket, key: "landing/2026/orders 1+2.csv", body: Data("id,total\n1,9\n".utf8))
+            try await s3.putObject(bucket: bucket, key: "elsewhere/ignored.csv", body: Data("x".utf8))  // S3 filters it
+            try await s3.putObject(
+                bucket: bucket, key: "landing/2026/orders 1+2.csv", body: Data("id,total\n1,9\n".utf8))
             var events: [AssetEvent] = []
             for await event in recorded { events.append(event); break }
             _ = try await orchestrator.triggerer.waitFor(watcher: "landing") { $0.eventsRecorded == 1 }
@@ -79,23 +91,33 @@ struct S3NotificationTriggerTests {
         #expect(extra["etag"] == .string(Data("id,total\n1,9\n".utf8).md5Hex))
         #expect(extra["eventName"] == "ObjectCreated:Put")
         let status = try #require(await orchestrator.triggerer.status(of: "landing"))
-        #expect(status.eventsSeen == 1, "the test event (consumed before the object's) and the object outside landing/ fire nothing")
+        #expect(
+            status.eventsSeen == 1,
+            "the test event (consumed before the object's) and the object outside landing/ fire nothing")
         #expect(try await sqs.attributes(queueURL)["ApproximateNumberOfMessages"] == "0")
-        #expect(try await sqs.attributes(queueURL)["ApproximateNumberOfMessagesNotVisible"] == "0", "deleted, not in flight")
+        #expect(
+            try await sqs.attributes(queueURL)["ApproximateNumberOfMessagesNotVisible"] == "0", "deleted, not in flight"
+        )
     }
 
-    @Test("a message on the notification queue that is not an S3 event is dead-lettered with its reason, in the store and in the queue's DLQ")
+    @Test(
+        "a message on the notification queue that is not an S3 event is dead-lettered with its reason, in the store and in the queue's DLQ"
+    )
     func poisonMessage() async throws {
         let (bucket, queue, queueURL, dlqURL) = try await bucketWithNotifications()
         let asset = try Asset(uri: "s3://\(bucket)/landing")
-        let orchestrator = try await orchestrator(watching: asset, with: AssetWatcher(
-            name: "landing", trigger: S3NotificationTrigger(client: sqs, queue: queue, waitSeconds: 1),
-            extract: S3NotificationTrigger.fileArrival))
+        let orchestrator = try await orchestrator(
+            watching: asset,
+            with: AssetWatcher(
+                name: "landing", trigger: S3NotificationTrigger(client: sqs, queue: queue, waitSeconds: 1),
+                extract: S3NotificationTrigger.fileArrival))
         try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "landing", state: .running)
             try await sqs.send(queueURL, body: "not json at all")
             try await s3.putObject(bucket: bucket, key: "landing/good.csv", body: Data("1".utf8))
-            _ = try await orchestrator.triggerer.waitFor(watcher: "landing") { $0.deadLettered == 1 && $0.eventsRecorded == 1 }
+            _ = try await orchestrator.triggerer.waitFor(watcher: "landing") {
+                $0.deadLettered == 1 && $0.eventsRecorded == 1
+            }
         }
         let letters = try await orchestrator.triggerer.deadLetters.list(source: "landing")
         #expect(letters.count == 1)
@@ -106,7 +128,9 @@ struct S3NotificationTriggerTests {
         #expect(try await sqs.attributes(queueURL)["ApproximateNumberOfMessages"] == "0")
     }
 
-    @Test("sqs:// trigger: an unacknowledged message comes back with the same id and a higher delivery count; acknowledged, it is gone")
+    @Test(
+        "sqs:// trigger: an unacknowledged message comes back with the same id and a higher delivery count; acknowledged, it is gone"
+    )
     func sqsRedelivery() async throws {
         let queue = unique("orders")
         let queueURL = try await sqs.createQueue(queue)
@@ -115,7 +139,10 @@ struct S3NotificationTriggerTests {
         let uri = "sqs://testing:testing@127.0.0.1:\(LocalServer.moto.port)/\(queue)?wait=2&visibility=1"
         var first = try registry.trigger(for: uri).events().makeAsyncIterator()
         let delivered = try #require(try await first.next())
-        #expect(delivered.payload == ["body": ["order": 7], "attributes": ["type": "order.placed"], "queue": .string(queue)])
+        #expect(
+            delivered.payload == [
+                "body": ["order": 7], "attributes": ["type": "order.placed"], "queue": .string(queue),
+            ])
         #expect(delivered.deliveryCount == 1)
         // Not acknowledged (the process died before its commit): SQS delivers it again after the visibility timeout.
         var second = try registry.trigger(for: uri).events().makeAsyncIterator()
@@ -127,37 +154,50 @@ struct S3NotificationTriggerTests {
         #expect(try await sqs.attributes(queueURL)["ApproximateNumberOfMessagesNotVisible"] == "0")
     }
 
-    @Test("sqs:// trigger: a missing queue and a closed port are typed errors from the stream; a URI without credentials is refused")
+    @Test(
+        "sqs:// trigger: a missing queue and a closed port are typed errors from the stream; a URI without credentials is refused"
+    )
     func errors() async throws {
         let missing = SQSTrigger(client: sqs, queue: unique("missing"), waitSeconds: 0)
         var iterator = try missing.events().makeAsyncIterator()
         await #expect { _ = try await iterator.next() } throws: { error in
-            if case SQSError.service(let code, _, _) = error { code.contains("NonExistentQueue") || code.contains("QueueDoesNotExist") } else { false }
+            if case SQSError.service(let code, _, _) = error {
+                code.contains("NonExistentQueue") || code.contains("QueueDoesNotExist")
+            } else {
+                false
+            }
         }
-        let closed = SQSTrigger(client: SQSClient(endpoint: URL(string: "http://127.0.0.1:9")!, credentials: credentials, retry: .none),
-                                queue: "q", waitSeconds: 0)
+        let closed = SQSTrigger(
+            client: SQSClient(endpoint: URL(string: "http://127.0.0.1:9")!, credentials: credentials, retry: .none),
+            queue: "q", waitSeconds: 0)
         var closedIterator = try closed.events().makeAsyncIterator()
         await #expect { _ = try await closedIterator.next() } throws: { error in
             if case SQSError.unreachable = error { true } else { false }
         }
         #expect(throws: TriggerError.self) {
-            try TriggerRegistry().registering(SQSTrigger.factory(environment: [:])).trigger(for: "sqs://127.0.0.1:5000/q")
+            try TriggerRegistry().registering(SQSTrigger.factory(environment: [:])).trigger(
+                for: "sqs://127.0.0.1:5000/q")
         }
     }
 
-    @Test("a watcher whose SQS server is killed mid-stream restarts with backoff, resumes when the server is back, and loses nothing it acknowledged")
+    @Test(
+        "a watcher whose SQS server is killed mid-stream restarts with backoff, resumes when the server is back, and loses nothing it acknowledged"
+    )
     func serverKilledMidStream() async throws {
         let moto = try SQSClientTests.privateMoto()
         try await moto.start()
         defer { moto.kill() }
         // The client's own retries give up after a second, so that the outage reaches the watcher.
-        let client = SQSClient(endpoint: moto.server.url, credentials: credentials,
-                               retry: ReconnectBackoff(initialDelay: .milliseconds(50), deadline: .seconds(1)))
+        let client = SQSClient(
+            endpoint: moto.server.url, credentials: credentials,
+            retry: ReconnectBackoff(initialDelay: .milliseconds(50), deadline: .seconds(1)))
         let queueURL = try await client.createQueue("orders")
         let asset = try Asset(uri: "sqs://orders")
-        let orchestrator = try await orchestrator(watching: asset, with: AssetWatcher(
-            name: "orders", trigger: SQSTrigger(client: client, queue: "orders", waitSeconds: 1),
-            restart: RetryPolicy(retries: 100, delay: .milliseconds(100))))
+        let orchestrator = try await orchestrator(
+            watching: asset,
+            with: AssetWatcher(
+                name: "orders", trigger: SQSTrigger(client: client, queue: "orders", waitSeconds: 1),
+                restart: RetryPolicy(retries: 100, delay: .milliseconds(100))))
         let status = try await orchestrator.withServices {
             try await client.send(queueURL, body: #"{"order": 1}"#)
             _ = try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.eventsRecorded == 1 }
@@ -170,10 +210,11 @@ struct S3NotificationTriggerTests {
             return try await orchestrator.triggerer.waitFor(watcher: "orders") { $0.eventsRecorded == 2 }
         }
         #expect(status.restarts >= 1)
-        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["payload"]?["body"]?["order"] } == [1, 2])
+        #expect(
+            try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["payload"]?["body"]?["order"] }
+                == [1, 2])
     }
 }
-
 
 extension Data {
     var md5Hex: String {

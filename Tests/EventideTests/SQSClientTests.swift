@@ -6,11 +6,14 @@ import Foundation
 import Testing
 
 /// Against moto's SQS on 127.0.0.1:5000 (`scripts/servers up`; `.ci/run` starts it and fails if it cannot).
-@Suite("SQS client against moto", .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
-       .timeLimit(.minutes(3)))
+@Suite(
+    "SQS client against moto",
+    .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"),
+    .timeLimit(.minutes(3)))
 struct SQSClientTests {
-    let client = SQSClient(endpoint: LocalServer.moto.url,
-                           credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
+    let client = SQSClient(
+        endpoint: LocalServer.moto.url,
+        credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
 
     func queueName(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
@@ -46,8 +49,11 @@ struct SQSClientTests {
     func redriveToDeadLetterQueue() async throws {
         let dlq = try await client.createQueue(queueName("orders-dlq"))
         let arn = try #require(try await client.attributes(dlq, names: ["QueueArn"])["QueueArn"])
-        let queue = try await client.createQueue(queueName("orders"), attributes: [
-            "RedrivePolicy": SQSClient.redrivePolicy(deadLetterQueueArn: arn, maxReceiveCount: 2)])
+        let queue = try await client.createQueue(
+            queueName("orders"),
+            attributes: [
+                "RedrivePolicy": SQSClient.redrivePolicy(deadLetterQueueArn: arn, maxReceiveCount: 2)
+            ])
         try await client.send(queue, body: "poison")
         for attempt in 1...2 {
             let message = try #require(try await client.receive(queue, waitSeconds: 1, visibilityTimeout: 0).first)
@@ -70,21 +76,25 @@ struct SQSClientTests {
             received += batch
         }
         #expect(Set(received.map(\.body)) == Set((1...5).map { "body \($0)" }))
-        let deleted = try await client.deleteBatch(queue, received.enumerated().map { (id: "d\($0.offset)", receiptHandle: $0.element.receiptHandle) })
+        let deleted = try await client.deleteBatch(
+            queue, received.enumerated().map { (id: "d\($0.offset)", receiptHandle: $0.element.receiptHandle) })
         #expect(deleted.count == 5)
     }
 
     @Test("errors are typed: an unknown queue is a service error, a closed port is unreachable")
     func errors() async throws {
-        await #expect(throws: SQSError.self) { try await client.queueURL("no-such-queue-\(UUID().uuidString.prefix(6))") }
+        await #expect(throws: SQSError.self) {
+            try await client.queueURL("no-such-queue-\(UUID().uuidString.prefix(6))")
+        }
         do {
             _ = try await client.queueURL("no-such-queue")
             Issue.record("expected QueueDoesNotExist")
         } catch let SQSError.service(code, _, status) {
             #expect(code == "QueueDoesNotExist" && status == 400)
         }
-        let closed = SQSClient(endpoint: URL(string: "http://127.0.0.1:1")!,
-                               credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"), retry: .none)
+        let closed = SQSClient(
+            endpoint: URL(string: "http://127.0.0.1:1")!,
+            credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"), retry: .none)
         do {
             _ = try await closed.createQueue("x")
             Issue.record("expected unreachable")
@@ -97,7 +107,8 @@ struct SQSClientTests {
     /// A private moto on a free port, so that killing it disturbs no other test.
     static func privateMoto() throws -> SpawnedServer {
         let port = try FreePort.find()
-        return SpawnedServer(name: "moto-\(port)", port: port, command: ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"])
+        return SpawnedServer(
+            name: "moto-\(port)", port: port, command: ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"])
     }
 
     @Test("a request sent while moto is down is retried with backoff and succeeds once moto is back (issue 14)")
@@ -105,9 +116,11 @@ struct SQSClientTests {
         let moto = try Self.privateMoto()
         try await moto.start()
         defer { moto.kill() }
-        let client = SQSClient(endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"),
-                               retry: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(500),
-                                                       deadline: .seconds(60)))
+        let client = SQSClient(
+            endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"),
+            retry: ReconnectBackoff(
+                initialDelay: .milliseconds(50), maximumDelay: .milliseconds(500),
+                deadline: .seconds(60)))
         _ = try await client.createQueue("orders")
         moto.kill()
         #expect(!moto.server.isRunning)
@@ -119,12 +132,16 @@ struct SQSClientTests {
         #expect(try await client.receive(queue, waitSeconds: 1).map(\.body) == ["after the outage"])
     }
 
-    @Test("with the server down past the retry deadline, the request fails with a typed unreachable error, in bounded time")
+    @Test(
+        "with the server down past the retry deadline, the request fails with a typed unreachable error, in bounded time"
+    )
     func outageBeyondDeadline() async throws {
         let moto = try Self.privateMoto()  // never started: nothing listens on its port
-        let client = SQSClient(endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"),
-                               retry: ReconnectBackoff(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
-                                                       deadline: .seconds(1)))
+        let client = SQSClient(
+            endpoint: moto.server.url, credentials: AWSCredentials(accessKeyId: "a", secretAccessKey: "b"),
+            retry: ReconnectBackoff(
+                initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
+                deadline: .seconds(1)))
         let clock = ContinuousClock()
         let start = clock.now
         await #expect { _ = try await client.createQueue("x") } throws: { error in

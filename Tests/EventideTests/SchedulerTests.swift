@@ -9,10 +9,13 @@ struct SchedulerTests {
     let b = try! Asset(uri: "s3://lake/b")
     let c = try! Asset(uri: "s3://lake/c")
 
-    func consumer(_ schedule: Schedule, mode: AssetTriggerMode = .batched, maxActiveRuns: Int = 16,
-                  paused: Bool = false) throws -> DAG {
-        try DAG("consumer", schedule: schedule, maxActiveRuns: maxActiveRuns, assetTriggering: mode,
-                isPausedUponCreation: paused, tasks: [TaskDefinition("work") { _ in .none }])
+    func consumer(
+        _ schedule: Schedule, mode: AssetTriggerMode = .batched, maxActiveRuns: Int = 16,
+        paused: Bool = false
+    ) throws -> DAG {
+        try DAG(
+            "consumer", schedule: schedule, maxActiveRuns: maxActiveRuns, assetTriggering: mode,
+            isPausedUponCreation: paused, tasks: [TaskDefinition("work") { _ in .none }])
     }
 
     func scheduler(_ dags: [DAG], database: EventideDatabase? = nil) async throws -> Scheduler {
@@ -176,23 +179,26 @@ struct AssetRunPlannerTests {
 
     @Test("no capacity, no runs; events stay for later")
     func noCapacity() {
-        let plan = AssetRunPlanner.plan(condition: .asset(a), mode: .perEvent, queued: [event(1, a)], aliases: [:],
-                                        capacity: 0)
+        let plan = AssetRunPlanner.plan(
+            condition: .asset(a), mode: .perEvent, queued: [event(1, a)], aliases: [:],
+            capacity: 0)
         #expect(plan.isEmpty)
     }
 
     @Test("per-event with a | b gives each event its own run; capacity caps the count")
     func perEventAny() {
         let queued = [event(1, a), event(2, b), event(3, a)]
-        let plan = AssetRunPlanner.plan(condition: .any([.asset(a), .asset(b)]), mode: .perEvent, queued: queued,
-                                        aliases: [:], capacity: 2)
+        let plan = AssetRunPlanner.plan(
+            condition: .any([.asset(a), .asset(b)]), mode: .perEvent, queued: queued,
+            aliases: [:], capacity: 2)
         #expect(plan.map { $0.map(\.id) } == [[1], [2]])
     }
 
     @Test("batched with an unsatisfied condition creates nothing")
     func batchedUnsatisfied() {
-        let plan = AssetRunPlanner.plan(condition: .all([.asset(a), .asset(b)]), mode: .batched,
-                                        queued: [event(1, a), event(2, a)], aliases: [:], capacity: 5)
+        let plan = AssetRunPlanner.plan(
+            condition: .all([.asset(a), .asset(b)]), mode: .batched,
+            queued: [event(1, a), event(2, a)], aliases: [:], capacity: 5)
         #expect(plan.isEmpty)
     }
 }

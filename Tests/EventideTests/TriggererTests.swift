@@ -46,7 +46,8 @@ struct TriggererTests {
         try await orchestrator.withServices {
             _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
             for n in 1...3 {
-                trigger.fire(["n": .number(Double(n))], messageId: "m\(n)") { [scheduler = orchestrator.scheduler, asset] in
+                trigger.fire(["n": .number(Double(n))], messageId: "m\(n)") {
+                    [scheduler = orchestrator.scheduler, asset] in
                     // What a new reader of the store sees at the moment the source is told to forget the message.
                     let stored = (try? await scheduler.assetEvents(for: asset.key).count) ?? -1
                     storedAtAck.withLock { $0.append(stored) }
@@ -72,7 +73,9 @@ struct TriggererTests {
         #expect(trigger.acknowledged == ["same", "same"])
     }
 
-    @Test("an acknowledgement that fails after the commit restarts the watcher; the event counts as recorded and its redelivery as a duplicate")
+    @Test(
+        "an acknowledgement that fails after the commit restarts the watcher; the event counts as recorded and its redelivery as a duplicate"
+    )
     func acknowledgementFails() async throws {
         struct SourceGone: Error, CustomStringConvertible { var description: String { "the source went away" } }
         let trigger = ManualTrigger()
@@ -108,7 +111,9 @@ struct TriggererTests {
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
     }
 
-    @Test("a failing trigger is restarted after its policy's delay on the clock and ends failed with the error when retries run out")
+    @Test(
+        "a failing trigger is restarted after its policy's delay on the clock and ends failed with the error when retries run out"
+    )
     func restartAndFail() async throws {
         let trigger = ManualTrigger()
         let clock = TestClock()
@@ -189,7 +194,9 @@ struct TriggererTests {
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, restart: .none))
         let error = try await orchestrator.withServices {
             try await trigger.waitUntilOpened()
-            async let waiting = Self.waitError { try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 } }
+            async let waiting = Self.waitError {
+                try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 }
+            }
             trigger.fail(TriggerError.cannotWatch(path: "/x", reason: "connection refused"))
             return await waiting
         }
@@ -286,12 +293,15 @@ struct TriggererTests {
     /// The asset expects a `key`; anything else is a poison message.
     static func requireKey(_ event: TriggerEvent) throws -> [String: JSONValue] {
         guard case .string(let key)? = event.payload["key"] else {
-            throw EventError.schemaViolation(type: "landing", reason: "payload has no string 'key': \(event.payload.jsonText)")
+            throw EventError.schemaViolation(
+                type: "landing", reason: "payload has no string 'key': \(event.payload.jsonText)")
         }
         return ["key": .string(key)]
     }
 
-    @Test("a message the watcher's extract refuses is dead-lettered with the reason, then rejected at the source; the next is recorded")
+    @Test(
+        "a message the watcher's extract refuses is dead-lettered with the reason, then rejected at the source; the next is recorded"
+    )
     func poisonMessageIsDeadLettered() async throws {
         let trigger = ManualTrigger()
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, extract: Self.requireKey))
@@ -299,7 +309,9 @@ struct TriggererTests {
             _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
             trigger.fire(["oops": 1], messageId: "poison", rejectable: true)
             trigger.fire(["key": "a.csv"], messageId: "good", rejectable: true)
-            return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.eventsRecorded == 1 && $0.deadLettered == 1 }
+            return try await orchestrator.triggerer.waitFor(watcher: "w") {
+                $0.eventsRecorded == 1 && $0.deadLettered == 1
+            }
         }
         #expect(status.state == .running || status.state == .stopped)  // the poison did not fail the watcher
         #expect(status.restarts == 0)
@@ -312,7 +324,9 @@ struct TriggererTests {
         #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).map { $0.extra["key"] } == ["a.csv"])
     }
 
-    @Test("a source without a dead-letter destination has the poison message acknowledged once it is kept in the runtime's DLQ")
+    @Test(
+        "a source without a dead-letter destination has the poison message acknowledged once it is kept in the runtime's DLQ"
+    )
     func poisonMessageWithoutSourceDLQ() async throws {
         let trigger = ManualTrigger()
         let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger, extract: Self.requireKey))

@@ -7,8 +7,11 @@ import Foundation
 /// `swift run --package-path Benchmarks -c release eventide-amqp-benchmark`.
 @main
 struct AMQPBenchmark: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eventide-amqp-benchmark",
-        abstract: "Measures RabbitMQ publish-with-confirms and consume-with-manual-ack messages per second through rabbitmq-c.")
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-amqp-benchmark",
+        abstract:
+            "Measures RabbitMQ publish-with-confirms and consume-with-manual-ack messages per second through rabbitmq-c."
+    )
 
     @Option(help: "Broker port on 127.0.0.1.") var port = 5672
     @Option(help: "Messages published one confirm at a time.") var single = 2_000
@@ -20,15 +23,16 @@ struct AMQPBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard single >= 0, batched >= 0, batchSize > 0, bodySize >= 0, single + batched > 0 else {
-            throw ValidationError("counts must be non-negative, batch size positive, and at least one message published")
+            throw ValidationError(
+                "counts must be non-negative, batch size positive, and at least one message published")
         }
     }
 
     func run() async throws {
         #if DEBUG
-        print("eventide-amqp-benchmark (DEBUG build: numbers are not representative; use -c release)")
+            print("eventide-amqp-benchmark (DEBUG build: numbers are not representative; use -c release)")
         #else
-        print("eventide-amqp-benchmark (release build)")
+            print("eventide-amqp-benchmark (release build)")
         #endif
         let deadline = Date().addingTimeInterval(timeLimit)
         let connection = try await AMQPConnection.connect(AMQPConfiguration(port: port))
@@ -65,7 +69,9 @@ struct AMQPBenchmark: AsyncParsableCommand {
             if received == total || Date() >= deadline { break }
         }
         report("consume + ack, prefetch \(prefetch)", count: received, since: start)
-        guard received == total else { throw ValidationError("received \(received) of \(total) messages before the time limit") }
+        guard received == total else {
+            throw ValidationError("received \(received) of \(total) messages before the time limit")
+        }
         try await consumerChannel.close()
         try await channel.delete(queue: queue)
         await connection.close()
@@ -74,6 +80,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
     func report(_ what: String, count: Int, since start: Date) {
         let seconds = Date().timeIntervalSince(start)
         let rate = seconds > 0 ? Double(count) / seconds : 0
-        print("  \(what.padding(toLength: 34, withPad: " ", startingAt: 0)) \(count) msgs in \(String(format: "%.2f", seconds)) s: \(Int(rate)) msgs/s")
+        print(
+            "  \(what.padding(toLength: 34, withPad: " ", startingAt: 0)) \(count) msgs in \(String(format: "%.2f", seconds)) s: \(Int(rate)) msgs/s"
+        )
     }
 }

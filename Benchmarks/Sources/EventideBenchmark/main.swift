@@ -8,7 +8,8 @@ import GRDBSQLite
 /// `swift run --package-path Benchmarks -c release eventide-benchmark`.
 @main
 struct Benchmark: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eventide-benchmark",
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-benchmark",
         abstract: "Measures log append throughput, asset-event-to-task latency and idle CPU.")
 
     @Option(help: "Events per append measurement.") var events = 20_000
@@ -25,9 +26,9 @@ struct Benchmark: AsyncParsableCommand {
 
     var isDebugBuild: Bool {
         #if DEBUG
-        true
+            true
         #else
-        false
+            false
         #endif
     }
 
@@ -41,8 +42,9 @@ struct Benchmark: AsyncParsableCommand {
             try await log.createTopic("bench", partitions: 4)
             let batches = (0..<(events / perCommit)).map { b in
                 (0..<perCommit).map { i in
-                    LogAppend(try! EventEnvelope(id: "e-\(b)-\(i)", type: "bench.event", source: "/bench", data: payload),
-                              key: "k\(i % 64)")
+                    LogAppend(
+                        try! EventEnvelope(id: "e-\(b)-\(i)", type: "bench.event", source: "/bench", data: payload),
+                        key: "k\(i % 64)")
                 }
             }
             let start = ContinuousClock.now
@@ -50,8 +52,10 @@ struct Benchmark: AsyncParsableCommand {
             let ours = Double(events) / (ContinuousClock.now - start).inSeconds
 
             let raw = try rawInserts(perCommit: perCommit, events: batches.flatMap { $0 })
-            print(String(format: "   %5d per commit: eventide %10.0f appends/s   raw sqlite3 %10.0f inserts/s   ratio %.2f",
-                         perCommit, ours, raw, ours / raw))
+            print(
+                String(
+                    format: "   %5d per commit: eventide %10.0f appends/s   raw sqlite3 %10.0f inserts/s   ratio %.2f",
+                    perCommit, ours, raw, ours / raw))
         }
     }
 
@@ -66,7 +70,8 @@ struct Benchmark: AsyncParsableCommand {
         defer { sqlite3_close(db) }
         func exec(_ sql: String) { sqlite3_exec(db, sql, nil, nil, nil) }
         exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-        exec("""
+        exec(
+            """
             CREATE TABLE log_record (topic TEXT NOT NULL, partition INTEGER NOT NULL, "offset" INTEGER NOT NULL,
               key TEXT, idempotency_key TEXT, event_id TEXT NOT NULL, event TEXT NOT NULL, appended_at REAL NOT NULL,
               PRIMARY KEY (topic, partition, "offset")) WITHOUT ROWID;
@@ -105,27 +110,39 @@ struct Benchmark: AsyncParsableCommand {
         let orchestrator = Orchestrator(database: try TemporaryDatabase.make("bench-latency"))
         let asset = try Asset(uri: "bench://orders")
         let starts = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
-        let consumer = try DAG("consumer", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
-                               tasks: [TaskDefinition("start") { _ in starts.continuation.yield(.now); return .none }])
+        let consumer = try DAG(
+            "consumer", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("start") { _ in
+                    starts.continuation.yield(.now); return .none
+                }
+            ])
         try await orchestrator.register(dags: [consumer], assets: [asset])
         let (samples, recording) = try await orchestrator.withServices {
             var samples: [Double] = [], recording: [Double] = []
             var iterator = starts.stream.makeAsyncIterator()
             for n in 0..<latencyEvents {
                 let sent = ContinuousClock.now
-                try await orchestrator.scheduler.recordAssetEvent(asset.key, extra: ["n": .number(Double(n))],
-                                                                  source: .api(messageId: nil))
+                try await orchestrator.scheduler.recordAssetEvent(
+                    asset.key, extra: ["n": .number(Double(n))],
+                    source: .api(messageId: nil))
                 recording.append((ContinuousClock.now - sent).inMilliseconds)
                 guard let started = await iterator.next() else { break }
                 samples.append((started - sent).inMilliseconds)
             }
             return (samples.sorted(), recording.sorted())
         }
-        func percentile(_ values: [Double], _ p: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * p))] }
-        print(String(format: "   p50 %.3f ms   p99 %.3f ms   max %.3f ms   (goal: p50 < 1 ms, p99 < 10 ms)",
-                     percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
-        print(String(format: "   of which recording the event and creating the run (one transaction): p50 %.3f ms",
-                     percentile(recording, 0.5)))
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            values[min(values.count - 1, Int(Double(values.count) * p))]
+        }
+        print(
+            String(
+                format: "   p50 %.3f ms   p99 %.3f ms   max %.3f ms   (goal: p50 < 1 ms, p99 < 10 ms)",
+                percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
+        print(
+            String(
+                format: "   of which recording the event and creating the run (one transaction): p50 %.3f ms",
+                percentile(recording, 0.5)))
     }
 
     // MARK: 3. CPU of an idle scheduler with watchers
@@ -136,14 +153,21 @@ struct Benchmark: AsyncParsableCommand {
         var assets: [Asset] = []
         for n in 0..<watchers {
             let folder = try TemporaryDatabase.folder("bench-idle-\(n)")
-            assets.append(try Asset(uri: "file://\(folder.path)", name: "landing_\(n)", watchers: [
-                AssetWatcher(name: "watcher_\(n)", trigger: FileArrivalTrigger(directory: folder))]))
+            assets.append(
+                try Asset(
+                    uri: "file://\(folder.path)", name: "landing_\(n)",
+                    watchers: [
+                        AssetWatcher(name: "watcher_\(n)", trigger: FileArrivalTrigger(directory: folder))
+                    ]))
         }
-        let dag = try DAG("idle_consumer", schedule: .assets(assets.dropFirst().reduce(assets[0].assetCondition) { $0 | $1 }),
-                          tasks: [TaskDefinition("noop") { _ in .none }])
+        let dag = try DAG(
+            "idle_consumer", schedule: .assets(assets.dropFirst().reduce(assets[0].assetCondition) { $0 | $1 }),
+            tasks: [TaskDefinition("noop") { _ in .none }])
         try await orchestrator.register(dags: [dag], assets: assets)
         let (cpu, running) = try await orchestrator.withServices {
-            for n in 0..<watchers { _ = try await orchestrator.triggerer.waitFor(watcher: "watcher_\(n)", state: .running) }
+            for n in 0..<watchers {
+                _ = try await orchestrator.triggerer.waitFor(watcher: "watcher_\(n)", state: .running)
+            }
             let before = cpuSeconds()
             let start = ContinuousClock.now
             try await Task.sleep(for: .seconds(idleSeconds))

@@ -10,7 +10,8 @@ import PostgresNIO
 /// `swift run --package-path Benchmarks -c release eventide-cdc-benchmark`.
 @main
 struct CDCBenchmark: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eventide-cdc-benchmark",
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-cdc-benchmark",
         abstract: "Inserts rows in Postgres, then measures change events per second from the slot into the log.")
 
     @Option(help: "Rows to insert (1...200000).") var rows = 20_000
@@ -21,15 +22,17 @@ struct CDCBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...200_000).contains(rows) else { throw ValidationError("--rows must be in 1...200000") }
-        guard (1...rows).contains(rowsPerTransaction) else { throw ValidationError("--rows-per-transaction must be in 1...rows") }
+        guard (1...rows).contains(rowsPerTransaction) else {
+            throw ValidationError("--rows-per-transaction must be in 1...rows")
+        }
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be in 1...100000") }
     }
 
     func run() async throws {
         #if DEBUG
-        print("eventide-cdc-benchmark (DEBUG build: numbers are not representative)")
+            print("eventide-cdc-benchmark (DEBUG build: numbers are not representative)")
         #else
-        print("eventide-cdc-benchmark (release build)")
+            print("eventide-cdc-benchmark (release build)")
         #endif
         let endpoint = PostgresEndpoint(port: port, database: "eventide")
         let suffix = UUID().uuidString.prefix(8).lowercased()
@@ -38,11 +41,15 @@ struct CDCBenchmark: AsyncParsableCommand {
         let logger = PostgresEndpoint.quietLogger
         let log = EventLog(database: try TemporaryDatabase.make("cdc-bench"))
         try await log.createTopic("changes")
-        let reader = PostgresCDCReader(endpoint: endpoint, slot: slot, tables: [table], messagePrefixes: ["cdc_bench_\(suffix)"],
-                                       batchSize: batch, log: log, topic: "changes")
+        let reader = PostgresCDCReader(
+            endpoint: endpoint, slot: slot, tables: [table], messagePrefixes: ["cdc_bench_\(suffix)"],
+            batchSize: batch, log: log, topic: "changes")
         do {
-            try await admin.query(PostgresQuery(unsafeSQL:
-                "CREATE TABLE \(table) (id int PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), created_at timestamptz DEFAULT now())"),
+            try await admin.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "CREATE TABLE \(table) (id int PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), created_at timestamptz DEFAULT now())"
+                ),
                 logger: logger)
             try await reader.open()
 
@@ -50,10 +57,12 @@ struct CDCBenchmark: AsyncParsableCommand {
             var transactions = 0
             for first in stride(from: 1, through: rows, by: rowsPerTransaction) {
                 let last = min(rows, first + rowsPerTransaction - 1)
-                try await admin.query(PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(table) (id, customer, amount)
-                    SELECT n, 'customer-' || (n % 97), (n % 1000) / 10.0 FROM generate_series(\(first), \(last)) AS n
-                    """), logger: logger)
+                try await admin.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO \(table) (id, customer, amount)
+                            SELECT n, 'customer-' || (n % 97), (n % 1000) / 10.0 FROM generate_series(\(first), \(last)) AS n
+                            """), logger: logger)
                 transactions += 1
             }
             let inserting = ContinuousClock.now - insertStart
@@ -80,9 +89,13 @@ struct CDCBenchmark: AsyncParsableCommand {
             }
             let capturing = ContinuousClock.now - captureStart
             let stored = try await log.endOffset(topic: "changes", partition: 0)
-            print("captured \(captured) changes in \(batches) batches of up to \(batch) rows in \(format(capturing)) s: "
-                + "\(Int(Double(captured) / seconds(capturing))) change events/s (peek -> decode -> append -> advance)")
-            print("  peek + decode: \(format(peekTime)) s, append to the log: \(format(appendTime)) s, advance the slot: \(format(advanceTime)) s")
+            print(
+                "captured \(captured) changes in \(batches) batches of up to \(batch) rows in \(format(capturing)) s: "
+                    + "\(Int(Double(captured) / seconds(capturing))) change events/s (peek -> decode -> append -> advance)"
+            )
+            print(
+                "  peek + decode: \(format(peekTime)) s, append to the log: \(format(appendTime)) s, advance the slot: \(format(advanceTime)) s"
+            )
             print("  log records: \(stored) (expected \(rows)), duplicates: \(duplicates)")
             if stored != rows { print("  INCOMPLETE: the time limit ended the capture") }
         } catch {

@@ -7,8 +7,9 @@ import Foundation
 /// `swift run --package-path Benchmarks -c release eventide-kafka-benchmark [--count 50000] [--size 100]`
 @main
 struct KafkaBenchmark: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eventide-kafka-benchmark",
-                                                    abstract: "Kafka produce/consume messages/s: EventideKafka vs confluent-kafka")
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-kafka-benchmark",
+        abstract: "Kafka produce/consume messages/s: EventideKafka vs confluent-kafka")
 
     @Option(help: "Broker host.") var host = "127.0.0.1"
     @Option(help: "Broker port.") var port = 19092
@@ -23,14 +24,16 @@ struct KafkaBenchmark: AsyncParsableCommand {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     func validate() throws {
-        guard (1...1_000_000).contains(count), (1...100_000).contains(size), (1...64).contains(partitions), chunk >= 1 else {
+        guard (1...1_000_000).contains(count), (1...100_000).contains(size), (1...64).contains(partitions), chunk >= 1
+        else {
             throw ValidationError("count 1...1,000,000, size 1...100,000, partitions 1...64, chunk >= 1")
         }
     }
 
     func run() async throws {
-        let configuration = KafkaConfiguration(host: host, port: port, clientId: "eventide-benchmark",
-                                               reconnectDeadline: .seconds(5))
+        let configuration = KafkaConfiguration(
+            host: host, port: port, clientId: "eventide-benchmark",
+            reconnectDeadline: .seconds(5))
         let client = KafkaClient(configuration)
         let topic = "bench-eventide-\(UUID().uuidString.prefix(8).lowercased())"
         try await client.createTopic(topic, partitions: partitions)
@@ -48,7 +51,9 @@ struct KafkaBenchmark: AsyncParsableCommand {
                 let n = min(chunk, count - next)
                 next += n
                 group.addTask {
-                    try await producer.send([ProducerRecord](repeating: ProducerRecord(topic: topic, value: value), count: n)).count
+                    try await producer.send(
+                        [ProducerRecord](repeating: ProducerRecord(topic: topic, value: value), count: n)
+                    ).count
                 }
             }
             for _ in 0..<(inFlight + 1) where next < count { add() }
@@ -61,9 +66,10 @@ struct KafkaBenchmark: AsyncParsableCommand {
 
         // Consume from the earliest offset in a fresh group, timed from the assignment (joining excluded:
         // tansu answers JoinGroup only after half the session timeout).
-        let consumer = KafkaConsumer(client: client, group: "bench-\(UUID().uuidString.prefix(8))", topics: [topic],
-                                     sessionTimeout: .seconds(6), fetchMaxWait: .milliseconds(100),
-                                     fetchMaxBytes: 1024 * 1024)
+        let consumer = KafkaConsumer(
+            client: client, group: "bench-\(UUID().uuidString.prefix(8))", topics: [topic],
+            sessionTimeout: .seconds(6), fetchMaxWait: .milliseconds(100),
+            fetchMaxBytes: 1024 * 1024)
         try await consumer.join()
         let consumeStart = clock.now
         var consumed = 0
@@ -74,16 +80,24 @@ struct KafkaBenchmark: AsyncParsableCommand {
         await consumer.close()
         await client.close()
         let ours = (produce: Double(produced) / produceSeconds, consume: Double(consumed) / max(consumeSeconds, 1e-9))
-        print("EventideKafka     produce: \(format(ours.produce)) msg/s (\(produced) × \(size) B, acks=all)   consume: \(format(ours.consume)) msg/s (\(consumed))")
+        print(
+            "EventideKafka     produce: \(format(ours.produce)) msg/s (\(produced) × \(size) B, acks=all)   consume: \(format(ours.consume)) msg/s (\(consumed))"
+        )
         guard produced == count, consumed == produced else {
-            throw Failure(description: "EventideKafka produced \(produced) and consumed \(consumed) of \(count) within the time limit")
+            throw Failure(
+                description:
+                    "EventideKafka produced \(produced) and consumed \(consumed) of \(count) within the time limit")
         }
         if oursOnly { return }
 
         let theirs = try confluent(topic: "bench-confluent-\(UUID().uuidString.prefix(8).lowercased())")
-        print("confluent-kafka   produce: \(format(theirs.produce)) msg/s                        consume: \(format(theirs.consume)) msg/s")
-        print(String(format: "ratio (ours / confluent-kafka)   produce: %.2f   consume: %.2f   (goal ≥ 0.5)",
-                     ours.produce / theirs.produce, ours.consume / theirs.consume))
+        print(
+            "confluent-kafka   produce: \(format(theirs.produce)) msg/s                        consume: \(format(theirs.consume)) msg/s"
+        )
+        print(
+            String(
+                format: "ratio (ours / confluent-kafka)   produce: %.2f   consume: %.2f   (goal ≥ 0.5)",
+                ours.produce / theirs.produce, ours.consume / theirs.consume))
     }
 
     /// Runs the repository's `scripts/kafka/bench.py` (this file is Benchmarks/Sources/EventideKafkaBenchmark/…).
@@ -92,18 +106,24 @@ struct KafkaBenchmark: AsyncParsableCommand {
             .appendingPathComponent("../../../scripts/kafka/bench.py").standardizedFileURL.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--bootstrap", "\(host):\(port)", "--topic", topic,
-                             "--count", "\(count)", "--size", "\(size)", "--timeout", "\(timeout)"]
+        process.arguments = [
+            "python3", script, "--bootstrap", "\(host):\(port)", "--topic", topic,
+            "--count", "\(count)", "--size", "\(size)", "--timeout", "\(timeout)",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let produce = json["produce_per_s"] as? Double, let consume = json["consume_per_s"] as? Double else {
-            throw Failure(description: "scripts/kafka/bench.py failed (status \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))")
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+            let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let produce = json["produce_per_s"] as? Double, let consume = json["consume_per_s"] as? Double
+        else {
+            throw Failure(
+                description:
+                    "scripts/kafka/bench.py failed (status \(process.terminationStatus)): \(String(decoding: data, as: UTF8.self))"
+            )
         }
         return (produce, consume)
     }
@@ -114,4 +134,3 @@ struct KafkaBenchmark: AsyncParsableCommand {
 
     func format(_ rate: Double) -> String { String(Int(rate.rounded())) }
 }
-

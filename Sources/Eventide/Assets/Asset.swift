@@ -47,17 +47,22 @@ public struct Asset: Sendable, Hashable, Codable, CustomStringConvertible {
     public var watchers: [AssetWatcher] = []
 
     /// An asset at `uri`, named after its normalised URI unless `name` is given.
-    public init(uri: String, name: String? = nil, group: String = "asset", extra: [String: JSONValue] = [:],
-                watchers: [AssetWatcher] = []) throws(AssetError) {
+    public init(
+        uri: String, name: String? = nil, group: String = "asset", extra: [String: JSONValue] = [:],
+        watchers: [AssetWatcher] = []
+    ) throws(AssetError) {
         let normalised = try AssetURI.normalise(uri)
-        try self.init(checkedName: name ?? normalised.uri, uri: normalised.uri, group: group, extra: extra,
-                      warnings: normalised.warnings, watchers: watchers)
+        try self.init(
+            checkedName: name ?? normalised.uri, uri: normalised.uri, group: group, extra: extra,
+            warnings: normalised.warnings, watchers: watchers)
     }
 
     /// An asset called `name`; without `uri`, a URI-like name is the URI and any other name is its own
     /// opaque URI.
-    public init(name: String, uri: String? = nil, group: String = "asset", extra: [String: JSONValue] = [:],
-                watchers: [AssetWatcher] = []) throws(AssetError) {
+    public init(
+        name: String, uri: String? = nil, group: String = "asset", extra: [String: JSONValue] = [:],
+        watchers: [AssetWatcher] = []
+    ) throws(AssetError) {
         if let uri {
             try self.init(uri: uri, name: name, group: group, extra: extra, watchers: watchers)
         } else if AssetURI.looksLikeURI(name) {
@@ -67,8 +72,10 @@ public struct Asset: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    private init(checkedName name: String, uri: String, group: String, extra: [String: JSONValue],
-                 warnings: [String], watchers: [AssetWatcher]) throws(AssetError) {
+    private init(
+        checkedName name: String, uri: String, group: String, extra: [String: JSONValue],
+        warnings: [String], watchers: [AssetWatcher]
+    ) throws(AssetError) {
         self.name = try Self.validName(name)
         self.uri = uri
         self.group = try Self.validGroup(group)
@@ -87,11 +94,15 @@ public struct Asset: Sendable, Hashable, Codable, CustomStringConvertible {
         let warnings = try container.decodeIfPresent([String].self, forKey: .warnings)
         let asset: Asset
         do throws(AssetError) {
-            asset = uri == name ? try Asset(name: name, group: group, extra: extra)
+            asset =
+                uri == name
+                ? try Asset(name: name, group: group, extra: extra)
                 : try Asset(uri: uri, name: name, group: group, extra: extra)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
-                                                    debugDescription: error.description, underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: container.codingPath,
+                    debugDescription: error.description, underlyingError: error))
         }
         self.name = asset.name
         self.uri = asset.uri

@@ -21,8 +21,10 @@ public struct AssetAlias: Sendable, Hashable, Codable, CustomStringConvertible {
         do throws(AssetError) {
             try self.init(name: name, group: group)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
-                                                    debugDescription: error.description, underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: container.codingPath,
+                    debugDescription: error.description, underlyingError: error))
         }
     }
 

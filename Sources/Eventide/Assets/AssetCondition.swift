@@ -92,8 +92,10 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
         }
     }
 
-    private static func render(_ parts: [AssetCondition], joinedBy separator: String, empty: String,
-                               nested: Bool) -> String {
+    private static func render(
+        _ parts: [AssetCondition], joinedBy separator: String, empty: String,
+        nested: Bool
+    ) -> String {
         if parts.isEmpty { return empty }
         if parts.count == 1 { return parts[0].render(nested: nested) }
         let text = parts.map { $0.render(nested: true) }.joined(separator: separator)
@@ -107,9 +109,11 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         guard container.allKeys.count == 1, let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: container.codingPath,
-                debugDescription: "an asset condition is an object with exactly one of the keys asset, alias, all, any"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: container.codingPath,
+                    debugDescription:
+                        "an asset condition is an object with exactly one of the keys asset, alias, all, any"))
         }
         switch key {
         case .asset: self = .asset(try container.decode(AssetKey.self, forKey: .asset))

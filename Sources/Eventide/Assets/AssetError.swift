@@ -55,7 +55,8 @@ public enum AssetError: Error, Sendable, Equatable, CustomStringConvertible {
             return "asset URI \(uri.debugDescription) has no scheme; write e.g. \(file.debugDescription) "
                 + "or \(s3.debugDescription)."
         case .reservedScheme(let uri):
-            return "asset URI \(uri.debugDescription) uses the scheme 'airflow', which is reserved; pick another scheme."
+            return
+                "asset URI \(uri.debugDescription) uses the scheme 'airflow', which is reserved; pick another scheme."
         case .invalidURI(let uri, let reason):
             return "asset URI \(uri.debugDescription) is not a valid URI: \(reason)."
         case .undeclaredAsset(let name, let uri, let dag):

@@ -43,8 +43,10 @@ public struct AssetEvent: Sendable, Hashable, Codable, Identifiable {
     public let alias: String?
     public let timestamp: Date
 
-    public init(id: Int64, asset: AssetKey, extra: [String: JSONValue], source: AssetEventSource, alias: String?,
-                timestamp: Date) {
+    public init(
+        id: Int64, asset: AssetKey, extra: [String: JSONValue], source: AssetEventSource, alias: String?,
+        timestamp: Date
+    ) {
         self.id = id
         self.asset = asset
         self.extra = extra

@@ -53,8 +53,10 @@ enum AssetURI {
         guard isScheme(scheme) else {
             // `orders.csv?next=s3://x`: the `://` belongs to a later part, so there is no scheme at all.
             if scheme.isEmpty || scheme.contains(where: { "/?#".contains($0) }) { throw .missingScheme(raw) }
-            throw .invalidURI(raw, reason: "the scheme '\(scheme)' must start with a letter and hold only "
-                + "letters, digits, '+', '-' and '.'")
+            throw .invalidURI(
+                raw,
+                reason: "the scheme '\(scheme)' must start with a letter and hold only "
+                    + "letters, digits, '+', '-' and '.'")
         }
         let normalisedScheme = scheme.lowercased()
         if normalisedScheme == "airflow" { throw .reservedScheme(raw) }
@@ -111,7 +113,9 @@ enum AssetURI {
 
     static func isScheme(_ text: Substring) -> Bool {
         guard let first = text.unicodeScalars.first, first.isASCIILetter else { return false }
-        return text.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || "+-.".unicodeScalars.contains($0) }
+        return text.unicodeScalars.allSatisfy {
+            $0.isASCIILetter || $0.isASCIIDigit || "+-.".unicodeScalars.contains($0)
+        }
     }
 
     /// Splits `host[:port]` (the host may be an IPv6 literal in brackets) and checks both.
@@ -124,8 +128,9 @@ enum AssetURI {
             }
             host = text[...close]
             let after = text[text.index(after: close)...]
-            if after.first == ":" { port = after.dropFirst() }
-            else if !after.isEmpty {
+            if after.first == ":" {
+                port = after.dropFirst()
+            } else if !after.isEmpty {
                 throw .invalidURI(raw, reason: "'\(after)' follows the IPv6 host; only ':port' may follow it")
             }
             try check(host.dropFirst().dropLast(), allowing: ":", in: "IPv6 host", of: raw)
@@ -170,13 +175,16 @@ enum AssetURI {
     // MARK: Characters (RFC 3986, section 2)
 
     /// Unreserved and sub-delimiter characters: allowed in every part.
-    private static let common = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=".utf8)
+    private static let common = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=".utf8)
     private static let pathCharacters = ":@/"
     private static let queryCharacters = ":@/?"
 
     /// Checks that `part` holds only characters allowed in it and well-formed `%XX` escapes.
-    private static func check(_ part: Substring, allowing extra: String, in name: String,
-                              of raw: String) throws(AssetError) {
+    private static func check(
+        _ part: Substring, allowing extra: String, in name: String,
+        of raw: String
+    ) throws(AssetError) {
         let bytes = Array(part.utf8)
         var index = 0
         while index < bytes.count {
@@ -184,17 +192,24 @@ enum AssetURI {
             if byte == UInt8(ascii: "%") {
                 let escape = bytes[index..<min(index + 3, bytes.count)]
                 guard escape.count == 3, escape.dropFirst().allSatisfy(\.isHexDigit) else {
-                    throw .invalidURI(raw, reason: "'\(String(decoding: escape, as: UTF8.self))' in the \(name) is "
-                        + "not a percent-encoding: '%' must be followed by two hex digits (write %25 for a literal '%')")
+                    throw .invalidURI(
+                        raw,
+                        reason: "'\(String(decoding: escape, as: UTF8.self))' in the \(name) is "
+                            + "not a percent-encoding: '%' must be followed by two hex digits (write %25 for a literal '%')"
+                    )
                 }
                 index += 3
                 continue
             }
             guard common.contains(byte) || extra.utf8.contains(byte) else {
-                let shown = (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'"
+                let shown =
+                    (0x21..<0x7F).contains(byte)
+                    ? "'\(Character(Unicode.Scalar(byte)))'"
                     : "the control character U+\(hex(byte, width: 4))"
-                throw .invalidURI(raw, reason: "the \(name) contains \(shown), which a URI cannot hold there; "
-                    + "percent-encode it as %\(hex(byte, width: 2))")
+                throw .invalidURI(
+                    raw,
+                    reason: "the \(name) contains \(shown), which a URI cannot hold there; "
+                        + "percent-encode it as %\(hex(byte, width: 2))")
             }
             index += 1
         }
@@ -206,13 +221,13 @@ enum AssetURI {
     }
 }
 
-private extension Unicode.Scalar {
-    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+extension Unicode.Scalar {
+    fileprivate var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
-private extension UInt8 {
-    var isHexDigit: Bool {
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }

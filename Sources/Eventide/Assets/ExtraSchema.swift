@@ -94,7 +94,8 @@ extension JSONValue {
     /// traps on `1e300`: use it on metadata you did not write.
     public var exactIntegerValue: Int? {
         guard case .number(let number) = self, number.rounded() == number,
-              abs(number) <= 9_007_199_254_740_992 else { return nil }
+            abs(number) <= 9_007_199_254_740_992
+        else { return nil }
         return Int(number)
     }
 }

@@ -30,16 +30,18 @@ public struct SQLiteChangeCapture: Sendable {
     public func capture(table: String) async throws {
         // The name goes into trigger DDL: only plain identifiers.
         guard let first = table.first, first.isLetter || first == "_",
-              table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            table.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else {
             throw ChangeCaptureError.invalidName(table)
         }
         try await database.pool.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS eventide_changes (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL,
-                    key TEXT NOT NULL, before TEXT, after TEXT, at TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS eventide_change_slots (slot TEXT PRIMARY KEY, confirmed INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS eventide_changes (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL,
+                        key TEXT NOT NULL, before TEXT, after TEXT, at TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS eventide_change_slots (slot TEXT PRIMARY KEY, confirmed INTEGER NOT NULL);
+                    """)
             let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?)", arguments: [table])
             guard !columns.isEmpty else { throw ChangeCaptureError.unknownTable(table) }
             let names: [String] = columns.map { $0["name"] }
@@ -56,12 +58,13 @@ public struct SQLiteChangeCapture: Sendable {
             ] {
                 let trigger = "\"eventide_cdc_\(table)_\(operation)\""
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
-                try db.execute(sql: """
-                    CREATE TRIGGER \(trigger) AFTER \(operation.uppercased()) ON \(quoted) BEGIN
-                        INSERT INTO eventide_changes (tbl, op, key, before, after, at)
-                        VALUES ('\(table)', '\(operation)', \(key), \(before), \(after), \(now));
-                    END
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(trigger) AFTER \(operation.uppercased()) ON \(quoted) BEGIN
+                            INSERT INTO eventide_changes (tbl, op, key, before, after, at)
+                            VALUES ('\(table)', '\(operation)', \(key), \(before), \(after), \(now));
+                        END
+                        """)
             }
         }
     }
@@ -71,14 +74,18 @@ public struct SQLiteChangeCapture: Sendable {
         try await database.pool.read { db in
             guard try db.tableExists("eventide_changes") else { return [] }
             let filter = tables.isEmpty ? "" : " AND tbl IN (" + tables.map { _ in "?" }.joined(separator: ",") + ")"
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM eventide_changes WHERE seq > ?\(filter) ORDER BY seq LIMIT ?",
-                                        arguments: StatementArguments([seq] + tables + [limit]))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM eventide_changes WHERE seq > ?\(filter) ORDER BY seq LIMIT ?",
+                arguments: StatementArguments([seq] + tables + [limit]))
             return rows.map { row in
-                func json(_ column: String) -> JSONValue? { (row[column] as String?).flatMap { try? JSONValue.parse($0) } }
-                return CapturedChange(seq: row["seq"], table: row["tbl"],
-                                      operation: row["op"], key: json("key")?.objectValue ?? [:],
-                                      before: json("before")?.objectValue, after: json("after")?.objectValue,
-                                      at: row["at"])
+                func json(_ column: String) -> JSONValue? {
+                    (row[column] as String?).flatMap { try? JSONValue.parse($0) }
+                }
+                return CapturedChange(
+                    seq: row["seq"], table: row["tbl"],
+                    operation: row["op"], key: json("key")?.objectValue ?? [:],
+                    before: json("before")?.objectValue, after: json("after")?.objectValue,
+                    at: row["at"])
             }
         }
     }
@@ -87,17 +94,19 @@ public struct SQLiteChangeCapture: Sendable {
     public func confirmed(slot: String) async throws -> Int64 {
         try await database.pool.read { db in
             guard try db.tableExists("eventide_change_slots") else { return 0 }
-            return try Int64.fetchOne(db, sql: "SELECT confirmed FROM eventide_change_slots WHERE slot = ?", arguments: [slot]) ?? 0
+            return try Int64.fetchOne(
+                db, sql: "SELECT confirmed FROM eventide_change_slots WHERE slot = ?", arguments: [slot]) ?? 0
         }
     }
 
     /// Moves `slot` forward to `seq` (never back).
     public func confirm(slot: String, through seq: Int64) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO eventide_change_slots (slot, confirmed) VALUES (?, ?)
-                ON CONFLICT(slot) DO UPDATE SET confirmed = max(confirmed, excluded.confirmed)
-                """, arguments: [slot, seq])
+            try db.execute(
+                sql: """
+                    INSERT INTO eventide_change_slots (slot, confirmed) VALUES (?, ?)
+                    ON CONFLICT(slot) DO UPDATE SET confirmed = max(confirmed, excluded.confirmed)
+                    """, arguments: [slot, seq])
         }
     }
 }
@@ -116,9 +125,11 @@ public struct CapturedChange: Sendable, Hashable {
 
     /// The payload every change trigger delivers (the Postgres one has the same keys, and more).
     public var payload: JSONValue {
-        ["operation": .string(operation), "schema": "main", "table": .string(table), "key": .object(key),
-         "before": before.map(JSONValue.object) ?? .null, "after": after.map(JSONValue.object) ?? .null,
-         "seq": .number(Double(seq))]
+        [
+            "operation": .string(operation), "schema": "main", "table": .string(table), "key": .object(key),
+            "before": before.map(JSONValue.object) ?? .null, "after": after.map(JSONValue.object) ?? .null,
+            "seq": .number(Double(seq)),
+        ]
     }
 }
 
@@ -130,7 +141,8 @@ public enum ChangeCaptureError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String {
         switch self {
         case .unknownTable(let table): "the table '\(table)' does not exist; create it before capturing its changes"
-        case .invalidName(let name): "'\(name)' is not a plain table name (letters, digits and '_', not starting with a digit)"
+        case .invalidName(let name):
+            "'\(name)' is not a plain table name (letters, digits and '_', not starting with a digit)"
         }
     }
 }

@@ -11,8 +11,10 @@ public struct SQLiteChangeTrigger: Trigger {
     /// Measures the poll interval and dates `observedAt`.
     public let clock: EventideClock
 
-    public init(capture: SQLiteChangeCapture, slot: String, tables: [String] = [], interval: Duration = .milliseconds(20),
-                clock: EventideClock = .system) {
+    public init(
+        capture: SQLiteChangeCapture, slot: String, tables: [String] = [], interval: Duration = .milliseconds(20),
+        clock: EventideClock = .system
+    ) {
         self.capture = capture
         self.slot = slot
         self.tables = tables
@@ -20,7 +22,9 @@ public struct SQLiteChangeTrigger: Trigger {
         self.clock = clock
     }
 
-    public var description: String { "SQLiteChangeTrigger(slot: \(slot)\(tables.isEmpty ? "" : ", tables: \(tables.joined(separator: ","))"))" }
+    public var description: String {
+        "SQLiteChangeTrigger(slot: \(slot)\(tables.isEmpty ? "" : ", tables: \(tables.joined(separator: ","))"))"
+    }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let session = Session(trigger: self)
@@ -47,9 +51,10 @@ public struct SQLiteChangeTrigger: Trigger {
             }
             let change = buffer.removeFirst()
             acknowledged.deliver(change.seq)
-            return TriggerEvent(payload: change.payload, messageId: "\(trigger.slot)@\(change.seq)",
-                                occurredAt: EventTime.parse(change.at), observedAt: trigger.clock.date,
-                                acknowledge: { [self] in try await acknowledge(change.seq) })
+            return TriggerEvent(
+                payload: change.payload, messageId: "\(trigger.slot)@\(change.seq)",
+                occurredAt: EventTime.parse(change.at), observedAt: trigger.clock.date,
+                acknowledge: { [self] in try await acknowledge(change.seq) })
         }
 
         private func cursorStart() async throws -> Int64 {
@@ -60,7 +65,9 @@ public struct SQLiteChangeTrigger: Trigger {
         }
 
         private func acknowledge(_ seq: Int64) async throws {
-            if let reached = acknowledged.acknowledge(seq) { try await trigger.capture.confirm(slot: trigger.slot, through: reached) }
+            if let reached = acknowledged.acknowledge(seq) {
+                try await trigger.capture.confirm(slot: trigger.slot, through: reached)
+            }
         }
     }
 }

@@ -15,8 +15,9 @@ package final class Broadcast<Element: Sendable>: Sendable {
 
     /// A stream of every value published from now on. Buffers up to `bufferLimit` values (the newest kept).
     package func subscribe(bufferLimit: Int = 1024) -> AsyncStream<Element> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Element.self,
-                                                            bufferingPolicy: .bufferingNewest(bufferLimit))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Element.self,
+            bufferingPolicy: .bufferingNewest(bufferLimit))
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             state.continuations[state.nextID] = continuation

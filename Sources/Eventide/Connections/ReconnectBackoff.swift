@@ -16,8 +16,10 @@ public struct ReconnectBackoff: Sendable, Hashable {
     /// The deadline while the server has never answered.
     public var firstContactDeadline: Duration
 
-    public init(initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(2),
-                deadline: Duration = .seconds(30), firstContactDeadline: Duration = .seconds(3)) {
+    public init(
+        initialDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(2),
+        deadline: Duration = .seconds(30), firstContactDeadline: Duration = .seconds(3)
+    ) {
         self.initialDelay = initialDelay
         self.maximumDelay = max(maximumDelay, initialDelay)
         self.deadline = deadline
@@ -45,11 +47,13 @@ public struct ReconnectBackoff: Sendable, Hashable {
 
     /// Runs `operation` until it succeeds, throws an error `isTransient` refuses, or the deadline passes (then the
     /// last error is thrown). `onRetry` hears each transient error with the delay before the next attempt.
-    public func run<Value>(clock: any Clock<Duration> = ContinuousClock(),
-                           isolation: isolated (any Actor)? = #isolation,
-                           isTransient: (any Error) -> Bool,
-                           onRetry: (any Error, Duration) -> Void = { _, _ in },
-                           _ operation: () async throws -> Value) async throws -> Value {
+    public func run<Value>(
+        clock: any Clock<Duration> = ContinuousClock(),
+        isolation: isolated (any Actor)? = #isolation,
+        isTransient: (any Error) -> Bool,
+        onRetry: (any Error, Duration) -> Void = { _, _ in },
+        _ operation: () async throws -> Value
+    ) async throws -> Value {
         let elapsed = Self.stopwatch(clock)
         var generator = SystemRandomNumberGenerator()
         var retry = 0

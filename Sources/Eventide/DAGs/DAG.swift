@@ -15,9 +15,11 @@ public struct DAG: Sendable {
     public var assetTriggering: AssetTriggerMode
     public var isPausedUponCreation: Bool
 
-    public init(_ dagId: String, schedule: Schedule = .none, maxActiveRuns: Int = 16,
-                assetTriggering: AssetTriggerMode = .batched, isPausedUponCreation: Bool = false,
-                tasks: [TaskDefinition]) throws(DagError) {
+    public init(
+        _ dagId: String, schedule: Schedule = .none, maxActiveRuns: Int = 16,
+        assetTriggering: AssetTriggerMode = .batched, isPausedUponCreation: Bool = false,
+        tasks: [TaskDefinition]
+    ) throws(DagError) {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
         guard !dagId.isEmpty, dagId.count <= 250, dagId.allSatisfy({ allowed.contains($0) }) else {
             throw DagError.invalidDagId(dagId)

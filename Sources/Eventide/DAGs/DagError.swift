@@ -13,7 +13,8 @@ public enum DagError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidDagId(let id):
-            return "DAG id \(id.debugDescription) is invalid: use letters, digits, '_', '-' and '.', at most 250 characters."
+            return
+                "DAG id \(id.debugDescription) is invalid: use letters, digits, '_', '-' and '.', at most 250 characters."
         case .duplicateDagId(let id):
             return "DAG id '\(id)' is registered twice; DAG ids are unique."
         case .duplicateTaskId(let dag, let task):

@@ -17,8 +17,10 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     public var maxDelay: Duration
     public var jitter: Double
 
-    public init(retries: Int, delay: Duration = .milliseconds(100), exponentialBackoff: Bool = false,
-                maxDelay: Duration = .seconds(86_400), jitter: Double = 0) {
+    public init(
+        retries: Int, delay: Duration = .milliseconds(100), exponentialBackoff: Bool = false,
+        maxDelay: Duration = .seconds(86_400), jitter: Double = 0
+    ) {
         self.retries = max(0, retries)
         self.delay = delay
         self.exponentialBackoff = exponentialBackoff
@@ -30,8 +32,9 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
 
     /// A watcher's default: restarts for about five minutes (1 s, 2 s, 4 s … doubling to a 60 s cap, ten
     /// restarts, 303 s in all before jitter), so a source that is down for a deploy does not fail its watcher.
-    public static let watcherRestart = RetryPolicy(retries: 10, delay: .seconds(1), exponentialBackoff: true,
-                                                   maxDelay: .seconds(60), jitter: 0.2)
+    public static let watcherRestart = RetryPolicy(
+        retries: 10, delay: .seconds(1), exponentialBackoff: true,
+        maxDelay: .seconds(60), jitter: 0.2)
 
     /// The wait before try `tryNumber` (2 = first retry), without jitter: the longest it can be.
     public func delay(beforeTry tryNumber: Int) -> Duration {

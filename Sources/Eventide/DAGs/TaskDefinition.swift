@@ -16,8 +16,10 @@ public struct TaskOutput: Sendable {
         }
     }
 
-    public init(outletExtra: [AssetKey: [String: JSONValue]] = [:], aliasEvents: [AliasEvent] = [],
-                value: JSONValue = .null) {
+    public init(
+        outletExtra: [AssetKey: [String: JSONValue]] = [:], aliasEvents: [AliasEvent] = [],
+        value: JSONValue = .null
+    ) {
         self.outletExtra = outletExtra
         self.aliasEvents = aliasEvents
         self.value = value
@@ -52,8 +54,10 @@ public struct TaskDefinition: Sendable {
     public var retry: RetryPolicy
     public let body: Body
 
-    public init(_ taskId: String, upstream: [String] = [], outlets: [Asset] = [], aliasOutlets: [AssetAlias] = [],
-                inlets: [Asset] = [], retry: RetryPolicy = .none, body: @escaping Body) {
+    public init(
+        _ taskId: String, upstream: [String] = [], outlets: [Asset] = [], aliasOutlets: [AssetAlias] = [],
+        inlets: [Asset] = [], retry: RetryPolicy = .none, body: @escaping Body
+    ) {
         self.taskId = taskId
         self.upstream = upstream
         self.outlets = outlets

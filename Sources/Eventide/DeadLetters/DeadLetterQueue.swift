@@ -27,32 +27,41 @@ public struct DeadLetterQueue: Sendable {
     /// Stores a dead letter, stamped `time` or the clock's date; returns it once committed. When `source` already
     /// holds a dead letter with this `messageId` that has not been redriven, returns that one and stores nothing.
     @discardableResult
-    public func add(source: String, messageId: String?, payload: JSONValue, reason: String,
-                    attempts: Int? = nil, at time: Date? = nil) async throws -> DeadLetter {
+    public func add(
+        source: String, messageId: String?, payload: JSONValue, reason: String,
+        attempts: Int? = nil, at time: Date? = nil
+    ) async throws -> DeadLetter {
         let time = time ?? clock.date
         return try await database.pool.write { db in
-            if let messageId, let existing = try db.row("""
-                SELECT * FROM dead_letter WHERE source = ? AND message_id = ? AND redriven_at IS NULL ORDER BY id LIMIT 1
-                """, arguments: [source, messageId]) {
+            if let messageId,
+                let existing = try db.row(
+                    """
+                    SELECT * FROM dead_letter WHERE source = ? AND message_id = ? AND redriven_at IS NULL ORDER BY id LIMIT 1
+                    """, arguments: [source, messageId])
+            {
                 return try Self.deadLetter(existing)
             }
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [source, messageId, payload.jsonText, reason, attempts, time.timeIntervalSince1970])
-            return DeadLetter(id: db.lastInsertedRowID, source: source, messageId: messageId, payload: payload,
-                              reason: reason, attempts: attempts, deadLetteredAt: time, redrivenAt: nil)
+            return DeadLetter(
+                id: db.lastInsertedRowID, source: source, messageId: messageId, payload: payload,
+                reason: reason, attempts: attempts, deadLetteredAt: time, redrivenAt: nil)
         }
     }
 
     /// Dead letters, oldest first; by default only those not yet redriven.
     public func list(source: String? = nil, includingRedriven: Bool = false) async throws -> [DeadLetter] {
         try await database.pool.read { db in
-            try db.rows("""
+            try db.rows(
+                """
                 SELECT * FROM dead_letter
                 WHERE (?1 IS NULL OR source = ?1) AND (?2 OR redriven_at IS NULL)
                 ORDER BY id
-                """, arguments: [source, includingRedriven]).map(Self.deadLetter)
+                """, arguments: [source, includingRedriven]
+            ).map(Self.deadLetter)
         }
     }
 
@@ -63,10 +72,14 @@ public struct DeadLetterQueue: Sendable {
         return try await database.pool.write { db in
             var redriven: [DeadLetter] = []
             for id in ids {
-                guard let row = try db.row("SELECT * FROM dead_letter WHERE id = ? AND redriven_at IS NULL",
-                                           arguments: [id]) else { continue }
-                try db.run("UPDATE dead_letter SET redriven_at = ? WHERE id = ?",
-                           arguments: [time.timeIntervalSince1970, id])
+                guard
+                    let row = try db.row(
+                        "SELECT * FROM dead_letter WHERE id = ? AND redriven_at IS NULL",
+                        arguments: [id])
+                else { continue }
+                try db.run(
+                    "UPDATE dead_letter SET redriven_at = ? WHERE id = ?",
+                    arguments: [time.timeIntervalSince1970, id])
                 redriven.append(try Self.deadLetter(row))
             }
             return redriven
@@ -74,10 +87,11 @@ public struct DeadLetterQueue: Sendable {
     }
 
     static func deadLetter(_ row: Row) throws -> DeadLetter {
-        DeadLetter(id: row["id"], source: row["source"], messageId: row["message_id"],
-                   payload: try JSONValue.parse(row["payload"] as String), reason: row["reason"],
-                   attempts: row["attempts"],
-                   deadLetteredAt: Date(timeIntervalSince1970: row["dead_lettered_at"]),
-                   redrivenAt: (row["redriven_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        DeadLetter(
+            id: row["id"], source: row["source"], messageId: row["message_id"],
+            payload: try JSONValue.parse(row["payload"] as String), reason: row["reason"],
+            attempts: row["attempts"],
+            deadLetteredAt: Date(timeIntervalSince1970: row["dead_lettered_at"]),
+            redrivenAt: (row["redriven_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -54,10 +54,13 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
 
     /// An event caused by this one: same correlation id (or this event's id when it has none),
     /// causation id set to this event's id.
-    public func caused(type: String, source: String, subject: String? = nil, data: JSONValue = .object([:]),
-                       time: Date = EventideClock.system.date) throws(EventError) -> EventEnvelope {
-        try EventEnvelope(type: type, source: source, subject: subject ?? self.subject, time: time, data: data,
-                          correlationId: correlationId ?? id, causationId: id)
+    public func caused(
+        type: String, source: String, subject: String? = nil, data: JSONValue = .object([:]),
+        time: Date = EventideClock.system.date
+    ) throws(EventError) -> EventEnvelope {
+        try EventEnvelope(
+            type: type, source: source, subject: subject ?? self.subject, time: time, data: data,
+            correlationId: correlationId ?? id, causationId: id)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -69,14 +72,16 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let version = try c.decodeIfPresent(String.self, forKey: .specversion) ?? Self.specVersion
         guard version == Self.specVersion else {
-            throw DecodingError.dataCorruptedError(forKey: .specversion, in: c,
+            throw DecodingError.dataCorruptedError(
+                forKey: .specversion, in: c,
                 debugDescription: "specversion \(version) is not supported; send CloudEvents 1.0")
         }
         let timeText = try c.decodeIfPresent(String.self, forKey: .time)
         var time = EventideClock.system.date  // an event without a time is stamped when it is read
         if let timeText {
             guard let parsed = EventTime.parse(timeText) else {
-                throw DecodingError.dataCorruptedError(forKey: .time, in: c,
+                throw DecodingError.dataCorruptedError(
+                    forKey: .time, in: c,
                     debugDescription: "time \(timeText.debugDescription) is not an RFC 3339 timestamp")
             }
             time = parsed
@@ -137,12 +142,18 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
 /// RFC 3339 timestamps with fractional seconds, as CloudEvents' `time` uses.
 public enum EventTime {
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     public static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)
-            .timeZone(separator: .omitted)) { return date }
+        if let date = try? Date(
+            text,
+            strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)
+                .timeZone(separator: .omitted))
+        {
+            return date
+        }
         return try? Date(text, strategy: .iso8601)
     }
 }

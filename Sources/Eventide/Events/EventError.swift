@@ -11,7 +11,8 @@ public enum EventError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .malformedJSON(let text, let reason):
             let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
-            return "malformed event JSON \(shown.debugDescription): \(reason). Send a JSON object, e.g. {\"key\": \"value\"}."
+            return
+                "malformed event JSON \(shown.debugDescription): \(reason). Send a JSON object, e.g. {\"key\": \"value\"}."
         case .missingAttribute(let name):
             return "event attribute '\(name)' is missing or empty; every event needs an id, a type and a source."
         case .schemaViolation(let type, let reason):

@@ -77,8 +77,10 @@ public actor Executor: Service {
         }
     }
 
-    private func runTask(_ task: TaskDefinition, of run: DagRun,
-                         upstreamValues: [String: JSONValue]) async throws -> (TaskState, JSONValue?) {
+    private func runTask(
+        _ task: TaskDefinition, of run: DagRun,
+        upstreamValues: [String: JSONValue]
+    ) async throws -> (TaskState, JSONValue?) {
         let ref = run.ref
         var tryNumber = 0
         while true {
@@ -90,30 +92,35 @@ public actor Executor: Service {
                 triggeringAssetEvents: run.triggeringAssetEvents, upstreamValues: upstreamValues,
                 clock: scheduler.clock, scheduler: scheduler, triggerer: triggerer,
                 deferred: { [scheduler] isDeferred in
-                    try? await scheduler.setTaskState(ref, taskId: task.taskId,
-                                                      state: isDeferred ? .deferred : .running, tryNumber: attempt)
+                    try? await scheduler.setTaskState(
+                        ref, taskId: task.taskId,
+                        state: isDeferred ? .deferred : .running, tryNumber: attempt)
                 })
             do {
                 let output = try await task.body(context)
                 try await emitOutlets(of: task, output: output, ref: ref)
-                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .success, tryNumber: tryNumber,
-                                                 returnValue: output.value == .null ? nil : output.value)
+                try await scheduler.setTaskState(
+                    ref, taskId: task.taskId, state: .success, tryNumber: tryNumber,
+                    returnValue: output.value == .null ? nil : output.value)
                 return (.success, output.value)
             } catch let skip as TaskSkipped {
-                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,
-                                                 note: skip.reason)
+                try await scheduler.setTaskState(
+                    ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,
+                    note: skip.reason)
                 return (.skipped, nil)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
                 let timedOut = (error as? TriggerError).map { if case .timedOut = $0 { true } else { false } } ?? false
                 guard !timedOut, tryNumber <= task.retry.retries else {
-                    try await scheduler.setTaskState(ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
-                                                     note: "\(error)")
+                    try await scheduler.setTaskState(
+                        ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
+                        note: "\(error)")
                     return (.failed, nil)
                 }
-                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .upForRetry, tryNumber: tryNumber,
-                                                 note: "\(error)")
+                try await scheduler.setTaskState(
+                    ref, taskId: task.taskId, state: .upForRetry, tryNumber: tryNumber,
+                    note: "\(error)")
                 var random = SystemRandomNumberGenerator()
                 try await scheduler.clock.sleep(for: task.retry.jitteredDelay(beforeTry: tryNumber + 1, using: &random))
             }
@@ -126,7 +133,8 @@ public actor Executor: Service {
             try await scheduler.recordAssetEvent(asset.key, extra: output.outletExtra[asset.key] ?? [:], source: source)
         }
         for event in output.aliasEvents {
-            try await scheduler.recordAssetEvent(event.asset.key, extra: event.extra, source: source, alias: event.alias)
+            try await scheduler.recordAssetEvent(
+                event.asset.key, extra: event.extra, source: source, alias: event.alias)
         }
     }
 }

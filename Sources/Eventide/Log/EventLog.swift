@@ -34,11 +34,14 @@ public final class EventLog: Sendable {
     public func createTopic(_ name: String, partitions: Int = 1) async throws {
         guard partitions > 0 else { throw LogError.invalidPartitionCount(topic: name, partitions: partitions) }
         try await database.pool.write { db in
-            if let existing = try db.value(Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
-                                               arguments: [name]) {
+            if let existing = try db.value(
+                Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
+                arguments: [name])
+            {
                 guard existing == partitions else {
-                    throw LogError.topicExistsWithOtherPartitionCount(topic: name, existing: existing,
-                                                                      requested: partitions)
+                    throw LogError.topicExistsWithOtherPartitionCount(
+                        topic: name, existing: existing,
+                        requested: partitions)
                 }
                 return
             }
@@ -51,16 +54,21 @@ public final class EventLog: Sendable {
     }
 
     static func partitions(of topic: String, _ db: Database) throws -> Int {
-        guard let count = try db.value(Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
-                                           arguments: [topic]) else { throw LogError.unknownTopic(topic) }
+        guard
+            let count = try db.value(
+                Int.self, "SELECT partitions FROM log_topic WHERE name = ?",
+                arguments: [topic])
+        else { throw LogError.unknownTopic(topic) }
         return count
     }
 
     // MARK: Appending
 
     @discardableResult
-    public func append(_ event: EventEnvelope, to topic: String, key: String? = nil,
-                       idempotencyKey: String? = nil) async throws -> AppendResult {
+    public func append(
+        _ event: EventEnvelope, to topic: String, key: String? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> AppendResult {
         try await append([LogAppend(event, key: key, idempotencyKey: idempotencyKey)], to: topic)[0]
     }
 
@@ -73,25 +81,30 @@ public final class EventLog: Sendable {
         return results
     }
 
-    static func append(_ batch: [LogAppend], to topic: String, at now: Double, _ db: Database) throws -> [AppendResult] {
+    static func append(_ batch: [LogAppend], to topic: String, at now: Double, _ db: Database) throws -> [AppendResult]
+    {
         let partitions = try partitions(of: topic, db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var nextOffsets: [Int: Int] = [:]
         var results: [AppendResult] = []
         results.reserveCapacity(batch.count)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO log_record(topic, partition, "offset", key, idempotency_key, event_id, event, appended_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO log_record(topic, partition, "offset", key, idempotency_key, event_id, event, appended_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for item in batch {
             if let idempotencyKey = item.idempotencyKey,
-               let row = try db.row("""
-                   SELECT partition, "offset" FROM log_record WHERE topic = ? AND idempotency_key = ?
-                   """, arguments: [topic, idempotencyKey]) {
-                results.append(AppendResult(
-                    position: LogPosition(topic: topic, partition: row["partition"], offset: row["offset"]),
-                    duplicate: true))
+                let row = try db.row(
+                    """
+                    SELECT partition, "offset" FROM log_record WHERE topic = ? AND idempotency_key = ?
+                    """, arguments: [topic, idempotencyKey])
+            {
+                results.append(
+                    AppendResult(
+                        position: LogPosition(topic: topic, partition: row["partition"], offset: row["offset"]),
+                        duplicate: true))
                 continue
             }
             let partition = Partitioner.partition(forKey: item.key ?? item.event.id, partitions: partitions)
@@ -99,16 +112,23 @@ public final class EventLog: Sendable {
             if let next = nextOffsets[partition] {
                 offset = next
             } else {
-                offset = try db.value(Int.self, """
-                    SELECT COALESCE(MAX("offset"), -1) + 1 FROM log_record WHERE topic = ? AND partition = ?
-                    """, arguments: [topic, partition]) ?? 0
+                offset =
+                    try db.value(
+                        Int.self,
+                        """
+                        SELECT COALESCE(MAX("offset"), -1) + 1 FROM log_record WHERE topic = ? AND partition = ?
+                        """, arguments: [topic, partition]) ?? 0
             }
             nextOffsets[partition] = offset + 1
             let json = String(decoding: try encoder.encode(item.event), as: UTF8.self)
-            try insert.execute(arguments: [topic, partition, offset, item.key, item.idempotencyKey,
-                                           item.event.id, json, now])
-            results.append(AppendResult(position: LogPosition(topic: topic, partition: partition, offset: offset),
-                                        duplicate: false))
+            try insert.execute(arguments: [
+                topic, partition, offset, item.key, item.idempotencyKey,
+                item.event.id, json, now,
+            ])
+            results.append(
+                AppendResult(
+                    position: LogPosition(topic: topic, partition: partition, offset: offset),
+                    duplicate: false))
         }
         return results
     }
@@ -122,7 +142,8 @@ public final class EventLog: Sendable {
             guard (0..<partitions).contains(partition) else {
                 throw LogError.partitionOutOfRange(topic: topic, partition: partition, partitions: partitions)
             }
-            let rows = try db.rows("""
+            let rows = try db.rows(
+                """
                 SELECT "offset", key, event, appended_at FROM log_record
                 WHERE topic = ? AND partition = ? AND "offset" >= ? ORDER BY "offset" LIMIT ?
                 """, arguments: [topic, partition, offset, limit])
@@ -132,11 +153,13 @@ public final class EventLog: Sendable {
                 let text: String = row["event"]
                 do {
                     let event = try decoder.decode(EventEnvelope.self, from: Data(text.utf8))
-                    return LogRecord(position: position, key: row["key"], event: event,
-                                     appendedAt: Date(timeIntervalSince1970: row["appended_at"]))
+                    return LogRecord(
+                        position: position, key: row["key"], event: event,
+                        appendedAt: Date(timeIntervalSince1970: row["appended_at"]))
                 } catch {
-                    throw LogError.corruptRecord(topic: topic, partition: partition, offset: position.offset,
-                                                 reason: "\(error)")
+                    throw LogError.corruptRecord(
+                        topic: topic, partition: partition, offset: position.offset,
+                        reason: "\(error)")
                 }
             }
         }
@@ -160,7 +183,9 @@ public final class EventLog: Sendable {
     /// The offset the next append to this partition will get (the high watermark).
     public func endOffset(topic: String, partition: Int) async throws -> Int {
         try await database.pool.read { db in
-            try db.value(Int.self, """
+            try db.value(
+                Int.self,
+                """
                 SELECT COALESCE(MAX("offset"), -1) + 1 FROM log_record WHERE topic = ? AND partition = ?
                 """, arguments: [topic, partition]) ?? 0
         }
@@ -171,7 +196,9 @@ public final class EventLog: Sendable {
     /// The next offset the group will read in this partition (0 when it never committed).
     public func committedOffset(group: String, topic: String, partition: Int) async throws -> Int {
         try await database.pool.read { db in
-            try db.value(Int.self, """
+            try db.value(
+                Int.self,
+                """
                 SELECT next_offset FROM log_consumer_offset WHERE consumer_group = ? AND topic = ? AND partition = ?
                 """, arguments: [group, topic, partition]) ?? 0
         }
@@ -179,10 +206,13 @@ public final class EventLog: Sendable {
 
     /// Records that the group has processed everything before `nextOffset`. Never moves backwards
     /// unless `allowRewind` (a deliberate replay).
-    public func commit(group: String, topic: String, partition: Int, nextOffset: Int,
-                       allowRewind: Bool = false) async throws {
+    public func commit(
+        group: String, topic: String, partition: Int, nextOffset: Int,
+        allowRewind: Bool = false
+    ) async throws {
         try await database.pool.write { db in
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO log_consumer_offset(consumer_group, topic, partition, next_offset) VALUES (?, ?, ?, ?)
                 ON CONFLICT(consumer_group, topic, partition) DO UPDATE SET next_offset =
                     CASE WHEN ? THEN excluded.next_offset ELSE MAX(next_offset, excluded.next_offset) END

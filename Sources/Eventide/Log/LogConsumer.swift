@@ -48,8 +48,9 @@ public actor LogConsumer {
         try await start()
         var batch: [LogRecord] = []
         for partition in partitions where batch.count < limit {
-            let records = try await log.read(topic: topic, partition: partition, from: positions[partition] ?? 0,
-                                             limit: limit - batch.count)
+            let records = try await log.read(
+                topic: topic, partition: partition, from: positions[partition] ?? 0,
+                limit: limit - batch.count)
             if let last = records.last { positions[partition] = last.position.offset + 1 }
             batch += records
         }
@@ -58,8 +59,9 @@ public actor LogConsumer {
 
     /// Marks this record, and everything before it in its partition, as processed by the group.
     public func commit(_ record: LogRecord) async throws {
-        try await log.commit(group: group, topic: topic, partition: record.position.partition,
-                             nextOffset: record.position.offset + 1)
+        try await log.commit(
+            group: group, topic: topic, partition: record.position.partition,
+            nextOffset: record.position.offset + 1)
     }
 
     /// Rewinds this member (and the group's committed offsets) to `offset` in every partition: a replay.
@@ -67,8 +69,9 @@ public actor LogConsumer {
         try await start()
         for partition in partitions {
             positions[partition] = offset
-            try await log.commit(group: group, topic: topic, partition: partition, nextOffset: offset,
-                                 allowRewind: true)
+            try await log.commit(
+                group: group, topic: topic, partition: partition, nextOffset: offset,
+                allowRewind: true)
         }
     }
 }

@@ -17,9 +17,14 @@ public protocol TopicService: Sendable, CustomStringConvertible {
 extension EventLog: TopicService {
     public var description: String { "the embedded log" }
 
-    public func produce(_ topic: String, key: String?, value: JSONValue, headers: [String: String]) async throws -> LogPosition {
-        let event = try EventEnvelope(type: "record", source: "eventide://log/\(topic)", data: [
-            "value": value, "headers": .object(headers.mapValues(JSONValue.string))])
+    public func produce(_ topic: String, key: String?, value: JSONValue, headers: [String: String]) async throws
+        -> LogPosition
+    {
+        let event = try EventEnvelope(
+            type: "record", source: "eventide://log/\(topic)",
+            data: [
+                "value": value, "headers": .object(headers.mapValues(JSONValue.string)),
+            ])
         return try await append(event, to: topic, key: key).position
     }
 
@@ -44,9 +49,11 @@ extension EventLog: TopicService {
         MappedTrigger(LogTopicTrigger(log: self, topic: topic, group: group)) { event in
             var event = event
             let data = event.payload["event"]?["data"]
-            event.payload = ["value": data?["value"] ?? .null, "key": event.payload["key"] ?? .null,
-                             "headers": data?["headers"] ?? [:], "topic": event.payload["topic"] ?? .null,
-                             "partition": event.payload["partition"] ?? .null, "offset": event.payload["offset"] ?? .null]
+            event.payload = [
+                "value": data?["value"] ?? .null, "key": event.payload["key"] ?? .null,
+                "headers": data?["headers"] ?? [:], "topic": event.payload["topic"] ?? .null,
+                "partition": event.payload["partition"] ?? .null, "offset": event.payload["offset"] ?? .null,
+            ]
             return event
         }
     }

@@ -30,7 +30,8 @@ public actor EmbeddedObjectStore: ObjectStore {
 
     public func createBucket(_ bucket: String) async throws {
         try Self.validBucket(bucket)
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent(bucket), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent(bucket), withIntermediateDirectories: true)
     }
 
     public func notify(bucket: String, queue: String, events: [String], prefix: String?, suffix: String?) async throws {
@@ -38,8 +39,10 @@ public actor EmbeddedObjectStore: ObjectStore {
             throw ObjectStoreError.noSuchBucket(bucket)
         }
         rules[bucket] = Rule(queue: queue, events: events, prefix: prefix ?? "", suffix: suffix ?? "")
-        let test: JSONValue = ["Service": "Amazon S3", "Event": "s3:TestEvent", "Time": .string(Self.timestamp(clock.date)),
-                               "Bucket": .string(bucket)]
+        let test: JSONValue = [
+            "Service": "Amazon S3", "Event": "s3:TestEvent", "Time": .string(Self.timestamp(clock.date)),
+            "Bucket": .string(bucket),
+        ]
         _ = try await queues.send(queue, body: test.jsonText, attributes: [:])
     }
 
@@ -51,16 +54,22 @@ public actor EmbeddedObjectStore: ObjectStore {
         let eTag = Self.eTag(body)
         sequence += 1
         if let rule = rules[bucket], key.hasPrefix(rule.prefix), key.hasSuffix(rule.suffix),
-           rule.events.contains(where: { $0 == "s3:ObjectCreated:*" || $0 == "s3:ObjectCreated:Put" }) {
+            rule.events.contains(where: { $0 == "s3:ObjectCreated:*" || $0 == "s3:ObjectCreated:Put" })
+        {
             let record: JSONValue = [
                 "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
                 "eventTime": .string(Self.timestamp(clock.date)), "eventName": "ObjectCreated:Put",
-                "s3": ["s3SchemaVersion": "1.0", "configurationId": "eventide",
-                       "bucket": ["name": .string(bucket), "arn": .string("arn:aws:s3:::\(bucket)")],
-                       "object": ["key": .string(Self.formEncoded(key)), "size": .number(Double(body.count)),
-                                  "eTag": .string(eTag), "sequencer": .string(String(format: "%016llX", sequence))]],
+                "s3": [
+                    "s3SchemaVersion": "1.0", "configurationId": "eventide",
+                    "bucket": ["name": .string(bucket), "arn": .string("arn:aws:s3:::\(bucket)")],
+                    "object": [
+                        "key": .string(Self.formEncoded(key)), "size": .number(Double(body.count)),
+                        "eTag": .string(eTag), "sequencer": .string(String(format: "%016llX", sequence)),
+                    ],
+                ],
             ]
-            _ = try await queues.send(rule.queue, body: JSONValue.object(["Records": [record]]).jsonText, attributes: [:])
+            _ = try await queues.send(
+                rule.queue, body: JSONValue.object(["Records": [record]]).jsonText, attributes: [:])
         }
         return eTag
     }
@@ -86,7 +95,8 @@ public actor EmbeddedObjectStore: ObjectStore {
 
     static func validBucket(_ bucket: String) throws {
         guard (3...63).contains(bucket.count),
-              bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+            bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") })
+        else {
             throw ObjectStoreError.invalidBucketName(bucket)
         }
     }
@@ -95,7 +105,8 @@ public actor EmbeddedObjectStore: ObjectStore {
     static func formEncoded(_ key: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-_.~/")
-        return (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key).replacingOccurrences(of: "%20", with: "+")
+        return (key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key).replacingOccurrences(
+            of: "%20", with: "+")
     }
 
     static func timestamp(_ date: Date) -> String {

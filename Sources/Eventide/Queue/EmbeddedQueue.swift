@@ -44,8 +44,10 @@ public final class EmbeddedQueue: Sendable {
         guard settings.visibilityTimeout >= .zero else {
             throw QueueError.invalidSettings(queue: name, reason: "the visibility timeout cannot be negative")
         }
-        guard (settings.deadLetterQueue == nil) == (settings.maxReceives == nil), (settings.maxReceives ?? 1) >= 1 else {
-            throw QueueError.invalidSettings(queue: name, reason: "a redrive policy needs both a dead-letter queue and maxReceives ≥ 1")
+        guard (settings.deadLetterQueue == nil) == (settings.maxReceives == nil), (settings.maxReceives ?? 1) >= 1
+        else {
+            throw QueueError.invalidSettings(
+                queue: name, reason: "a redrive policy needs both a dead-letter queue and maxReceives ≥ 1")
         }
         try await database.pool.write { db in
             if let dlq = settings.deadLetterQueue, try Self.settings(of: dlq, db) == nil {
@@ -55,8 +57,9 @@ public final class EmbeddedQueue: Sendable {
                 guard existing.matches(settings) else { throw QueueError.queueExistsWithOtherSettings(name) }
                 return
             }
-            try db.run("INSERT INTO queue(name, visibility_timeout, dead_letter_queue, max_receives) VALUES (?, ?, ?, ?)",
-                       arguments: [name, settings.visibilityTimeout.inSeconds, settings.deadLetterQueue, settings.maxReceives])
+            try db.run(
+                "INSERT INTO queue(name, visibility_timeout, dead_letter_queue, max_receives) VALUES (?, ?, ?, ?)",
+                arguments: [name, settings.visibilityTimeout.inSeconds, settings.deadLetterQueue, settings.maxReceives])
         }
     }
 
@@ -69,8 +72,9 @@ public final class EmbeddedQueue: Sendable {
 
     static func settings(of name: String, _ db: Database) throws -> QueueSettings? {
         try db.row("SELECT * FROM queue WHERE name = ?", arguments: [name]).map { row in
-            QueueSettings(visibilityTimeout: .seconds(row["visibility_timeout"] as Double),
-                     deadLetterQueue: row["dead_letter_queue"], maxReceives: row["max_receives"])
+            QueueSettings(
+                visibilityTimeout: .seconds(row["visibility_timeout"] as Double),
+                deadLetterQueue: row["dead_letter_queue"], maxReceives: row["max_receives"])
         }
     }
 
@@ -92,52 +96,66 @@ public final class EmbeddedQueue: Sendable {
     /// Up to `limit` visible messages, oldest first, each made invisible for the visibility timeout (the queue's,
     /// or `visibilityTimeout`). Waits up to `wait` for one when none is visible; returns `[]` after that or on
     /// cancellation.
-    public func receive(_ queue: String, limit: Int = 10, visibilityTimeout: Duration? = nil,
-                        wait: Duration = .zero) async throws -> [QueueMessage] {
+    public func receive(
+        _ queue: String, limit: Int = 10, visibilityTimeout: Duration? = nil,
+        wait: Duration = .zero
+    ) async throws -> [QueueMessage] {
         let sends = sent.subscribe(bufferLimit: 1)  // before the first look: a send in between is not missed
         let deadline = now().addingTimeInterval(wait.inSeconds)
         while true {
-            let (messages, nextVisible) = try await receiveNow(queue, limit: limit, visibilityTimeout: visibilityTimeout)
+            let (messages, nextVisible) = try await receiveNow(
+                queue, limit: limit, visibilityTimeout: visibilityTimeout)
             let time = now()
             if !messages.isEmpty || time >= deadline || Task.isCancelled { return messages }
             let until = min(deadline, nextVisible ?? deadline)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { for await name in sends where name == queue { return } }
-                group.addTask { [clock] in try? await clock.sleep(for: .seconds(max(until.timeIntervalSince(time), 0.001))) }
+                group.addTask { [clock] in
+                    try? await clock.sleep(for: .seconds(max(until.timeIntervalSince(time), 0.001)))
+                }
                 await group.next()
                 group.cancelAll()
             }
         }
     }
 
-    private func receiveNow(_ queue: String, limit: Int,
-                            visibilityTimeout: Duration?) async throws -> ([QueueMessage], Date?) {
+    private func receiveNow(
+        _ queue: String, limit: Int,
+        visibilityTimeout: Duration?
+    ) async throws -> ([QueueMessage], Date?) {
         let time = now().timeIntervalSince1970
         return try await database.pool.write { db in
             guard let settings = try Self.settings(of: queue, db) else { throw QueueError.unknownQueue(queue) }
             let hidden = (visibilityTimeout ?? settings.visibilityTimeout).inSeconds
             var messages: [QueueMessage] = []
             while messages.count < max(limit, 1) {
-                guard let row = try db.row("""
-                    SELECT * FROM queue_message WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT 1
-                    """, arguments: [queue, time]) else { break }
+                guard
+                    let row = try db.row(
+                        """
+                        SELECT * FROM queue_message WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT 1
+                        """, arguments: [queue, time])
+                else { break }
                 let seq: Int64 = row["seq"]
                 let count: Int = row["receive_count"]
                 if let dlq = settings.deadLetterQueue, let max = settings.maxReceives, count >= max {
-                    try Self.move(row, to: dlq, reason: "received \(count) times without being deleted (maxReceives \(max))",
-                                  at: time, db)
+                    try Self.move(
+                        row, to: dlq, reason: "received \(count) times without being deleted (maxReceives \(max))",
+                        at: time, db)
                     continue
                 }
                 let receipt = UUID().uuidString.lowercased()
-                try db.run("UPDATE queue_message SET visible_at = ?, receive_count = ?, receipt = ? WHERE seq = ?",
-                           arguments: [time + hidden, count + 1, receipt, seq])
-                messages.append(QueueMessage(
-                    messageId: row["message_id"], receipt: receipt, body: row["body"],
-                    attributes: try Self.attributes(row["attributes"]), receiveCount: count + 1,
-                    sentAt: Date(timeIntervalSince1970: row["sent_at"])))
+                try db.run(
+                    "UPDATE queue_message SET visible_at = ?, receive_count = ?, receipt = ? WHERE seq = ?",
+                    arguments: [time + hidden, count + 1, receipt, seq])
+                messages.append(
+                    QueueMessage(
+                        messageId: row["message_id"], receipt: receipt, body: row["body"],
+                        attributes: try Self.attributes(row["attributes"]), receiveCount: count + 1,
+                        sentAt: Date(timeIntervalSince1970: row["sent_at"])))
             }
-            let next = try db.value(Double.self, "SELECT MIN(visible_at) FROM queue_message WHERE queue = ?",
-                                    arguments: [queue])
+            let next = try db.value(
+                Double.self, "SELECT MIN(visible_at) FROM queue_message WHERE queue = ?",
+                arguments: [queue])
             return (messages, next.map(Date.init(timeIntervalSince1970:)))
         }
     }
@@ -157,8 +175,9 @@ public final class EmbeddedQueue: Sendable {
     public func release(_ queue: String, receipt: String, after: Duration = .zero) async throws -> Bool {
         let visibleAt = now().addingTimeInterval(after.inSeconds).timeIntervalSince1970
         let changed = try await database.pool.write { db in
-            try db.run("UPDATE queue_message SET visible_at = ? WHERE queue = ? AND receipt = ?",
-                       arguments: [visibleAt, queue, receipt])
+            try db.run(
+                "UPDATE queue_message SET visible_at = ? WHERE queue = ? AND receipt = ?",
+                arguments: [visibleAt, queue, receipt])
             return db.changesCount == 1
         }
         if changed { sent.publish(queue) }
@@ -172,8 +191,11 @@ public final class EmbeddedQueue: Sendable {
         let time = now().timeIntervalSince1970
         let moved = try await database.pool.write { db -> String?? in
             guard let settings = try Self.settings(of: queue, db) else { throw QueueError.unknownQueue(queue) }
-            guard let row = try db.row("SELECT * FROM queue_message WHERE queue = ? AND receipt = ?",
-                                       arguments: [queue, receipt]) else { return .none }
+            guard
+                let row = try db.row(
+                    "SELECT * FROM queue_message WHERE queue = ? AND receipt = ?",
+                    arguments: [queue, receipt])
+            else { return .none }
             guard let dlq = settings.deadLetterQueue else {
                 try db.run("DELETE FROM queue_message WHERE seq = ?", arguments: [row["seq"] as Int64])
                 return .some(nil)
@@ -190,21 +212,30 @@ public final class EmbeddedQueue: Sendable {
         let time = now().timeIntervalSince1970
         return try await database.pool.read { db in
             guard try Self.settings(of: queue, db) != nil else { throw QueueError.unknownQueue(queue) }
-            let visible = try db.value(Int.self, "SELECT COUNT(*) FROM queue_message WHERE queue = ? AND visible_at <= ?",
-                                       arguments: [queue, time]) ?? 0
-            let all = try db.value(Int.self, "SELECT COUNT(*) FROM queue_message WHERE queue = ?", arguments: [queue]) ?? 0
+            let visible =
+                try db.value(
+                    Int.self, "SELECT COUNT(*) FROM queue_message WHERE queue = ? AND visible_at <= ?",
+                    arguments: [queue, time]) ?? 0
+            let all =
+                try db.value(Int.self, "SELECT COUNT(*) FROM queue_message WHERE queue = ?", arguments: [queue]) ?? 0
             return (visible, all - visible)
         }
     }
 
     // MARK: Rows
 
-    static func insert(queue: String, id: String, body: String, attributes: [String: String], sentAt: Double,
-                       _ db: Database) throws {
-        try db.run("""
+    static func insert(
+        queue: String, id: String, body: String, attributes: [String: String], sentAt: Double,
+        _ db: Database
+    ) throws {
+        try db.run(
+            """
             INSERT INTO queue_message(queue, message_id, body, attributes, sent_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [queue, id, body, JSONValue.object(attributes.mapValues(JSONValue.string)).jsonText,
-                             sentAt, sentAt])
+            """,
+            arguments: [
+                queue, id, body, JSONValue.object(attributes.mapValues(JSONValue.string)).jsonText,
+                sentAt, sentAt,
+            ])
     }
 
     /// Moves a message to `dlq` in the same transaction, keeping its id, with the reason and source queue.

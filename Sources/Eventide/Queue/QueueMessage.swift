@@ -12,8 +12,10 @@ public struct QueueMessage: Sendable, Hashable {
     public let receiveCount: Int
     public let sentAt: Date
 
-    public init(messageId: String, receipt: String, body: String, attributes: [String: String], receiveCount: Int,
-                sentAt: Date) {
+    public init(
+        messageId: String, receipt: String, body: String, attributes: [String: String], receiveCount: Int,
+        sentAt: Date
+    ) {
         self.messageId = messageId
         self.receipt = receipt
         self.body = body

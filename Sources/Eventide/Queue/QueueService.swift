@@ -9,7 +9,8 @@ public protocol QueueService: Sendable, CustomStringConvertible {
     func send(_ queue: String, body: String, attributes: [String: String]) async throws -> String
     /// Up to `limit` messages, waiting up to `wait` for the first (long polling); each is invisible to other
     /// receivers for the visibility timeout (the queue's unless given).
-    func receive(_ queue: String, limit: Int, visibilityTimeout: Duration?, wait: Duration) async throws -> [QueueMessage]
+    func receive(_ queue: String, limit: Int, visibilityTimeout: Duration?, wait: Duration) async throws
+        -> [QueueMessage]
     /// Deletes a received message by its latest receipt; `false` when the receipt is stale (SQS does not say).
     @discardableResult
     func delete(_ queue: String, receipt: String) async throws -> Bool

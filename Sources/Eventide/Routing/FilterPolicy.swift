@@ -12,7 +12,9 @@
 /// one of its elements. Attribute values are strings; `numeric` reads them as numbers.
 public struct FilterPolicy: Sendable, Hashable, CustomStringConvertible {
     /// Where the policy looks, like SNS's `FilterPolicyScope`.
-    public enum Scope: String, Sendable, Hashable, Codable { case messageAttributes = "MessageAttributes", messageBody = "MessageBody" }
+    public enum Scope: String, Sendable, Hashable, Codable {
+        case messageAttributes = "MessageAttributes", messageBody = "MessageBody"
+    }
 
     public let scope: Scope
     public let policy: JSONValue
@@ -37,9 +39,12 @@ public struct FilterPolicy: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `policy`; throws `FilterPolicyError` naming the key and what is wrong.
     public init(_ policy: JSONValue, scope: Scope = .messageAttributes) throws(FilterPolicyError) {
-        guard let object = policy.objectValue, !object.isEmpty else { throw .invalid(path: "", reason: "a policy is a non-empty JSON object") }
+        guard let object = policy.objectValue, !object.isEmpty else {
+            throw .invalid(path: "", reason: "a policy is a non-empty JSON object")
+        }
         if scope == .messageAttributes, let nested = object.first(where: { $0.value.objectValue != nil }) {
-            throw .invalid(path: nested.key, reason: "attribute policies cannot nest objects (use the MessageBody scope)")
+            throw .invalid(
+                path: nested.key, reason: "attribute policies cannot nest objects (use the MessageBody scope)")
         }
         self.scope = scope
         self.policy = policy
@@ -140,20 +145,24 @@ public struct FilterPolicy: Sendable, Hashable, CustomStringConvertible {
             case ("suffix", .string(let text)): return .suffix(text)
             case ("equals-ignore-case", .string(let text)): return .equalsIgnoreCase(text)
             case ("exists", .bool(let flag)): return .exists(flag)
-            case ("anything-but", .array(let values)) where values.allSatisfy({ $0.stringValue != nil || $0.doubleValue != nil }):
+            case ("anything-but", .array(let values))
+            where values.allSatisfy({ $0.stringValue != nil || $0.doubleValue != nil }):
                 return .anythingBut(values)
             case ("anything-but", .string), ("anything-but", .number): return .anythingBut([argument])
             case ("anything-but", .object(let inner)):
                 guard inner.count == 1, let prefix = inner["prefix"]?.stringValue else {
-                    throw .invalid(path: path, reason: "anything-but takes a value, a list of values or {\"prefix\": s}")
+                    throw .invalid(
+                        path: path, reason: "anything-but takes a value, a list of values or {\"prefix\": s}")
                 }
                 return .anythingButPrefix(prefix)
             case ("numeric", .array(let parts)): return .numeric(try numeric(parts, path: path))
             default:
-                throw .invalid(path: path, reason: "unknown operator or bad argument: {\"\(name)\": \(argument.jsonText)}")
+                throw .invalid(
+                    path: path, reason: "unknown operator or bad argument: {\"\(name)\": \(argument.jsonText)}")
             }
         default:
-            throw .invalid(path: path, reason: "a condition is a string, a number or an operator object, got \(item.jsonText)")
+            throw .invalid(
+                path: path, reason: "a condition is a string, a number or an operator object, got \(item.jsonText)")
         }
     }
 
@@ -164,7 +173,8 @@ public struct FilterPolicy: Sendable, Hashable, CustomStringConvertible {
         var comparisons: [Comparison] = []
         for index in stride(from: 0, to: parts.count, by: 2) {
             guard let op = parts[index].stringValue.flatMap(NumericOperator.init(rawValue:)),
-                  let bound = parts[index + 1].doubleValue else {
+                let bound = parts[index + 1].doubleValue
+            else {
                 throw .invalid(path: path, reason: "numeric takes operators =, <, <=, >, >= each followed by a number")
             }
             comparisons.append(Comparison(op: op, bound: bound))

@@ -7,8 +7,10 @@ public enum AssetRunPlanner {
     ///   - aliases: what each alias resolves to.
     ///   - capacity: how many runs may be created now (max active runs minus active runs; 0 when paused).
     /// - Returns: the events of each run to create, oldest run first. Events not returned stay queued.
-    public static func plan(condition: AssetCondition, mode: AssetTriggerMode, queued: [AssetEvent],
-                            aliases: [String: Set<AssetKey>], capacity: Int) -> [[AssetEvent]] {
+    public static func plan(
+        condition: AssetCondition, mode: AssetTriggerMode, queued: [AssetEvent],
+        aliases: [String: Set<AssetKey>], capacity: Int
+    ) -> [[AssetEvent]] {
         guard capacity > 0, !queued.isEmpty else { return [] }
         switch mode {
         case .batched:

@@ -27,9 +27,12 @@ struct DagSnapshot: Sendable {
     }
 
     /// The events of each run to create now, oldest run first, given the queue and the runs still active.
-    func runsToCreate(queued: [AssetEvent], aliases: [String: Set<AssetKey>], paused: Bool,
-                      activeRuns: Int) -> [[AssetEvent]] {
-        AssetRunPlanner.plan(condition: condition, mode: mode, queued: queued, aliases: aliases,
-                             capacity: paused ? 0 : maxActiveRuns - activeRuns)
+    func runsToCreate(
+        queued: [AssetEvent], aliases: [String: Set<AssetKey>], paused: Bool,
+        activeRuns: Int
+    ) -> [[AssetEvent]] {
+        AssetRunPlanner.plan(
+            condition: condition, mode: mode, queued: queued, aliases: aliases,
+            capacity: paused ? 0 : maxActiveRuns - activeRuns)
     }
 }

@@ -11,8 +11,10 @@ extension Scheduler {
     /// Every asset event recorded for an asset, oldest first (Airflow's `inlet_events`).
     public func assetEvents(for asset: AssetKey) async throws -> [AssetEvent] {
         try await database.pool.read { db in
-            try db.rows("SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
-                        arguments: [asset.name, asset.uri]).map(SchedulerStore.assetEvent)
+            try db.rows(
+                "SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
+                arguments: [asset.name, asset.uri]
+            ).map(SchedulerStore.assetEvent)
         }
     }
 
@@ -23,7 +25,8 @@ extension Scheduler {
     }
 
     public func run(_ ref: DagRunRef) async throws -> DagRun? {
-        try await database.pool.read { db in try SchedulerStore.fetchRuns(db, dagId: ref.dagId, runId: ref.runId).first }
+        try await database.pool.read { db in try SchedulerStore.fetchRuns(db, dagId: ref.dagId, runId: ref.runId).first
+        }
     }
 
     /// The DAG's runs, oldest first.
@@ -60,8 +63,10 @@ extension Scheduler {
 
     /// Waits until the DAG has at least `count` finished runs and returns them (no polling: it subscribes
     /// to run updates before looking). Throws `WaitError.deadlineExceeded` when they have not finished by then.
-    public func waitForFinishedRuns(of dagId: String, count: Int,
-                                    deadline: WaitDeadline = .default) async throws -> [DagRun] {
+    public func waitForFinishedRuns(
+        of dagId: String, count: Int,
+        deadline: WaitDeadline = .default
+    ) async throws -> [DagRun] {
         _ = try dag(dagId)
         let stream = runUpdates()
         return try await deadline.enforce(waitingFor: "\(count) finished run(s) of DAG '\(dagId)'") {

@@ -52,8 +52,10 @@ public actor Scheduler {
     /// transaction. A repeated `messageId` from the same source records nothing and returns the first event.
     /// The event is stamped `timestamp`, or the scheduler's clock's date when it is `nil`.
     @discardableResult
-    public func recordAssetEvent(_ asset: AssetKey, extra: [String: JSONValue] = [:], source: AssetEventSource,
-                                 alias: AssetAlias? = nil, at timestamp: Date? = nil) async throws -> Recorded {
+    public func recordAssetEvent(
+        _ asset: AssetKey, extra: [String: JSONValue] = [:], source: AssetEventSource,
+        alias: AssetAlias? = nil, at timestamp: Date? = nil
+    ) async throws -> Recorded {
         guard declared[asset] != nil || alias != nil else {  // assets emitted through an alias are dynamic
             throw AssetError.undeclaredAsset(name: asset.name, uri: asset.uri, dag: nil)
         }
@@ -61,25 +63,30 @@ public actor Scheduler {
         let timestamp = timestamp ?? clock.date
         let result = try await database.pool.write { db -> Recorded in
             if let messageId = source.messageId,
-               let existing = try SchedulerStore.assetEvent(db, kind: source.kind,
-                                                            watcher: SchedulerStore.watcherName(source),
-                                                            messageId: messageId) {
+                let existing = try SchedulerStore.assetEvent(
+                    db, kind: source.kind,
+                    watcher: SchedulerStore.watcherName(source),
+                    messageId: messageId)
+            {
                 return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
             }
-            let event = try SchedulerStore.insertAssetEvent(db, asset, extra: extra, source: source, alias: alias,
-                                                            timestamp: timestamp)
+            let event = try SchedulerStore.insertAssetEvent(
+                db, asset, extra: extra, source: source, alias: alias,
+                timestamp: timestamp)
             let aliases = try SchedulerStore.aliasResolution(db)
             let interested = snapshots.filter { $0.waits(on: asset, aliases: aliases) }
             for snapshot in interested {
-                try db.run("INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
-                               arguments: [snapshot.dagId, event.id])
+                try db.run(
+                    "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
+                    arguments: [snapshot.dagId, event.id])
             }
             var runs: [DagRunRef] = []
             for snapshot in interested {
                 runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: timestamp)
             }
-            return Recorded(event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(),
-                            createdRuns: runs)
+            return Recorded(
+                event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(),
+                createdRuns: runs)
         }
         if !result.duplicate { recorded.publish(result.event) }
         for run in result.createdRuns { created.publish(run) }
@@ -95,7 +102,9 @@ public actor Scheduler {
         let runs = try await database.pool.write { db in
             let aliases = try SchedulerStore.aliasResolution(db)
             var runs: [DagRunRef] = []
-            for snapshot in snapshots { runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: now) }
+            for snapshot in snapshots {
+                runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: now)
+            }
             return runs
         }
         for run in runs { created.publish(run) }
@@ -107,8 +116,10 @@ public actor Scheduler {
     /// Creates a run now (Airflow's "trigger DAG"), stamped `now` or the clock's date. A run id already used by
     /// this DAG is refused.
     @discardableResult
-    public func triggerRun(_ dagId: String, runId: String? = nil, conf: JSONValue = .object([:]),
-                           runType: DagRunType = .manual, at now: Date? = nil) async throws -> DagRunRef {
+    public func triggerRun(
+        _ dagId: String, runId: String? = nil, conf: JSONValue = .object([:]),
+        runType: DagRunType = .manual, at now: Date? = nil
+    ) async throws -> DagRunRef {
         let dag = try dag(dagId)
         guard conf.objectValue != nil else {
             throw DagError.invalidConf(dagId: dagId, reason: "conf must be a JSON object, got \(conf.jsonText)")
@@ -117,8 +128,9 @@ public actor Scheduler {
         let now = now ?? clock.date
         let ref = try await database.pool.write { db in
             let runId = runId ?? SchedulerStore.newRunId(db, dagId: dagId, type: runType, now: now)
-            try SchedulerStore.insertRun(db, dagId: dagId, runId: runId, type: runType, conf: conf, taskIds: taskIds,
-                                         now: now)
+            try SchedulerStore.insertRun(
+                db, dagId: dagId, runId: runId, type: runType, conf: conf, taskIds: taskIds,
+                now: now)
             return DagRunRef(dagId: dagId, runId: runId)
         }
         created.publish(ref)
@@ -130,8 +142,9 @@ public actor Scheduler {
     func markRunFinished(_ ref: DagRunRef, state: DagRunState) async throws {
         let now = clock.date.timeIntervalSince1970
         try await database.pool.write { db in
-            try db.run("UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
-                           arguments: [state.rawValue, now, ref.dagId, ref.runId])
+            try db.run(
+                "UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
+                arguments: [state.rawValue, now, ref.dagId, ref.runId])
         }
         updates.publish(DagRunUpdate(ref: ref, state: state))
         // A slot under max_active_runs is free: queued events may now make a run.
@@ -140,12 +153,15 @@ public actor Scheduler {
 
     /// Records a task instance's state. The first task to run also moves its run from `queued` to `running`,
     /// in the same transaction (one commit fewer between an asset event and the consumer's first task).
-    func setTaskState(_ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil,
-                      returnValue: JSONValue? = nil) async throws {
+    func setTaskState(
+        _ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil,
+        returnValue: JSONValue? = nil
+    ) async throws {
         let now = clock.date.timeIntervalSince1970
         let runStarted = try await database.pool.write { db in
-            try SchedulerStore.setTaskState(db, ref, taskId: taskId, state: state, tryNumber: tryNumber, note: note,
-                                            returnValue: returnValue, now: now)
+            try SchedulerStore.setTaskState(
+                db, ref, taskId: taskId, state: state, tryNumber: tryNumber, note: note,
+                returnValue: returnValue, now: now)
         }
         if runStarted { updates.publish(DagRunUpdate(ref: ref, state: .running)) }
     }

@@ -5,24 +5,34 @@ import GRDB
 /// Every function runs inside a transaction the caller opened.
 enum SchedulerStore {
     /// Creates the runs `dag`'s queue makes now (the decision is `DagSnapshot.runsToCreate`), consuming their events.
-    static func createRuns(_ db: Database, _ dag: DagSnapshot, aliases: [String: Set<AssetKey>],
-                           now: Date) throws -> [DagRunRef] {
-        let paused = try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
-        let active = try db.value(Int.self, """
-            SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')
-            """, arguments: [dag.dagId]) ?? 0
-        let plan = dag.runsToCreate(queued: try queuedEvents(db, dagId: dag.dagId), aliases: aliases, paused: paused,
-                                    activeRuns: active)
+    static func createRuns(
+        _ db: Database, _ dag: DagSnapshot, aliases: [String: Set<AssetKey>],
+        now: Date
+    ) throws -> [DagRunRef] {
+        let paused =
+            try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
+        let active =
+            try db.value(
+                Int.self,
+                """
+                SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')
+                """, arguments: [dag.dagId]) ?? 0
+        let plan = dag.runsToCreate(
+            queued: try queuedEvents(db, dagId: dag.dagId), aliases: aliases, paused: paused,
+            activeRuns: active)
         var refs: [DagRunRef] = []
         for events in plan {
             let runId = newRunId(db, dagId: dag.dagId, type: .assetTriggered, now: now)
-            try insertRun(db, dagId: dag.dagId, runId: runId, type: .assetTriggered, conf: .object([:]),
-                          taskIds: dag.taskIds, now: now)
+            try insertRun(
+                db, dagId: dag.dagId, runId: runId, type: .assetTriggered, conf: .object([:]),
+                taskIds: dag.taskIds, now: now)
             for event in events {
-                try db.run("INSERT INTO dag_run_asset_event(dag_id, run_id, asset_event_id) VALUES (?, ?, ?)",
-                               arguments: [dag.dagId, runId, event.id])
-                try db.run("DELETE FROM asset_event_queue WHERE dag_id = ? AND asset_event_id = ?",
-                               arguments: [dag.dagId, event.id])
+                try db.run(
+                    "INSERT INTO dag_run_asset_event(dag_id, run_id, asset_event_id) VALUES (?, ?, ?)",
+                    arguments: [dag.dagId, runId, event.id])
+                try db.run(
+                    "DELETE FROM asset_event_queue WHERE dag_id = ? AND asset_event_id = ?",
+                    arguments: [dag.dagId, event.id])
             }
             refs.append(DagRunRef(dagId: dag.dagId, runId: runId))
         }
@@ -34,78 +44,103 @@ enum SchedulerStore {
         return "\(type.rawValue)__\(EventTime.format(now))__\(count + 1)"
     }
 
-    static func insertRun(_ db: Database, dagId: String, runId: String, type: DagRunType, conf: JSONValue,
-                          taskIds: [String], now: Date) throws {
-        let exists = try db.value(Bool.self, "SELECT 1 FROM dag_run WHERE dag_id = ? AND run_id = ?",
-                                       arguments: [dagId, runId]) ?? false
+    static func insertRun(
+        _ db: Database, dagId: String, runId: String, type: DagRunType, conf: JSONValue,
+        taskIds: [String], now: Date
+    ) throws {
+        let exists =
+            try db.value(
+                Bool.self, "SELECT 1 FROM dag_run WHERE dag_id = ? AND run_id = ?",
+                arguments: [dagId, runId]) ?? false
         guard !exists else { throw DagError.duplicateRunId(dagId: dagId, runId: runId) }
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO dag_run(dag_id, run_id, run_type, state, conf, queued_at) VALUES (?, ?, ?, 'queued', ?, ?)
             """, arguments: [dagId, runId, type.rawValue, conf.jsonText, now.timeIntervalSince1970])
         for taskId in taskIds {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO task_instance(dag_id, run_id, task_id, state) VALUES (?, ?, ?, 'scheduled')
                 """, arguments: [dagId, runId, taskId])
         }
     }
 
     static func upsertAsset(_ db: Database, _ asset: Asset) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO asset(name, uri, asset_group, extra) VALUES (?, ?, ?, ?)
             ON CONFLICT(name, uri) DO UPDATE SET asset_group = excluded.asset_group, extra = excluded.extra
             """, arguments: [asset.name, asset.uri, asset.group, JSONValue.object(asset.extra).jsonText])
     }
 
     static func insertDag(_ db: Database, _ dag: DAG) throws {
-        try db.run("INSERT INTO dag(dag_id, is_paused) VALUES (?, ?) ON CONFLICT(dag_id) DO NOTHING",
-                   arguments: [dag.dagId, dag.isPausedUponCreation])
+        try db.run(
+            "INSERT INTO dag(dag_id, is_paused) VALUES (?, ?) ON CONFLICT(dag_id) DO NOTHING",
+            arguments: [dag.dagId, dag.isPausedUponCreation])
     }
 
     /// Stores an asset event (and the alias resolution it makes) and returns it.
-    static func insertAssetEvent(_ db: Database, _ asset: AssetKey, extra: [String: JSONValue],
-                                 source: AssetEventSource, alias: AssetAlias?, timestamp: Date) throws -> AssetEvent {
+    static func insertAssetEvent(
+        _ db: Database, _ asset: AssetKey, extra: [String: JSONValue],
+        source: AssetEventSource, alias: AssetAlias?, timestamp: Date
+    ) throws -> AssetEvent {
         if let alias {
-            try db.run("""
+            try db.run(
+                """
                 INSERT OR IGNORE INTO asset_alias_resolution(alias, name, uri) VALUES (?, ?, ?)
                 """, arguments: [alias.name, asset.name, asset.uri])
         }
         let columns = sourceColumns(source)
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO asset_event(name, uri, extra, source_kind, source_dag_id, source_run_id, source_task_id,
                                     source_watcher, source_message_id, alias, timestamp)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [asset.name, asset.uri, JSONValue.object(extra).jsonText, source.kind,
-                             columns.dag, columns.run, columns.task, columns.watcher, source.messageId,
-                             alias?.name, timestamp.timeIntervalSince1970])
-        return AssetEvent(id: db.lastInsertedRowID, asset: asset, extra: extra, source: source,
-                          alias: alias?.name, timestamp: timestamp)
+            """,
+            arguments: [
+                asset.name, asset.uri, JSONValue.object(extra).jsonText, source.kind,
+                columns.dag, columns.run, columns.task, columns.watcher, source.messageId,
+                alias?.name, timestamp.timeIntervalSince1970,
+            ])
+        return AssetEvent(
+            id: db.lastInsertedRowID, asset: asset, extra: extra, source: source,
+            alias: alias?.name, timestamp: timestamp)
     }
 
-    static func setTaskState(_ db: Database, _ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int,
-                             note: String?, returnValue: JSONValue?, now: Double) throws -> Bool {
+    static func setTaskState(
+        _ db: Database, _ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int,
+        note: String?, returnValue: JSONValue?, now: Double
+    ) throws -> Bool {
         var started = false
         if state == .running {
-            try db.run("UPDATE dag_run SET state = 'running', started_at = ? "
-                               + "WHERE dag_id = ? AND run_id = ? AND state = 'queued'",
-                           arguments: [now, ref.dagId, ref.runId])
+            try db.run(
+                "UPDATE dag_run SET state = 'running', started_at = ? "
+                    + "WHERE dag_id = ? AND run_id = ? AND state = 'queued'",
+                arguments: [now, ref.dagId, ref.runId])
             started = db.changesCount > 0
         }
-        try db.run("""
+        try db.run(
+            """
             UPDATE task_instance SET state = ?, try_number = ?, note = COALESCE(?, note),
                 return_value = COALESCE(?, return_value),
                 started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
                 ended_at = CASE WHEN ? IN ('success', 'failed', 'skipped', 'upstream_failed') THEN ? ELSE NULL END
             WHERE dag_id = ? AND run_id = ? AND task_id = ?
-            """, arguments: [state.rawValue, tryNumber, note, returnValue?.jsonText, state.rawValue, now, state.rawValue, now,
-                             ref.dagId, ref.runId, taskId])
+            """,
+            arguments: [
+                state.rawValue, tryNumber, note, returnValue?.jsonText, state.rawValue, now, state.rawValue, now,
+                ref.dagId, ref.runId, taskId,
+            ])
         return started
     }
 
     static func queuedEvents(_ db: Database, dagId: String) throws -> [AssetEvent] {
-        try db.rows("""
+        try db.rows(
+            """
             SELECT e.* FROM asset_event_queue q JOIN asset_event e ON e.id = q.asset_event_id
             WHERE q.dag_id = ? ORDER BY e.id
-            """, arguments: [dagId]).map(assetEvent)
+            """, arguments: [dagId]
+        ).map(assetEvent)
     }
 
     static func aliasResolution(_ db: Database) throws -> [String: Set<AssetKey>] {
@@ -121,7 +156,9 @@ enum SchedulerStore {
         return nil
     }
 
-    static func sourceColumns(_ source: AssetEventSource) -> (dag: String?, run: String?, task: String?, watcher: String?) {
+    static func sourceColumns(_ source: AssetEventSource) -> (
+        dag: String?, run: String?, task: String?, watcher: String?
+    ) {
         switch source {
         case .task(let dag, let run, let task): (dag, run, task, nil)
         case .watcher(let name, _): (nil, nil, nil, name)
@@ -130,54 +167,65 @@ enum SchedulerStore {
     }
 
     static func assetEvent(_ db: Database, kind: String, watcher: String?, messageId: String) throws -> AssetEvent? {
-        try db.row("""
+        try db.row(
+            """
             SELECT * FROM asset_event WHERE source_kind = ? AND source_watcher IS ? AND source_message_id = ?
-            """, arguments: [kind, watcher, messageId]).map(assetEvent)
+            """, arguments: [kind, watcher, messageId]
+        ).map(assetEvent)
     }
 
     static func assetEvent(_ row: Row) -> AssetEvent {
         let kind: String = row["source_kind"]
-        let source: AssetEventSource = switch kind {
-        case "task": .task(dagId: row["source_dag_id"], runId: row["source_run_id"], taskId: row["source_task_id"])
-        case "watcher": .watcher(name: row["source_watcher"], messageId: row["source_message_id"])
-        default: .api(messageId: row["source_message_id"])
-        }
+        let source: AssetEventSource =
+            switch kind {
+            case "task": .task(dagId: row["source_dag_id"], runId: row["source_run_id"], taskId: row["source_task_id"])
+            case "watcher": .watcher(name: row["source_watcher"], messageId: row["source_message_id"])
+            default: .api(messageId: row["source_message_id"])
+            }
         let extraText: String = row["extra"]
         let extra = (try? JSONValue.parse(extraText))?.objectValue ?? [:]
-        return AssetEvent(id: row["id"], asset: AssetKey(name: row["name"], uri: row["uri"]), extra: extra,
-                          source: source, alias: row["alias"],
-                          timestamp: Date(timeIntervalSince1970: row["timestamp"]))
+        return AssetEvent(
+            id: row["id"], asset: AssetKey(name: row["name"], uri: row["uri"]), extra: extra,
+            source: source, alias: row["alias"],
+            timestamp: Date(timeIntervalSince1970: row["timestamp"]))
     }
 
     static func fetchRuns(_ db: Database, dagId: String, runId: String?) throws -> [DagRun] {
-        let rows = try db.rows("""
+        let rows = try db.rows(
+            """
             SELECT * FROM dag_run WHERE dag_id = ? AND (? IS NULL OR run_id = ?) ORDER BY queued_at, rowid
             """, arguments: [dagId, runId, runId])
         return try rows.map { row in
             let runId: String = row["run_id"]
-            let events = try db.rows("""
+            let events = try db.rows(
+                """
                 SELECT e.* FROM dag_run_asset_event r JOIN asset_event e ON e.id = r.asset_event_id
                 WHERE r.dag_id = ? AND r.run_id = ? ORDER BY e.id
-                """, arguments: [dagId, runId]).map(assetEvent)
-            let tasks = try db.rows("""
+                """, arguments: [dagId, runId]
+            ).map(assetEvent)
+            let tasks = try db.rows(
+                """
                 SELECT * FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY rowid
-                """, arguments: [dagId, runId]).map { ti in
-                TaskInstance(taskId: ti["task_id"], state: TaskState(rawValue: ti["state"]) ?? .scheduled,
-                             tryNumber: ti["try_number"],
-                             startedAt: (ti["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                             endedAt: (ti["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                             note: ti["note"],
-                             returnValue: (ti["return_value"] as String?).flatMap { try? JSONValue.parse($0) })
+                """, arguments: [dagId, runId]
+            ).map { ti in
+                TaskInstance(
+                    taskId: ti["task_id"], state: TaskState(rawValue: ti["state"]) ?? .scheduled,
+                    tryNumber: ti["try_number"],
+                    startedAt: (ti["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    endedAt: (ti["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                    note: ti["note"],
+                    returnValue: (ti["return_value"] as String?).flatMap { try? JSONValue.parse($0) })
             }
             let confText: String = row["conf"]
-            return DagRun(dagId: dagId, runId: runId,
-                          runType: DagRunType(rawValue: row["run_type"]) ?? .manual,
-                          state: DagRunState(rawValue: row["state"]) ?? .queued,
-                          conf: (try? JSONValue.parse(confText)) ?? .object([:]),
-                          queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
-                          startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                          endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                          triggeringAssetEvents: events, taskInstances: tasks)
+            return DagRun(
+                dagId: dagId, runId: runId,
+                runType: DagRunType(rawValue: row["run_type"]) ?? .manual,
+                state: DagRunState(rawValue: row["state"]) ?? .queued,
+                conf: (try? JSONValue.parse(confText)) ?? .object([:]),
+                queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
+                startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                triggeringAssetEvents: events, taskInstances: tasks)
         }
     }
 

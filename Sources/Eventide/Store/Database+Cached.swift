@@ -15,8 +15,10 @@ extension Database {
         try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
 
-    func value<Value: DatabaseValueConvertible>(_ type: Value.Type, _ sql: String,
-                                                arguments: StatementArguments = []) throws -> Value? {
+    func value<Value: DatabaseValueConvertible>(
+        _ type: Value.Type, _ sql: String,
+        arguments: StatementArguments = []
+    ) throws -> Value? {
         try Value.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
 }

@@ -37,7 +37,9 @@ public struct EventideClock: Clock {
         self.epoch = epoch
         minimumResolution = base.minimumResolution
         elapsed = { origin.duration(to: base.now) }
-        sleepUntil = { offset, tolerance in try await base.sleep(until: origin.advanced(by: offset), tolerance: tolerance) }
+        sleepUntil = { offset, tolerance in
+            try await base.sleep(until: origin.advanced(by: offset), tolerance: tolerance)
+        }
     }
 
     /// Real time: the continuous clock, dated from the moment the process first used it. The default everywhere.

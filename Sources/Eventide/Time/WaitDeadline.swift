@@ -22,8 +22,10 @@ public struct WaitDeadline: Sendable {
 
     /// Runs `body`; throws `WaitError.deadlineExceeded(waitingFor: what, after: timeout)` if it has not returned
     /// by then (and cancels it).
-    public func enforce<T: Sendable>(waitingFor what: @autoclosure () -> String,
-                                     _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    public func enforce<T: Sendable>(
+        waitingFor what: @autoclosure () -> String,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let (timeout, clock, what) = (timeout, clock, what())
         return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }

@@ -16,7 +16,9 @@ public struct AcknowledgedPrefix<Position: Equatable & Sendable>: Sendable {
     public var pending: Int { entries.count(where: { !$0.acknowledged }) }
 
     /// Records a position handed out (in delivery order).
-    public mutating func deliver(_ position: Position) { entries.append(Entry(position: position, acknowledged: false)) }
+    public mutating func deliver(_ position: Position) {
+        entries.append(Entry(position: position, acknowledged: false))
+    }
 
     /// Marks `position` acknowledged; returns the new checkpoint when the acknowledged prefix grew. Unknown
     /// positions (forgotten, or acknowledged twice) change nothing.

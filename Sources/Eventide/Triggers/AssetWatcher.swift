@@ -23,10 +23,12 @@ public struct AssetWatcher: Sendable {
     /// The connection the trigger uses (Airflow's `conn_id`), shown in status and errors.
     public var connectionId: String?
 
-    public init(name: String, trigger: any Trigger, filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
-                extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
-                restart: RetryPolicy = .watcherRestart,
-                connectionId: String? = nil) {
+    public init(
+        name: String, trigger: any Trigger, filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
+        extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
+        restart: RetryPolicy = .watcherRestart,
+        connectionId: String? = nil
+    ) {
         self.name = name
         self.trigger = trigger
         self.filter = filter
@@ -40,12 +42,15 @@ extension AssetWatcher {
     /// A watcher whose trigger the registry chooses by the URI's scheme, like Airflow's
     /// `AssetWatcher(name, trigger=MessageQueueTrigger(queue=uri))`: `eventide://queue/orders` offline,
     /// `sqs://127.0.0.1:5000/orders` against a server. Throws `TriggerError` for a URI it cannot use.
-    public init(name: String, source uri: String, registry: TriggerRegistry,
-                filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
-                extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
-                restart: RetryPolicy = .watcherRestart,
-                connectionId: String? = nil) throws {
-        self.init(name: name, trigger: try registry.trigger(for: uri), filter: filter, extract: extract,
-                  restart: restart, connectionId: connectionId)
+    public init(
+        name: String, source uri: String, registry: TriggerRegistry,
+        filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
+        extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
+        restart: RetryPolicy = .watcherRestart,
+        connectionId: String? = nil
+    ) throws {
+        self.init(
+            name: name, trigger: try registry.trigger(for: uri), filter: filter, extract: extract,
+            restart: restart, connectionId: connectionId)
     }
 }

@@ -29,7 +29,8 @@ public struct BatchingTrigger: Trigger {
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
         let batches = UnfoldingIterator(
-            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: clock)).makeAsyncIterator())
+            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: clock))
+                .makeAsyncIterator())
         return AsyncThrowingStream {
             while let members = try await batches.next() {
                 if !members.isEmpty { return Self.combine(members) }  // a timer tick with nothing waiting
@@ -42,8 +43,10 @@ public struct BatchingTrigger: Trigger {
     public static func combine(_ members: [TriggerEvent]) -> TriggerEvent {
         let ids = members.map { $0.messageId ?? "" }
         return TriggerEvent(
-            payload: ["messages": .array(members.map(\.payload)), "message_ids": .array(ids.map(JSONValue.string)),
-                      "count": .number(Double(members.count))],
+            payload: [
+                "messages": .array(members.map(\.payload)), "message_ids": .array(ids.map(JSONValue.string)),
+                "count": .number(Double(members.count)),
+            ],
             messageId: "batch:" + ids.joined(separator: ","),
             occurredAt: members.compactMap(\.occurredAt).min(), observedAt: members.compactMap(\.observedAt).max(),
             deliveryCount: members.compactMap(\.deliveryCount).max(),

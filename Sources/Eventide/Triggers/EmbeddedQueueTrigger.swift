@@ -12,7 +12,8 @@ public struct EmbeddedQueueTrigger: Trigger {
     public let visibilityTimeout: Duration?
     public let wait: Duration
 
-    public init(queues: EmbeddedQueue, queue: String, visibilityTimeout: Duration? = nil, wait: Duration = .seconds(20)) {
+    public init(queues: EmbeddedQueue, queue: String, visibilityTimeout: Duration? = nil, wait: Duration = .seconds(20))
+    {
         self.queues = queues
         self.queue = queue
         self.visibilityTimeout = visibilityTimeout
@@ -32,13 +33,16 @@ public struct EmbeddedQueueTrigger: Trigger {
             guard let message = await buffer.pop() else { return nil }
             let hasDeadLetterQueue = try await queues.settings(of: queue).deadLetterQueue != nil
             return TriggerEvent(
-                payload: ["body": (try? JSONValue.parse(message.body)) ?? .string(message.body),
-                          "attributes": .object(message.attributes.mapValues(JSONValue.string)), "queue": .string(queue)],
+                payload: [
+                    "body": (try? JSONValue.parse(message.body)) ?? .string(message.body),
+                    "attributes": .object(message.attributes.mapValues(JSONValue.string)), "queue": .string(queue),
+                ],
                 messageId: message.messageId, occurredAt: message.sentAt, observedAt: queues.clock.date,
                 deliveryCount: message.receiveCount,
                 acknowledge: { try await queues.delete(queue, receipt: message.receipt) },
                 reject: hasDeadLetterQueue
-                    ? { @Sendable reason in try await queues.deadLetter(queue, receipt: message.receipt, reason: reason) }
+                    ? { @Sendable reason in try await queues.deadLetter(queue, receipt: message.receipt, reason: reason)
+                    }
                     : nil)
         }
     }

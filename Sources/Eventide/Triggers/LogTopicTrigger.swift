@@ -27,10 +27,12 @@ public struct LogTopicTrigger: Trigger {
             }
             guard let record = await buffer.pop() else { return nil }
             return TriggerEvent(
-                payload: ["event": Self.json(record.event), "key": record.key.map(JSONValue.string) ?? .null,
-                          "topic": .string(record.position.topic),
-                          "partition": .number(Double(record.position.partition)),
-                          "offset": .number(Double(record.position.offset))],
+                payload: [
+                    "event": Self.json(record.event), "key": record.key.map(JSONValue.string) ?? .null,
+                    "topic": .string(record.position.topic),
+                    "partition": .number(Double(record.position.partition)),
+                    "offset": .number(Double(record.position.offset)),
+                ],
                 messageId: record.position.description,
                 occurredAt: record.event.time,
                 acknowledge: { try await consumer.commit(record) })

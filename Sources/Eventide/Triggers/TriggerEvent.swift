@@ -26,10 +26,12 @@ public struct TriggerEvent: Sendable {
     /// the message instead, and the runtime's dead-letter queue is where it can be found and redriven.
     public var reject: (@Sendable (_ reason: String) async throws -> Void)?
 
-    public init(payload: JSONValue, messageId: String? = nil, occurredAt: Date? = nil, observedAt: Date? = nil,
-                deliveryCount: Int? = nil,
-                acknowledge: @escaping @Sendable () async throws -> Void = {},
-                reject: (@Sendable (_ reason: String) async throws -> Void)? = nil) {
+    public init(
+        payload: JSONValue, messageId: String? = nil, occurredAt: Date? = nil, observedAt: Date? = nil,
+        deliveryCount: Int? = nil,
+        acknowledge: @escaping @Sendable () async throws -> Void = {},
+        reject: (@Sendable (_ reason: String) async throws -> Void)? = nil
+    ) {
         self.payload = payload
         self.messageId = messageId
         self.occurredAt = occurredAt

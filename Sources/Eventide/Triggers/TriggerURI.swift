@@ -30,7 +30,9 @@ public struct TriggerURI: Sendable, Hashable, CustomStringConvertible {
         port = components.port
         user = components.user
         password = components.password
-        pathSegments = components.percentEncodedPath.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        pathSegments = components.percentEncodedPath.split(separator: "/").map {
+            String($0).removingPercentEncoding ?? String($0)
+        }
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
         self.query = query
@@ -41,7 +43,8 @@ public struct TriggerURI: Sendable, Hashable, CustomStringConvertible {
     /// The only path segment, e.g. the queue or topic name; throws naming `what` when there is not exactly one.
     public func singlePathSegment(_ what: String) throws(TriggerError) -> String {
         guard pathSegments.count == 1 else {
-            throw TriggerError.invalidURI(text, reason: "expected exactly one \(what) in the path, found \(pathSegments.count)")
+            throw TriggerError.invalidURI(
+                text, reason: "expected exactly one \(what) in the path, found \(pathSegments.count)")
         }
         return pathSegments[0]
     }
@@ -58,7 +61,9 @@ public struct TriggerURI: Sendable, Hashable, CustomStringConvertible {
     public func integer(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(TriggerError) -> Int? {
         guard let text = query[name] else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw TriggerError.invalidURI(self.text, reason: "'\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            throw TriggerError.invalidURI(
+                self.text,
+                reason: "'\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
         }
         return value
     }

@@ -34,7 +34,8 @@ public actor Triggerer: Service {
         var stop: AsyncStream<Void>.Continuation?
     }
 
-    public init(scheduler: Scheduler, clock: EventideClock? = nil, logger: Logger = Logger(label: "eventide.triggerer")) {
+    public init(scheduler: Scheduler, clock: EventideClock? = nil, logger: Logger = Logger(label: "eventide.triggerer"))
+    {
         self.scheduler = scheduler
         self.clock = clock ?? scheduler.clock
         self.deadLetters = DeadLetterQueue(database: scheduler.database, clock: clock ?? scheduler.clock)
@@ -46,8 +47,9 @@ public actor Triggerer: Service {
     /// Registers a watcher for an asset; it starts now if the triggerer is running, else when it starts.
     public func add(_ watcher: AssetWatcher, for asset: AssetKey) throws(TriggererError) {
         guard entries[watcher.name] == nil else { throw TriggererError.duplicateWatcher(watcher.name) }
-        let status = WatcherStatus(name: watcher.name, asset: asset, trigger: watcher.trigger.description,
-                                   connectionId: watcher.connectionId)
+        let status = WatcherStatus(
+            name: watcher.name, asset: asset, trigger: watcher.trigger.description,
+            connectionId: watcher.connectionId)
         entries[watcher.name] = Entry(watcher: watcher, status: status)
         updates.publish(status)
         startRequests?.yield(watcher.name)
@@ -74,16 +76,20 @@ public actor Triggerer: Service {
 
     /// Waits until the watcher reaches `state` (subscribes before looking: no update is missed). Throws
     /// `WaitError.watcherFailed` if the watcher fails first, `WaitError.deadlineExceeded` after `deadline`.
-    public func waitFor(watcher name: String, state: WatcherStatus.State,
-                        deadline: WaitDeadline = .default) async throws -> WatcherStatus {
+    public func waitFor(
+        watcher name: String, state: WatcherStatus.State,
+        deadline: WaitDeadline = .default
+    ) async throws -> WatcherStatus {
         try await waitFor(watcher: name, deadline: deadline) { $0.state == state }
     }
 
     /// Waits until the watcher's status satisfies `condition`, e.g. `{ $0.eventsSeen == 3 }`. Throws
     /// `WaitError.watcherFailed` if the watcher fails (beyond its restart policy) before the condition holds,
     /// and `WaitError.deadlineExceeded` if it does not hold by the deadline.
-    public func waitFor(watcher name: String, deadline: WaitDeadline = .default,
-                        where condition: @escaping @Sendable (WatcherStatus) -> Bool) async throws -> WatcherStatus {
+    public func waitFor(
+        watcher name: String, deadline: WaitDeadline = .default,
+        where condition: @escaping @Sendable (WatcherStatus) -> Bool
+    ) async throws -> WatcherStatus {
         let stream = statusUpdates()
         if let status = entries[name]?.status {
             if condition(status) { return status }
@@ -107,15 +113,15 @@ public actor Triggerer: Service {
         }
         // The request stream ends when this task is cancelled or on graceful shutdown; then watchers stop.
         await withGracefulShutdownHandler {
-          await withDiscardingTaskGroup { group in
-            for await name in requests {
-                guard let entry = self.entries[name], entry.stop == nil else { continue }
-                let (stopSignal, stop) = AsyncStream.makeStream(of: Void.self)
-                self.entries[name]?.stop = stop
-                group.addTask { await self.runWatcher(entry.watcher, stopSignal: stopSignal) }
+            await withDiscardingTaskGroup { group in
+                for await name in requests {
+                    guard let entry = self.entries[name], entry.stop == nil else { continue }
+                    let (stopSignal, stop) = AsyncStream.makeStream(of: Void.self)
+                    self.entries[name]?.stop = stop
+                    group.addTask { await self.runWatcher(entry.watcher, stopSignal: stopSignal) }
+                }
+                group.cancelAll()
             }
-            group.cancelAll()
-          }
         } onGracefulShutdown: {
             continuation.finish()
         }
@@ -152,7 +158,9 @@ public actor Triggerer: Service {
             update(watcher.name) { $0.state = .starting }
             do {
                 let events = try watcher.trigger.events()
-                update(watcher.name) { $0.state = .running; $0.lastError = nil }  // recovered: the error is history
+                update(watcher.name) {
+                    $0.state = .running; $0.lastError = nil
+                }  // recovered: the error is history
                 for try await event in events {
                     try await handle(event, from: watcher)
                     failures = 0
@@ -165,10 +173,14 @@ public actor Triggerer: Service {
                 failures += 1
                 logger.warning("watcher \(watcher.name) failed: \(error)")
                 guard failures <= watcher.restart.retries else {
-                    update(watcher.name) { $0.state = .failed; $0.lastError = "\(error)" }
+                    update(watcher.name) {
+                        $0.state = .failed; $0.lastError = "\(error)"
+                    }
                     return
                 }
-                update(watcher.name) { $0.state = .restarting; $0.lastError = "\(error)"; $0.restarts += 1 }
+                update(watcher.name) {
+                    $0.state = .restarting; $0.lastError = "\(error)"; $0.restarts += 1
+                }
                 var random = SystemRandomNumberGenerator()
                 try? await clock.sleep(for: watcher.restart.jitteredDelay(beforeTry: failures + 1, using: &random))
             }
@@ -177,7 +189,9 @@ public actor Triggerer: Service {
 
     private func handle(_ event: TriggerEvent, from watcher: AssetWatcher) async throws {
         guard let asset = entries[watcher.name]?.status.asset else { return }
-        update(watcher.name) { $0.eventsSeen += 1; $0.lastEventAt = clock.date }
+        update(watcher.name) {
+            $0.eventsSeen += 1; $0.lastEventAt = clock.date
+        }
         if let filter = watcher.filter, !filter(event) {
             try await event.acknowledge()
             update(watcher.name) { $0.filtered += 1 }
@@ -188,8 +202,9 @@ public actor Triggerer: Service {
             extra = try watcher.extract(event)
         } catch {
             // A poison message: keep it, with the reason, before telling the source to give it up.
-            try await deadLetters.add(source: watcher.name, messageId: event.messageId, payload: event.payload,
-                                      reason: "\(error)", attempts: event.deliveryCount)
+            try await deadLetters.add(
+                source: watcher.name, messageId: event.messageId, payload: event.payload,
+                reason: "\(error)", attempts: event.deliveryCount)
             if let reject = event.reject { try await reject("\(error)") } else { try await event.acknowledge() }
             update(watcher.name) { $0.deadLettered += 1 }
             return
@@ -198,7 +213,11 @@ public actor Triggerer: Service {
             asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId))
         // Counted once acknowledged, and also when the acknowledgement fails: the asset event is committed, and the
         // source's next delivery of the message counts as a duplicate.
-        defer { update(watcher.name) { recorded.duplicate ? ($0.duplicates += 1) : ($0.eventsRecorded += 1) } }
+        defer {
+            update(watcher.name) { status in
+                if recorded.duplicate { status.duplicates += 1 } else { status.eventsRecorded += 1 }
+            }
+        }
         // Only now, with the asset event committed, tell the source it may forget the message.
         try await event.acknowledge()
     }

@@ -45,8 +45,10 @@ public actor KafkaClient {
 
     /// Sends `request` to `endpoint` (the bootstrap broker when nil), reconnecting with backoff while the
     /// broker is unreachable, up to the reconnect deadline.
-    func send<Request: KafkaRequest>(_ request: Request, to endpoint: Endpoint? = nil, lane: Lane = .data,
-                                     timeout: Duration? = nil) async throws -> Request.Response {
+    func send<Request: KafkaRequest>(
+        _ request: Request, to endpoint: Endpoint? = nil, lane: Lane = .data,
+        timeout: Duration? = nil
+    ) async throws -> Request.Response {
         let endpoint = endpoint ?? bootstrap
         do {
             return try await configuration.backoff(reached: reached.contains(endpoint)).run(
@@ -68,8 +70,9 @@ public actor KafkaClient {
             if connections[key] === existing { connections[key] = nil }
             if let replaced = connections[key] { return try await replaced.get() }
         }
-        let future = KafkaConnection.connect(host: endpoint.host, port: endpoint.port, clientId: configuration.clientId,
-                                             connectTimeout: .nanoseconds(configuration.connectTimeout.wholeNanoseconds))
+        let future = KafkaConnection.connect(
+            host: endpoint.host, port: endpoint.port, clientId: configuration.clientId,
+            connectTimeout: .nanoseconds(configuration.connectTimeout.wholeNanoseconds))
         connections[key] = future
         do {
             let connection = try await future.get()
@@ -140,16 +143,19 @@ public actor KafkaClient {
     /// Creates `topic`; returns false when it already existed.
     @discardableResult
     public func createTopic(_ topic: String, partitions: Int, replicationFactor: Int = 1) async throws -> Bool {
-        let results = try await send(CreateTopicsRequest(
-            topics: [(topic, Int32(partitions), Int16(replicationFactor))], timeoutMs: 10_000))
+        let results = try await send(
+            CreateTopicsRequest(
+                topics: [(topic, Int32(partitions), Int16(replicationFactor))], timeoutMs: 10_000))
         guard let result = results.first(where: { $0.name == topic }) else {
             throw KafkaError.malformedResponse(api: CreateTopicsRequest.name, reason: "no result for \(topic)")
         }
         switch result.errorCode {
         case 0: invalidate(topic); return true
         case KafkaErrorCode.topicAlreadyExists: return false
-        default: throw KafkaError.broker(api: CreateTopicsRequest.name, code: result.errorCode,
-                                         context: "\(topic)\(result.errorMessage.map { ": \($0)" } ?? "")")
+        default:
+            throw KafkaError.broker(
+                api: CreateTopicsRequest.name, code: result.errorCode,
+                context: "\(topic)\(result.errorMessage.map { ": \($0)" } ?? "")")
         }
     }
 
@@ -157,7 +163,8 @@ public actor KafkaClient {
     public func earliestOffsets(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
         for (endpoint, group) in try await byLeader(partitions) {
-            let found = try await send(ListOffsetsRequest(partitions: group, timestamp: ListOffsetsRequest.earliest), to: endpoint)
+            let found = try await send(
+                ListOffsetsRequest(partitions: group, timestamp: ListOffsetsRequest.earliest), to: endpoint)
             offsets.merge(found) { $1 }
         }
         return offsets
@@ -169,11 +176,13 @@ public actor KafkaClient {
         var watermarks: [TopicPartition: Int64] = [:]
         let earliest = try await earliestOffsets(partitions)
         for (endpoint, group) in try await byLeader(partitions) {
-            let request = FetchRequest(maxWaitMs: 100, minBytes: 1, maxBytes: 1_024, partitionMaxBytes: 1_024,
-                                       offsets: group.map { ($0, earliest[$0] ?? 0) })
+            let request = FetchRequest(
+                maxWaitMs: 100, minBytes: 1, maxBytes: 1_024, partitionMaxBytes: 1_024,
+                offsets: group.map { ($0, earliest[$0] ?? 0) })
             for data in try await send(request, to: endpoint) {
                 guard data.errorCode == 0 else {
-                    throw KafkaError.broker(api: FetchRequest.name, code: data.errorCode, context: data.partition.description)
+                    throw KafkaError.broker(
+                        api: FetchRequest.name, code: data.errorCode, context: data.partition.description)
                 }
                 watermarks[data.partition] = data.highWatermark
             }

@@ -21,10 +21,12 @@ public struct KafkaConfiguration: Sendable {
     /// outage of a broker already in use is ridden out.
     public var firstConnectDeadline: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 9092, clientId: String = "eventide",
-                requestTimeout: Duration = .seconds(30), reconnectDeadline: Duration = .seconds(30),
-                initialBackoff: Duration = .milliseconds(50), maximumBackoff: Duration = .seconds(1),
-                connectTimeout: Duration = .seconds(2), firstConnectDeadline: Duration = .seconds(3)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 9092, clientId: String = "eventide",
+        requestTimeout: Duration = .seconds(30), reconnectDeadline: Duration = .seconds(30),
+        initialBackoff: Duration = .milliseconds(50), maximumBackoff: Duration = .seconds(1),
+        connectTimeout: Duration = .seconds(2), firstConnectDeadline: Duration = .seconds(3)
+    ) {
         self.host = host
         self.port = port
         self.clientId = clientId
@@ -39,7 +41,8 @@ public struct KafkaConfiguration: Sendable {
     /// How a request retries a broker: `firstConnectDeadline` until the broker has answered once, then
     /// `reconnectDeadline`.
     func backoff(reached: Bool) -> ReconnectBackoff {
-        ReconnectBackoff(initialDelay: initialBackoff, maximumDelay: maximumBackoff,
-                         deadline: reached ? reconnectDeadline : min(reconnectDeadline, firstConnectDeadline))
+        ReconnectBackoff(
+            initialDelay: initialBackoff, maximumDelay: maximumBackoff,
+            deadline: reached ? reconnectDeadline : min(reconnectDeadline, firstConnectDeadline))
     }
 }

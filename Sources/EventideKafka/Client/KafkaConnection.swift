@@ -19,19 +19,24 @@ final class KafkaConnection: Sendable {
     /// Opens a connection and checks that a Kafka broker answers on it (ApiVersions, as Kafka's own clients
     /// begin), both within `connectTimeout`: a server speaking another protocol fails with `KafkaError.notKafka`
     /// at once, instead of on the first real request.
-    static func connect(host: String, port: Int, clientId: String, connectTimeout: TimeAmount = .seconds(2),
-                        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> EventLoopFuture<KafkaConnection> {
+    static func connect(
+        host: String, port: Int, clientId: String, connectTimeout: TimeAmount = .seconds(2),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) -> EventLoopFuture<KafkaConnection> {
         let endpoint = "\(host):\(port)"
         if let problem = NetworkPort.problem(port) {
-            return group.next().makeFailedFuture(KafkaError.invalidArgument("the broker address \(endpoint): \(problem)"))
+            return group.next().makeFailedFuture(
+                KafkaError.invalidArgument("the broker address \(endpoint): \(problem)"))
         }
         return ClientBootstrap(group: group)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(endpoint: endpoint)))
-                    try channel.pipeline.syncOperations.addHandler(KafkaRequestHandler(clientId: clientId, endpoint: endpoint))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(KafkaFrameDecoder(endpoint: endpoint)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        KafkaRequestHandler(clientId: clientId, endpoint: endpoint))
                 }
             }
             .connect(host: host, port: port)
@@ -49,20 +54,26 @@ final class KafkaConnection: Sendable {
         let endpoint = endpoint
         let milliseconds = timeout.nanoseconds / 1_000_000
         let timer = eventLoop.scheduleTask(in: timeout) {
-            promise.fail(KafkaError.timedOut(api: ApiVersionsRequest.name, endpoint: endpoint, milliseconds: milliseconds))
+            promise.fail(
+                KafkaError.timedOut(api: ApiVersionsRequest.name, endpoint: endpoint, milliseconds: milliseconds))
         }
         promise.futureResult.whenComplete { _ in timer.cancel() }
-        channel.writeAndFlush(KafkaRequestHandler.Outgoing(apiKey: ApiVersionsRequest.apiKey, apiVersion: ApiVersionsRequest.apiVersion,
-                                                           body: channel.allocator.buffer(capacity: 0), promise: promise))
-            .whenFailure { error in promise.fail(error as? KafkaError ?? KafkaError.connectionClosed(endpoint: endpoint)) }
+        channel.writeAndFlush(
+            KafkaRequestHandler.Outgoing(
+                apiKey: ApiVersionsRequest.apiKey, apiVersion: ApiVersionsRequest.apiVersion,
+                body: channel.allocator.buffer(capacity: 0), promise: promise)
+        )
+        .whenFailure { error in promise.fail(error as? KafkaError ?? KafkaError.connectionClosed(endpoint: endpoint)) }
         return promise.futureResult
             .flatMapThrowing { response in
                 var reader = KafkaReader(response, api: ApiVersionsRequest.name)
                 do {
                     _ = try ApiVersionsRequest.decode(&reader)
                 } catch {
-                    throw KafkaError.notKafka(endpoint: endpoint, answer: "an answer to ApiVersions that does not decode ("
-                        + "\(error)): \(KafkaError.preview(response))")
+                    throw KafkaError.notKafka(
+                        endpoint: endpoint,
+                        answer: "an answer to ApiVersions that does not decode ("
+                            + "\(error)): \(KafkaError.preview(response))")
                 }
                 return self
             }
@@ -73,7 +84,9 @@ final class KafkaConnection: Sendable {
     }
 
     /// Sends `request` and waits for its response, at most `timeout`.
-    func send<Request: KafkaRequest>(_ request: Request, timeout: Duration = .seconds(30)) async throws(KafkaError) -> Request.Response {
+    func send<Request: KafkaRequest>(_ request: Request, timeout: Duration = .seconds(30)) async throws(KafkaError)
+        -> Request.Response
+    {
         var body = channel.allocator.buffer(capacity: 64)
         request.encode(into: &body)
         let eventLoop = channel.eventLoop
@@ -85,8 +98,11 @@ final class KafkaConnection: Sendable {
             channel.close(promise: nil)
         }
         promise.futureResult.whenComplete { _ in timer.cancel() }
-        channel.writeAndFlush(KafkaRequestHandler.Outgoing(apiKey: Request.apiKey, apiVersion: Request.apiVersion,
-                                                           body: body, promise: promise)).whenFailure { error in
+        channel.writeAndFlush(
+            KafkaRequestHandler.Outgoing(
+                apiKey: Request.apiKey, apiVersion: Request.apiVersion,
+                body: body, promise: promise)
+        ).whenFailure { error in
             promise.fail(error as? KafkaError ?? KafkaError.connectionClosed(endpoint: endpoint))
         }
         let response: ByteBuffer

@@ -32,9 +32,11 @@ public actor KafkaConsumer {
     /// How many generations this member has joined (1 after the first join; more after rebalances).
     public private(set) var generationsJoined = 0
 
-    public init(client: KafkaClient, group: String, topics: [String], sessionTimeout: Duration = .seconds(10),
-                rebalanceTimeout: Duration? = nil, fetchMaxWait: Duration = .milliseconds(500),
-                fetchMaxBytes: Int = 4 * 1024 * 1024) {
+    public init(
+        client: KafkaClient, group: String, topics: [String], sessionTimeout: Duration = .seconds(10),
+        rebalanceTimeout: Duration? = nil, fetchMaxWait: Duration = .milliseconds(500),
+        fetchMaxBytes: Int = 4 * 1024 * 1024
+    ) {
         self.client = client
         self.group = group
         self.topics = topics
@@ -66,27 +68,32 @@ public actor KafkaConsumer {
         }
         var records: [KafkaRecord] = []
         for (endpoint, partitions) in try await client.byLeader(assignment) {
-            let request = FetchRequest(maxWaitMs: Int32(fetchMaxWait.milliseconds), minBytes: 1, maxBytes: fetchMaxBytes,
-                                       partitionMaxBytes: fetchMaxBytes,
-                                       offsets: partitions.map { ($0, positions[$0] ?? 0) })
-            let answer = try await client.send(request, to: endpoint,
-                                               timeout: client.configuration.requestTimeout + fetchMaxWait)
+            let request = FetchRequest(
+                maxWaitMs: Int32(fetchMaxWait.milliseconds), minBytes: 1, maxBytes: fetchMaxBytes,
+                partitionMaxBytes: fetchMaxBytes,
+                offsets: partitions.map { ($0, positions[$0] ?? 0) })
+            let answer = try await client.send(
+                request, to: endpoint,
+                timeout: client.configuration.requestTimeout + fetchMaxWait)
             guard generation == generationId, joined else { return [] }  // rebalanced meanwhile: positions were reset
             for data in answer {
                 switch data.errorCode {
                 case 0:
                     guard let position = positions[data.partition], let bytes = data.records else { continue }
-                    let fetched = try RecordBatch.decode(bytes, topic: data.partition.topic, partition: data.partition.partition)
-                        .filter { $0.offset >= position }
+                    let fetched = try RecordBatch.decode(
+                        bytes, topic: data.partition.topic, partition: data.partition.partition
+                    )
+                    .filter { $0.offset >= position }
                     if let last = fetched.last { positions[data.partition] = last.offset + 1 }
                     records += fetched
                 case KafkaErrorCode.offsetOutOfRange:
                     positions[data.partition] = try await client.earliestOffsets([data.partition])[data.partition] ?? 0
                 case KafkaErrorCode.notLeaderForPartition, KafkaErrorCode.unknownTopicOrPartition,
-                     KafkaErrorCode.leaderNotAvailable:
+                    KafkaErrorCode.leaderNotAvailable:
                     await client.invalidate(data.partition.topic)
                 default:
-                    throw KafkaError.broker(api: FetchRequest.name, code: data.errorCode, context: data.partition.description)
+                    throw KafkaError.broker(
+                        api: FetchRequest.name, code: data.errorCode, context: data.partition.description)
                 }
             }
         }
@@ -111,13 +118,16 @@ public actor KafkaConsumer {
                 to: coordinator, lane: .group)
             let failed = errors.filter { $0.value != 0 }
             if failed.isEmpty {
-                for (partition, offset) in owned where (positions[partition] ?? 0) < offset { positions[partition] = offset }
+                for (partition, offset) in owned where (positions[partition] ?? 0) < offset {
+                    positions[partition] = offset
+                }
                 return
             }
             let code = failed.values.first!
             guard attempt < 2, handleGroupError(code) else {
-                throw KafkaError.broker(api: OffsetCommitRequest.name, code: code,
-                                        context: "group \(group), \(failed.keys.sorted().map(\.description).joined(separator: ", "))")
+                throw KafkaError.broker(
+                    api: OffsetCommitRequest.name, code: code,
+                    context: "group \(group), \(failed.keys.sorted().map(\.description).joined(separator: ", "))")
             }
         }
     }
@@ -130,7 +140,8 @@ public actor KafkaConsumer {
     /// The group's committed offsets for `partitions` (`nil` where none).
     public func committed(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
         let coordinator = try await findCoordinator()
-        let offsets = try await client.send(OffsetFetchRequest(group: group, partitions: partitions), to: coordinator, lane: .group)
+        let offsets = try await client.send(
+            OffsetFetchRequest(group: group, partitions: partitions), to: coordinator, lane: .group)
         return offsets.filter { $0.value >= 0 }
     }
 
@@ -141,8 +152,9 @@ public actor KafkaConsumer {
         guard !closed else { return }
         closed = true
         if joined, let coordinator {
-            _ = try? await client.send(LeaveGroupRequest(group: group, memberId: memberId), to: coordinator, lane: .group,
-                                       timeout: .seconds(5))
+            _ = try? await client.send(
+                LeaveGroupRequest(group: group, memberId: memberId), to: coordinator, lane: .group,
+                timeout: .seconds(5))
         }
         joined = false
         assignment = []
@@ -177,13 +189,17 @@ public actor KafkaConsumer {
                 coordinator = endpoint
                 return endpoint
             }
-            guard answer.errorCode == KafkaErrorCode.coordinatorNotAvailable
-                || answer.errorCode == KafkaErrorCode.coordinatorLoadInProgress, attempt < 19 else {
-                throw KafkaError.broker(api: FindCoordinatorRequest.name, code: answer.errorCode, context: "group \(group)")
+            guard
+                answer.errorCode == KafkaErrorCode.coordinatorNotAvailable
+                    || answer.errorCode == KafkaErrorCode.coordinatorLoadInProgress, attempt < 19
+            else {
+                throw KafkaError.broker(
+                    api: FindCoordinatorRequest.name, code: answer.errorCode, context: "group \(group)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw KafkaError.broker(api: FindCoordinatorRequest.name, code: KafkaErrorCode.coordinatorNotAvailable, context: "group \(group)")
+        throw KafkaError.broker(
+            api: FindCoordinatorRequest.name, code: KafkaErrorCode.coordinatorNotAvailable, context: "group \(group)")
     }
 
     /// JoinGroup (again with the member id the coordinator assigns), the leader's range assignment, SyncGroup,
@@ -192,9 +208,10 @@ public actor KafkaConsumer {
         let coordinator = try await findCoordinator()
         for _ in 0..<10 {
             let answer = try await client.send(
-                JoinGroupRequest(group: group, sessionTimeoutMs: Int32(sessionTimeout.milliseconds),
-                                 rebalanceTimeoutMs: Int32(rebalanceTimeout.milliseconds), memberId: memberId,
-                                 subscription: ConsumerProtocol.Subscription(topics: topics)),
+                JoinGroupRequest(
+                    group: group, sessionTimeoutMs: Int32(sessionTimeout.milliseconds),
+                    rebalanceTimeoutMs: Int32(rebalanceTimeout.milliseconds), memberId: memberId,
+                    subscription: ConsumerProtocol.Subscription(topics: topics)),
                 to: coordinator, lane: .group, timeout: client.configuration.requestTimeout + rebalanceTimeout)
             switch answer.errorCode {
             case 0: break
@@ -216,31 +233,38 @@ public actor KafkaConsumer {
                     await client.invalidate(topic)
                     counts[topic] = try? await client.partitionCount(topic)
                 }
-                let plan = RangeAssignor.assign(members: answer.members.map { (memberId: $0.memberId, topics: $0.subscription.topics) },
-                                                partitionCounts: counts)
-                assignments = plan.sorted { $0.key < $1.key }.map { (memberId: $0.key, assignment: ConsumerProtocol.Assignment(partitions: $0.value)) }
+                let plan = RangeAssignor.assign(
+                    members: answer.members.map { (memberId: $0.memberId, topics: $0.subscription.topics) },
+                    partitionCounts: counts)
+                assignments = plan.sorted { $0.key < $1.key }.map {
+                    (memberId: $0.key, assignment: ConsumerProtocol.Assignment(partitions: $0.value))
+                }
             }
             let sync = try await client.send(
-                SyncGroupRequest(group: group, generationId: generationId, memberId: memberId, assignments: assignments),
+                SyncGroupRequest(
+                    group: group, generationId: generationId, memberId: memberId, assignments: assignments),
                 to: coordinator, lane: .group, timeout: client.configuration.requestTimeout + rebalanceTimeout)
             switch sync.errorCode {
             case 0: break
             case KafkaErrorCode.rebalanceInProgress, KafkaErrorCode.illegalGeneration: continue
             case KafkaErrorCode.unknownMemberId: memberId = ""; continue
-            default: throw KafkaError.broker(api: SyncGroupRequest.name, code: sync.errorCode, context: "group \(group)")
+            default:
+                throw KafkaError.broker(api: SyncGroupRequest.name, code: sync.errorCode, context: "group \(group)")
             }
             let partitions = sync.assignment.partitions
             var committed: [TopicPartition: Int64] = [:]
             if !partitions.isEmpty {
-                committed = try await client.send(OffsetFetchRequest(group: group, partitions: partitions),
-                                                  to: coordinator, lane: .group)
+                committed = try await client.send(
+                    OffsetFetchRequest(group: group, partitions: partitions),
+                    to: coordinator, lane: .group)
             }
             let missing = partitions.filter { (committed[$0] ?? -1) < 0 }
             var earliest: [TopicPartition: Int64] = [:]
             if !missing.isEmpty { earliest = try await client.earliestOffsets(missing) }
             positions = [:]
             for partition in partitions {
-                positions[partition] = (committed[partition] ?? -1) >= 0 ? committed[partition]! : earliest[partition] ?? 0
+                positions[partition] =
+                    (committed[partition] ?? -1) >= 0 ? committed[partition]! : earliest[partition] ?? 0
             }
             assignment = partitions
             joined = true
@@ -248,14 +272,16 @@ public actor KafkaConsumer {
             lastHeartbeat = .now
             return
         }
-        throw KafkaError.broker(api: JoinGroupRequest.name, code: KafkaErrorCode.rebalanceInProgress,
-                                context: "group \(group): no stable generation after 10 attempts")
+        throw KafkaError.broker(
+            api: JoinGroupRequest.name, code: KafkaErrorCode.rebalanceInProgress,
+            context: "group \(group): no stable generation after 10 attempts")
     }
 
     private func heartbeatIfDue() async throws {
         guard joined, let coordinator, ContinuousClock.now - lastHeartbeat >= sessionTimeout / 3 else { return }
-        let code = try await client.send(HeartbeatRequest(group: group, generationId: generationId, memberId: memberId),
-                                         to: coordinator, lane: .group)
+        let code = try await client.send(
+            HeartbeatRequest(group: group, generationId: generationId, memberId: memberId),
+            to: coordinator, lane: .group)
         lastHeartbeat = .now
         if code != 0 && !handleGroupError(code) {
             throw KafkaError.broker(api: HeartbeatRequest.name, code: code, context: "group \(group)")

@@ -100,15 +100,18 @@ public actor KafkaProducer {
                 for answer in answers {
                     guard answer.errorCode == 0 else {
                         if answer.errorCode == KafkaErrorCode.notLeaderForPartition
-                            || answer.errorCode == KafkaErrorCode.unknownTopicOrPartition {
+                            || answer.errorCode == KafkaErrorCode.unknownTopicOrPartition
+                        {
                             await client.invalidate(answer.partition.topic)
                         }
-                        throw KafkaError.broker(api: ProduceRequest.name, code: answer.errorCode,
-                                                context: answer.partition.description)
+                        throw KafkaError.broker(
+                            api: ProduceRequest.name, code: answer.errorCode,
+                            context: answer.partition.description)
                     }
                     for (position, index) in (byPartition[answer.partition] ?? []).enumerated() {
-                        results[index] = RecordMetadata(topic: answer.partition.topic, partition: answer.partition.partition,
-                                                        offset: answer.baseOffset + Int64(position))
+                        results[index] = RecordMetadata(
+                            topic: answer.partition.topic, partition: answer.partition.partition,
+                            offset: answer.baseOffset + Int64(position))
                     }
                 }
             }
@@ -123,7 +126,9 @@ public actor KafkaProducer {
 
     private func partition(for record: ProducerRecord, partitions count: Int) -> TopicPartition {
         if let partition = record.partition { return TopicPartition(record.topic, partition) }
-        if let key = record.key { return TopicPartition(record.topic, partitioner.partition(forKey: key, partitions: count)) }
+        if let key = record.key {
+            return TopicPartition(record.topic, partitioner.partition(forKey: key, partitions: count))
+        }
         let next = roundRobin[record.topic, default: 0]
         roundRobin[record.topic] = next &+ 1
         return TopicPartition(record.topic, Int32(next % count))

@@ -23,10 +23,13 @@ public actor KafkaTopicService: TopicService {
         _ = try await client.createTopic(name, partitions: partitions)
     }
 
-    public func produce(_ topic: String, key: String?, value: JSONValue, headers: [String: String]) async throws -> LogPosition {
-        let metadata = try await producer.send(ProducerRecord(
-            topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.jsonText.utf8),
-            headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader($0.key, $0.value) }))
+    public func produce(_ topic: String, key: String?, value: JSONValue, headers: [String: String]) async throws
+        -> LogPosition
+    {
+        let metadata = try await producer.send(
+            ProducerRecord(
+                topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.jsonText.utf8),
+                headers: headers.sorted { $0.key < $1.key }.map { KafkaHeader($0.key, $0.value) }))
         return LogPosition(topic: topic, partition: Int(metadata.partition), offset: Int(metadata.offset))
     }
 

@@ -1,7 +1,9 @@
 /// Kafka's "range" assignment: per topic, the members subscribed to it (sorted by id) get consecutive runs
 /// of its partitions, the first `partitions % members` one more than the rest.
 enum RangeAssignor {
-    static func assign(members: [(memberId: String, topics: [String])], partitionCounts: [String: Int]) -> [String: [TopicPartition]] {
+    static func assign(members: [(memberId: String, topics: [String])], partitionCounts: [String: Int]) -> [String:
+        [TopicPartition]]
+    {
         var result: [String: [TopicPartition]] = [:]
         for member in members { result[member.memberId] = [] }
         for (topic, count) in partitionCounts.sorted(by: { $0.key < $1.key }) {

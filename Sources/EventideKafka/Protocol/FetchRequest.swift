@@ -44,8 +44,9 @@ struct FetchRequest: KafkaRequest {
                 let partition = try p.int32(), errorCode = try p.int16(), highWatermark = try p.int64()
                 _ = try p.int64()  // last stable offset
                 _ = try p.array { (a: inout KafkaReader) throws(KafkaError) in (try a.int64(), try a.int64()) }
-                return PartitionData(partition: TopicPartition(topic, partition), errorCode: errorCode,
-                                     highWatermark: highWatermark, records: try p.nullableBytes())
+                return PartitionData(
+                    partition: TopicPartition(topic, partition), errorCode: errorCode,
+                    highWatermark: highWatermark, records: try p.nullableBytes())
             }
         }
         return topics.flatMap { $0 }

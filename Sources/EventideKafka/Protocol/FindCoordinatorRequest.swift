@@ -18,7 +18,8 @@ struct FindCoordinatorRequest: KafkaRequest {
     func encode(into buffer: inout ByteBuffer) { buffer.writeKafkaString(group) }
 
     static func decode(_ reader: inout KafkaReader) throws(KafkaError) -> Response {
-        Response(errorCode: try reader.int16(), nodeId: try reader.int32(), host: try reader.string(),
-                 port: try reader.int32())
+        Response(
+            errorCode: try reader.int16(), nodeId: try reader.int32(), host: try reader.string(),
+            port: try reader.int32())
     }
 }

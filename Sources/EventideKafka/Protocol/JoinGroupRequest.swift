@@ -45,7 +45,8 @@ struct JoinGroupRequest: KafkaRequest {
             let subscription = try ConsumerProtocol.Subscription.decode(&metadata)
             return (memberId: id, subscription: subscription)
         }
-        return Response(errorCode: errorCode, generationId: generationId, protocolName: protocolName,
-                        leaderId: leaderId, memberId: memberId, members: members)
+        return Response(
+            errorCode: errorCode, generationId: generationId, protocolName: protocolName,
+            leaderId: leaderId, memberId: memberId, members: members)
     }
 }

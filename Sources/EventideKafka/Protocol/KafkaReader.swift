@@ -52,7 +52,9 @@ struct KafkaReader {
         try nullableBytes() ?? ByteBuffer()
     }
 
-    mutating func array<Element>(_ read: (inout KafkaReader) throws(KafkaError) -> Element) throws(KafkaError) -> [Element] {
+    mutating func array<Element>(_ read: (inout KafkaReader) throws(KafkaError) -> Element) throws(KafkaError)
+        -> [Element]
+    {
         let count = try int32()
         if count < 0 { return [] }
         guard Int(count) <= buffer.readableBytes else { throw malformed("an array claims \(count) elements") }
@@ -83,7 +85,9 @@ struct KafkaReader {
     mutating func varintBytes() throws(KafkaError) -> [UInt8]? {
         let length = try varint()
         if length < 0 { return nil }
-        guard let bytes = buffer.readBytes(length: Int(length)) else { throw malformed("varint bytes ran past the end") }
+        guard let bytes = buffer.readBytes(length: Int(length)) else {
+            throw malformed("varint bytes ran past the end")
+        }
         return bytes
     }
 }

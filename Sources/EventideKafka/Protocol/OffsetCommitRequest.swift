@@ -31,7 +31,9 @@ struct OffsetCommitRequest: KafkaRequest {
         var errors: [TopicPartition: Int16] = [:]
         for topic in try reader.array({ (r: inout KafkaReader) throws(KafkaError) in
             let topic = try r.string()
-            return try r.array { (p: inout KafkaReader) throws(KafkaError) in (TopicPartition(topic, try p.int32()), try p.int16()) }
+            return try r.array { (p: inout KafkaReader) throws(KafkaError) in
+                (TopicPartition(topic, try p.int32()), try p.int16())
+            }
         }) {
             for (partition, code) in topic { errors[partition] = code }
         }

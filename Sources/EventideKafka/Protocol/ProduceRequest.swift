@@ -35,8 +35,9 @@ struct ProduceRequest: KafkaRequest {
         let topics = try reader.array { (r: inout KafkaReader) throws(KafkaError) in
             let topic = try r.string()
             return try r.array { (p: inout KafkaReader) throws(KafkaError) in
-                let result = Result(partition: TopicPartition(topic, try p.int32()), errorCode: try p.int16(),
-                                    baseOffset: try p.int64())
+                let result = Result(
+                    partition: TopicPartition(topic, try p.int32()), errorCode: try p.int16(),
+                    baseOffset: try p.int64())
                 _ = try p.int64()  // log append time
                 return result
             }

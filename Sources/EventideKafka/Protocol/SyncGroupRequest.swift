@@ -31,8 +31,10 @@ struct SyncGroupRequest: KafkaRequest {
         _ = try reader.int32()  // throttle
         let errorCode = try reader.int16()
         var assignment = KafkaReader(try reader.bytes(), api: name)
-        return Response(errorCode: errorCode,
-                        assignment: errorCode == 0 ? try ConsumerProtocol.Assignment.decode(&assignment)
-                                                   : ConsumerProtocol.Assignment(partitions: []))
+        return Response(
+            errorCode: errorCode,
+            assignment: errorCode == 0
+                ? try ConsumerProtocol.Assignment.decode(&assignment)
+                : ConsumerProtocol.Assignment(partitions: []))
     }
 }

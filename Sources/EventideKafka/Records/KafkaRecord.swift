@@ -23,8 +23,10 @@ public struct ProducerRecord: Sendable, Hashable {
     /// Milliseconds since 1970; the producer stamps the current time when `nil`.
     public var timestamp: Int64?
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
-                headers: [KafkaHeader] = [], timestamp: Int64? = nil) {
+    public init(
+        topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
+        headers: [KafkaHeader] = [], timestamp: Int64? = nil
+    ) {
         self.topic = topic
         self.partition = partition
         self.key = key

@@ -27,7 +27,8 @@ enum RecordBatch {
             let timestampDelta = timestamps[index] - baseTimestamp
             let headerKeys = record.headers.map { Array($0.key.utf8) }
             // The record's length comes first, so it is computed rather than measured.
-            var length = 1 + varintSize(timestampDelta) + varintSize(Int64(index)) + bytesSize(record.key)
+            var length =
+                1 + varintSize(timestampDelta) + varintSize(Int64(index)) + bytesSize(record.key)
                 + bytesSize(record.value) + varintSize(Int64(record.headers.count))
             for (key, header) in zip(headerKeys, record.headers) { length += bytesSize(key) + bytesSize(header.value) }
             buffer.writeVarint(Int64(length))
@@ -69,11 +70,14 @@ enum RecordBatch {
     static func decode(_ records: ByteBuffer, topic: String, partition: Int32) throws(KafkaError) -> [KafkaRecord] {
         var buffer = records
         var result: [KafkaRecord] = []
-        func corrupt(_ reason: String) -> KafkaError { .corruptRecordBatch(topic: topic, partition: partition, reason: reason) }
+        func corrupt(_ reason: String) -> KafkaError {
+            .corruptRecordBatch(topic: topic, partition: partition, reason: reason)
+        }
         while buffer.readableBytes >= 17 {
             guard let baseOffset = buffer.getInteger(at: buffer.readerIndex, as: Int64.self),
-                  let length = buffer.getInteger(at: buffer.readerIndex + 8, as: Int32.self),
-                  let magic = buffer.getInteger(at: buffer.readerIndex + 16, as: Int8.self) else { break }
+                let length = buffer.getInteger(at: buffer.readerIndex + 8, as: Int32.self),
+                let magic = buffer.getInteger(at: buffer.readerIndex + 16, as: Int8.self)
+            else { break }
             guard length >= 49 else { throw corrupt("batch length \(length) is too small") }
             guard buffer.readableBytes >= 12 + Int(length) else { break }  // partial batch at the end
             guard magic == 2 else { throw corrupt("magic \(magic): only RecordBatch v2 is supported") }
@@ -82,10 +86,14 @@ enum RecordBatch {
             reader.buffer.moveReaderIndex(forwardBy: 17)
             let crc = try reader.uint32()
             let computed = reader.buffer.withUnsafeReadableBytes { CRC32C.checksum($0) }
-            guard crc == computed else { throw corrupt("CRC-32C \(computed) does not match \(crc) at offset \(baseOffset)") }
+            guard crc == computed else {
+                throw corrupt("CRC-32C \(computed) does not match \(crc) at offset \(baseOffset)")
+            }
             let attributes = try reader.int16()
             guard attributes & 0x07 == 0 else {
-                throw corrupt("compressed batch (codec \(attributes & 0x07)) at offset \(baseOffset): this client reads uncompressed batches only")
+                throw corrupt(
+                    "compressed batch (codec \(attributes & 0x07)) at offset \(baseOffset): this client reads uncompressed batches only"
+                )
             }
             _ = try reader.int32()  // last offset delta
             let baseTimestamp = try reader.int64()
@@ -95,7 +103,9 @@ enum RecordBatch {
             if attributes & 0x20 != 0 { continue }  // control batch
             for _ in 0..<max(0, count) {
                 let recordLength = try reader.varint()
-                guard recordLength >= 0, Int(recordLength) <= reader.readableBytes else { throw corrupt("record length \(recordLength)") }
+                guard recordLength >= 0, Int(recordLength) <= reader.readableBytes else {
+                    throw corrupt("record length \(recordLength)")
+                }
                 _ = try reader.int8()
                 let timestampDelta = try reader.varint()
                 let offsetDelta = try reader.varint()
@@ -114,10 +124,14 @@ enum RecordBatch {
                     throw corrupt("base offset \(baseOffset) + offset delta \(offsetDelta) is not an offset")
                 }
                 guard !timestampOverflow else {
-                    throw corrupt("base timestamp \(baseTimestamp) + timestamp delta \(timestampDelta) overflows at offset \(offset)")
+                    throw corrupt(
+                        "base timestamp \(baseTimestamp) + timestamp delta \(timestampDelta) overflows at offset \(offset)"
+                    )
                 }
-                result.append(KafkaRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
-                                          key: key, value: value, headers: headers))
+                result.append(
+                    KafkaRecord(
+                        topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                        key: key, value: value, headers: headers))
             }
         }
         return result

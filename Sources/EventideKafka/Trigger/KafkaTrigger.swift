@@ -17,14 +17,18 @@ public struct KafkaTrigger: Trigger {
     public let group: String
     public let sessionTimeout: Duration
 
-    public init(configuration: KafkaConfiguration, topic: String, group: String, sessionTimeout: Duration = .seconds(10)) {
+    public init(
+        configuration: KafkaConfiguration, topic: String, group: String, sessionTimeout: Duration = .seconds(10)
+    ) {
         self.configuration = configuration
         self.topic = topic
         self.group = group
         self.sessionTimeout = sessionTimeout
     }
 
-    public var description: String { "KafkaTrigger(\(configuration.host):\(configuration.port)/\(topic), group: \(group))" }
+    public var description: String {
+        "KafkaTrigger(\(configuration.host):\(configuration.port)/\(topic), group: \(group))"
+    }
 
     /// The dead-letter topic of `topic`.
     public static func deadLetterTopic(of topic: String) -> String { "\(topic).dlq" }
@@ -34,9 +38,10 @@ public struct KafkaTrigger: Trigger {
         TriggerRegistry.Factory(scheme: "kafka") { uri in
             let (host, port) = try uri.endpoint(defaultPort: 9092)
             let session = try uri.integer("sessionTimeoutMs", in: 1_000...300_000) ?? 10_000
-            return KafkaTrigger(configuration: KafkaConfiguration(host: host, port: port, clientId: clientId),
-                                topic: try uri.singlePathSegment("topic"), group: try uri.required("group"),
-                                sessionTimeout: .milliseconds(session))
+            return KafkaTrigger(
+                configuration: KafkaConfiguration(host: host, port: port, clientId: clientId),
+                topic: try uri.singlePathSegment("topic"), group: try uri.required("group"),
+                sessionTimeout: .milliseconds(session))
         }
     }
 
@@ -65,10 +70,13 @@ public struct KafkaTrigger: Trigger {
                 reject: { reason in
                     let deadLetterTopic = Self.deadLetterTopic(of: topic)
                     try await client.createTopic(deadLetterTopic, partitions: 1)
-                    try await producer.send(ProducerRecord(
-                        topic: deadLetterTopic, key: record.key, value: record.value,
-                        headers: record.headers + [KafkaHeader("dlq-reason", reason),
-                                                   KafkaHeader("dlq-source", "\(record.topic)/\(record.partition)@\(record.offset)")]))
+                    try await producer.send(
+                        ProducerRecord(
+                            topic: deadLetterTopic, key: record.key, value: record.value,
+                            headers: record.headers + [
+                                KafkaHeader("dlq-reason", reason),
+                                KafkaHeader("dlq-source", "\(record.topic)/\(record.partition)@\(record.offset)"),
+                            ]))
                     try await consumer.commit(record)
                 })
         }
@@ -109,8 +117,9 @@ public struct KafkaTrigger: Trigger {
 
     /// Fails fast when nothing answers at the broker's address, so a watcher is `running` only with a broker.
     private func probe() throws {
-        let connection = KafkaConnection.connect(host: configuration.host, port: configuration.port,
-                                                 clientId: configuration.clientId, connectTimeout: .seconds(2))
+        let connection = KafkaConnection.connect(
+            host: configuration.host, port: configuration.port,
+            clientId: configuration.clientId, connectTimeout: .seconds(2))
         do {
             try connection.wait().close()
         } catch {

@@ -24,7 +24,9 @@ struct WatcherBasicsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...50).contains(files) else { throw ValidationError("--files must be between 1 and 50, got \(files)") }
-        guard (1...5_000).contains(spacing) else { throw ValidationError("--spacing must be 1…5000 ms, got \(spacing)") }
+        guard (1...5_000).contains(spacing) else {
+            throw ValidationError("--spacing must be 1…5000 ms, got \(spacing)")
+        }
         guard (1...5_000).contains(pokeInterval) else { throw ValidationError("--poke-interval must be 1…5000 ms") }
     }
 

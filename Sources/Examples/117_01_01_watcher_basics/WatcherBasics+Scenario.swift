@@ -93,8 +93,10 @@ extension WatcherBasics {
 
     /// Waits `spacing` on the scheduler's clock, writes `file` into `folder`, and returns when it was written and
     /// the run of `dagId` that handled it (its `process` task returned the name) once `count` runs finished.
-    static func deliver(_ file: String, into folder: URL, after spacing: Duration, handledBy dagId: String,
-                        run count: Int, scheduler: Scheduler) async throws -> (Date, DagRun) {
+    static func deliver(
+        _ file: String, into folder: URL, after spacing: Duration, handledBy dagId: String,
+        run count: Int, scheduler: Scheduler
+    ) async throws -> (Date, DagRun) {
         try await scheduler.clock.sleep(for: spacing)
         let written = scheduler.clock.date
         try Data("id,amount\n1,2\n".utf8).write(to: folder.appendingPathComponent(file))
@@ -141,50 +143,63 @@ extension WatcherBasics {
                     for await update in updates where update.ref == ref && update.state == .running { return }
                     throw WaitError.ended(waitingFor: "run \(ref) to start")
                 }
-                let (written, run) = try await deliver(name, into: landingSensor, after: configuration.spacing,
-                                                       handledBy: sensorDag.dagId, run: sensorRuns.count + 1,
-                                                       scheduler: scheduler)
+                let (written, run) = try await deliver(
+                    name, into: landingSensor, after: configuration.spacing,
+                    handledBy: sensorDag.dagId, run: sensorRuns.count + 1,
+                    scheduler: scheduler)
                 sensorWritten.append(written)
                 sensorRuns.append(run)
-                timeline.note("  run \(sensorRuns.count) \(run.state.rawValue): waited for \(name), active "
-                    + String(format: "%.0f ms", activeMilliseconds([run])) + ", pokes so far \(sensor.pokes.current)",
+                timeline.note(
+                    "  run \(sensorRuns.count) \(run.state.rawValue): waited for \(name), active "
+                        + String(format: "%.0f ms", activeMilliseconds([run]))
+                        + ", pokes so far \(sensor.pokes.current)",
                     at: run.endedAt ?? clock.date)
             }
 
             // The watcher: running since the services started; no run waits for the files.
             let running = try await triggerer.waitFor(watcher: watcher.name, state: .running)
             let before = try await scheduler.runs(of: consumer.dagId).count
-            timeline.note("\(running.name) \(running.state.rawValue) on \(landing.name) (\(trigger.description)); "
-                + "runs of \(consumer.dagId) before any file: \(before)")
+            timeline.note(
+                "\(running.name) \(running.state.rawValue) on \(landing.name) (\(trigger.description)); "
+                    + "runs of \(consumer.dagId) before any file: \(before)")
             var watcherRuns: [DagRun] = [], watcherWritten: [Date] = []
             for name in names {
-                let (written, run) = try await deliver(name, into: landingWatched, after: configuration.spacing,
-                                                       handledBy: consumer.dagId, run: watcherRuns.count + 1,
-                                                       scheduler: scheduler)
+                let (written, run) = try await deliver(
+                    name, into: landingWatched, after: configuration.spacing,
+                    handledBy: consumer.dagId, run: watcherRuns.count + 1,
+                    scheduler: scheduler)
                 watcherWritten.append(written)
                 watcherRuns.append(run)
                 let event = run.triggeringAssetEvents.first
-                timeline.note("  \(name) arrived → asset event #\(event.map { String($0.id) } ?? "none")",
-                              at: event?.timestamp ?? clock.date)
-                timeline.note("  run \(watcherRuns.count) of \(consumer.dagId) \(run.state.rawValue), active "
-                    + String(format: "%.0f ms", activeMilliseconds([run])), at: run.endedAt ?? clock.date)
+                timeline.note(
+                    "  \(name) arrived → asset event #\(event.map { String($0.id) } ?? "none")",
+                    at: event?.timestamp ?? clock.date)
+                timeline.note(
+                    "  run \(watcherRuns.count) of \(consumer.dagId) \(run.state.rawValue), active "
+                        + String(format: "%.0f ms", activeMilliseconds([run])), at: run.endedAt ?? clock.date)
             }
             return (sensorRuns, sensorWritten, watcherRuns, watcherWritten, before)
         }
         let finalState = await triggerer.status(of: watcher.name)?.state
-        timeline.note("services stopped; \(watcher.name): "
-            + (finalState.map(\.rawValue) ?? "no status (the triggerer never registered it)"))
+        timeline.note(
+            "services stopped; \(watcher.name): "
+                + (finalState.map(\.rawValue) ?? "no status (the triggerer never registered it)"))
 
         let events = try await scheduler.assetEvents(for: landing.key)
         let outcome = Outcome(
             filesWritten: names,
             sensor: Approach(sensorRuns, writtenAt: sensorWritten, wakeUps: sensor.pokes.current, assetEvents: 0),
-            watcher: Approach(watcherRuns, writtenAt: watcherWritten, wakeUps: trigger.wakeUps.current,
-                              assetEvents: events.count),
-            definition: WatcherDefinition(assetURI: landing.uri, watcherName: watcher.name,
-                                          trigger: "FileArrivalTrigger(" + trigger.suffixes.map { "*" + $0 }
-                                              .joined(separator: ", ") + ")", statusAtEnd: finalState),
-            watcherRunFiles: watcherRuns.flatMap { $0.triggeringAssetEvents.compactMap { $0.extra["payload"]?["name"]?.stringValue } },
+            watcher: Approach(
+                watcherRuns, writtenAt: watcherWritten, wakeUps: trigger.wakeUps.current,
+                assetEvents: events.count),
+            definition: WatcherDefinition(
+                assetURI: landing.uri, watcherName: watcher.name,
+                trigger: "FileArrivalTrigger("
+                    + trigger.suffixes.map { "*" + $0 }
+                    .joined(separator: ", ") + ")", statusAtEnd: finalState),
+            watcherRunFiles: watcherRuns.flatMap {
+                $0.triggeringAssetEvents.compactMap { $0.extra["payload"]?["name"]?.stringValue }
+            },
             watcherRunsBeforeFirstFile: before, watcherEventExtras: events.map(\.extra))
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }

@@ -26,7 +26,9 @@ struct WatcherConfigCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds the deferred sensor waits before timing out.") var sensorTimeout = 200
 
     func validate() throws {
-        guard (2...20).contains(retries) else { throw ValidationError("--retries must be between 2 and 20, got \(retries)") }
+        guard (2...20).contains(retries) else {
+            throw ValidationError("--retries must be between 2 and 20, got \(retries)")
+        }
         guard (1...2_000).contains(retryDelay) else { throw ValidationError("--retry-delay must be 1…2000 ms") }
         guard (1...10_000).contains(sensorTimeout) else { throw ValidationError("--sensor-timeout must be 1…10000 ms") }
     }
@@ -34,7 +36,9 @@ struct WatcherConfigCommand: AsyncParsableCommand {
     func run() async throws {
         try await options.run(prefix: "watcher-config") {
             try await WatcherConfig.run(
-                .init(retries: retries, retryDelay: .milliseconds(retryDelay), sensorTimeout: .milliseconds(sensorTimeout)),
+                .init(
+                    retries: retries, retryDelay: .milliseconds(retryDelay), sensorTimeout: .milliseconds(sensorTimeout)
+                ),
                 database: $0)
         }
     }

@@ -91,7 +91,8 @@ extension WatcherConfig {
     static func run(_ configuration: Configuration, database: EventideDatabase) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         // Located (not emptied) first: a refused store keeps what an earlier run left beside it.
-        let base = try database.folder("zones", fresh: false), manifests = try database.folder("manifests", fresh: false)
+        let base = try database.folder("zones", fresh: false),
+            manifests = try database.folder("manifests", fresh: false)
         timeline.abbreviate(base, as: "zones")
         var environment = configuration.environment
         for (id, folder) in defaultZones where environment["AIRFLOW_CONN_\(id.uppercased())"] == nil {
@@ -107,8 +108,9 @@ extension WatcherConfig {
             if case .unknown(let id, let known) = error { unknown = UnknownConnection(id: id, known: known) }
             timeline.note("late_zone, missing_zone, csv_zone resolved; archive_zone: \(error)")
         }
-        let restart = RetryPolicy(retries: configuration.retries, delay: configuration.retryDelay,
-                                  exponentialBackoff: true, maxDelay: .seconds(2))
+        let restart = RetryPolicy(
+            retries: configuration.retries, delay: configuration.retryDelay,
+            exponentialBackoff: true, maxDelay: .seconds(2))
         let retry = RetryPolicy(retries: 2, delay: configuration.retryDelay)
         let watched = try assets(zones, restart: restart, clock: configuration.clock)
         let orchestrator = Orchestrator(database: database, clock: configuration.clock)
@@ -127,17 +129,20 @@ extension WatcherConfig {
         let (late, missing, csv, sensorRun, checkRun) = try await orchestrator.withServices {
             // Restart policy: the late folder appears after two failed starts.
             let restarting = try await triggerer.waitFor(watcher: "late_watcher") { $0.restarts >= 2 }
-            timeline.note("late_watcher \(restarting.state.rawValue) (restarts: \(restarting.restarts)): "
-                + (restarting.lastError ?? "no error kept"))
+            timeline.note(
+                "late_watcher \(restarting.state.rawValue) (restarts: \(restarting.restarts)): "
+                    + (restarting.lastError ?? "no error kept"))
             try FileManager.default.createDirectory(at: zones.late.uri, withIntermediateDirectories: true)
             try Data("x".utf8).write(to: zones.late.uri.appendingPathComponent("first.csv"))
             let recovered = try await triggerer.waitFor(watcher: "late_watcher") { $0.eventsRecorded == 1 }
-            timeline.note("late folder created → late_watcher \(recovered.state.rawValue) after \(recovered.restarts) "
-                + "restarts, \(recovered.eventsRecorded) event recorded, last error: "
-                + (recovered.lastError ?? "none (cleared on recovery)"))
+            timeline.note(
+                "late folder created → late_watcher \(recovered.state.rawValue) after \(recovered.restarts) "
+                    + "restarts, \(recovered.eventsRecorded) event recorded, last error: "
+                    + (recovered.lastError ?? "none (cleared on recovery)"))
             let failed = try await triggerer.waitFor(watcher: "missing_watcher", state: .failed)
-            timeline.note("missing_watcher \(failed.state.rawValue) after \(failed.restarts) restart(s): "
-                + (failed.lastError ?? "no error kept"))
+            timeline.note(
+                "missing_watcher \(failed.state.rawValue) after \(failed.restarts) restart(s): "
+                    + (failed.lastError ?? "no error kept"))
 
             // The same retry policy, a timeout and a plain failure.
             try await scheduler.triggerRun("wait_for_manifest")
@@ -148,41 +153,54 @@ extension WatcherConfig {
                 finished += run
                 for run in run {
                     let task = run.taskInstances.first
-                    timeline.note("\(dagId) \(run.state.rawValue): task \(task?.state.rawValue ?? "none") on try "
-                        + "\(task?.tryNumber ?? 0) of \(retry.retries + 1)", at: run.endedAt ?? configuration.clock.date)
+                    timeline.note(
+                        "\(dagId) \(run.state.rawValue): task \(task?.state.rawValue ?? "none") on try "
+                            + "\(task?.tryNumber ?? 0) of \(retry.retries + 1)",
+                        at: run.endedAt ?? configuration.clock.date)
                 }
             }
 
             // Filtering and extraction.
             for name in written {
-                try Data(name == "empty.csv" ? [] : Array("id\n1\n".utf8)).write(to: zones.csv.uri.appendingPathComponent(name))
+                try Data(name == "empty.csv" ? [] : Array("id\n1\n".utf8)).write(
+                    to: zones.csv.uri.appendingPathComponent(name))
             }
             let handled = try await triggerer.waitFor(watcher: "csv_watcher") { $0.eventsRecorded + $0.filtered >= 3 }
-            timeline.note("csv_watcher: wrote \(written.joined(separator: ", ")) → seen \(handled.eventsSeen), "
-                + "filtered \(handled.filtered), recorded \(handled.eventsRecorded)")
-            return (RestartResult(watcher: "late_watcher", allowedRestarts: restart.retries, restarts: recovered.restarts,
-                                  finalState: recovered.state, errorWhileRestarting: restarting.lastError,
-                                  lastError: recovered.lastError, eventsRecorded: recovered.eventsRecorded),
-                    RestartResult(watcher: "missing_watcher", allowedRestarts: 1, restarts: failed.restarts,
-                                  finalState: failed.state, errorWhileRestarting: nil, lastError: failed.lastError,
-                                  eventsRecorded: failed.eventsRecorded),
-                    handled, finished.first { $0.dagId == "wait_for_manifest" }, finished.first { $0.dagId == "check_manifest" })
+            timeline.note(
+                "csv_watcher: wrote \(written.joined(separator: ", ")) → seen \(handled.eventsSeen), "
+                    + "filtered \(handled.filtered), recorded \(handled.eventsRecorded)")
+            return (
+                RestartResult(
+                    watcher: "late_watcher", allowedRestarts: restart.retries, restarts: recovered.restarts,
+                    finalState: recovered.state, errorWhileRestarting: restarting.lastError,
+                    lastError: recovered.lastError, eventsRecorded: recovered.eventsRecorded),
+                RestartResult(
+                    watcher: "missing_watcher", allowedRestarts: 1, restarts: failed.restarts,
+                    finalState: failed.state, errorWhileRestarting: nil, lastError: failed.lastError,
+                    eventsRecorded: failed.eventsRecorded),
+                handled, finished.first { $0.dagId == "wait_for_manifest" },
+                finished.first { $0.dagId == "check_manifest" }
+            )
         }
 
         let csvEvents = try await scheduler.assetEvents(for: watched.csv.key)
         let taskResult = { (dagId: String, run: DagRun?) in
-            TaskResult(dagId: dagId, state: run?.taskInstances.first?.state, tries: run?.taskInstances.first?.tryNumber ?? 0,
-                       allowedTries: retry.retries + 1, runMilliseconds: run.map(milliseconds) ?? 0,
-                       note: run?.taskInstances.first?.note)
+            TaskResult(
+                dagId: dagId, state: run?.taskInstances.first?.state, tries: run?.taskInstances.first?.tryNumber ?? 0,
+                allowedTries: retry.retries + 1, runMilliseconds: run.map(milliseconds) ?? 0,
+                note: run?.taskInstances.first?.note)
         }
         let outcome = Outcome(
-            connections: Dictionary(uniqueKeysWithValues: [zones.late, zones.missing, zones.csv].map { ($0.id, $0.redacted) }),
+            connections: Dictionary(
+                uniqueKeysWithValues: [zones.late, zones.missing, zones.csv].map { ($0.id, $0.redacted) }),
             unknownConnection: unknown, late: late, missing: missing,
             timeoutMilliseconds: configuration.sensorTimeout.inMilliseconds,
-            deferredSensor: taskResult("wait_for_manifest", sensorRun), plainCheck: taskResult("check_manifest", checkRun),
-            filtering: FilterResult(written: written, seen: csv.eventsSeen, filtered: csv.filtered,
-                                    recorded: csvEvents.compactMap { $0.extra["file_name"]?.stringValue },
-                                    extras: csvEvents.map(\.extra)))
+            deferredSensor: taskResult("wait_for_manifest", sensorRun),
+            plainCheck: taskResult("check_manifest", checkRun),
+            filtering: FilterResult(
+                written: written, seen: csv.eventsSeen, filtered: csv.filtered,
+                recorded: csvEvents.compactMap { $0.extra["file_name"]?.stringValue },
+                extras: csvEvents.map(\.extra)))
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
@@ -195,7 +213,9 @@ extension WatcherConfig {
     static func proved(_ outcome: Outcome) -> [String] {
         let (late, missing) = (outcome.late, outcome.missing)
         let (sensor, check) = (outcome.deferredSensor, outcome.plainCheck)
-        let tries = { (task: TaskResult) in "\(task.state?.rawValue ?? "no task") on try \(task.tries) of \(task.allowedTries)" }
+        let tries = { (task: TaskResult) in
+            "\(task.state?.rawValue ?? "no task") on try \(task.tries) of \(task.allowedTries)"
+        }
         return [
             "restart policy: late_watcher \(late.finalState.rawValue) after \(late.restarts) of \(late.allowedRestarts) "
                 + "allowed restarts, its last error cleared: \(late.errorWhileRestarting != nil && late.lastError == nil); "

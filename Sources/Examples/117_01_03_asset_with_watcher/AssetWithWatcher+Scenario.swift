@@ -42,8 +42,10 @@ extension AssetWithWatcher {
 
     /// Notes each state change of the watchers as the triggerer publishes it, until every watcher of `names`
     /// has stopped or failed; returns each one's states in order, consecutive repeats folded.
-    static func observeTransitions(_ updates: AsyncStream<WatcherStatus>, of names: Set<String>,
-                                   timeline: Timeline) async throws -> [String: [WatcherStatus.State]] {
+    static func observeTransitions(
+        _ updates: AsyncStream<WatcherStatus>, of names: Set<String>,
+        timeline: Timeline
+    ) async throws -> [String: [WatcherStatus.State]] {
         try await WaitDeadline.default.enforce(waitingFor: "watchers \(names.sorted()) to stop") {
             var states: [String: [WatcherStatus.State]] = [:]
             for await status in updates where states[status.name]?.last != status.state {
@@ -65,12 +67,18 @@ extension AssetWithWatcher {
         timeline.abbreviate(ordersFolder.deletingLastPathComponent(), as: "…")
         let orders = try watchedFolder(ordersFolder, name: "orders", clock: configuration.clock)
         let audit = try watchedFolder(auditFolder, name: "audit", clock: configuration.clock)
-        let typo = try Asset(uri: ordersFolder.absoluteString, name: "orders_typo", watchers: [
-            AssetWatcher(name: "typo_watcher", trigger: FileArrivalTrigger(directory: auditFolder))])
+        let typo = try Asset(
+            uri: ordersFolder.absoluteString, name: "orders_typo",
+            watchers: [
+                AssetWatcher(name: "typo_watcher", trigger: FileArrivalTrigger(directory: auditFolder))
+            ])
         let found = mismatches(orders) + mismatches(audit), typoFound = mismatches(typo)
-        timeline.note("defined orders = \(orders.uri) and audit = \(audit.uri), each watching its folder: "
-            + "\(found.count) mismatch(es)")
-        timeline.note("orders_typo: " + (typoFound.isEmpty ? "no mismatch found" : typoFound.map(\.description).joined(separator: "; ")))
+        timeline.note(
+            "defined orders = \(orders.uri) and audit = \(audit.uri), each watching its folder: "
+                + "\(found.count) mismatch(es)")
+        timeline.note(
+            "orders_typo: "
+                + (typoFound.isEmpty ? "no mismatch found" : typoFound.map(\.description).joined(separator: "; ")))
 
         let orchestrator = Orchestrator(database: database, clock: configuration.clock)
         let triggerer = orchestrator.triggerer, scheduler = orchestrator.scheduler
@@ -80,7 +88,8 @@ extension AssetWithWatcher {
         try await orchestrator.requireFreshStore()
         for folder in ["orders", "audit"] { _ = try database.folder(folder) }  // emptied now that the store is fresh
         let afterFirst = await triggerer.statuses.map(\.name)
-        timeline.note("parsed load_orders (scheduled on orders): registered watchers: \(afterFirst.joined(separator: ", "))")
+        timeline.note(
+            "parsed load_orders (scheduled on orders): registered watchers: \(afterFirst.joined(separator: ", "))")
         try await orchestrator.register(dags: [], assets: [orders, audit])
         let afterReparse = await triggerer.statuses.map(\.name)
         timeline.note("parsed the same assets again: registered watchers: \(afterReparse.joined(separator: ", "))")
@@ -99,21 +108,25 @@ extension AssetWithWatcher {
             try await orchestrator.register(dags: [try reviewAudit(audit)], assets: [audit])
             let review = try await scheduler.waitForFinishedRuns(of: "review_audit", count: 1)
             let names = await triggerer.statuses.map(\.name)
-            timeline.note("parsed review_audit (scheduled on audit) while running: registered watchers: "
-                + "\(names.joined(separator: ", ")); review_audit runs: \(review.count)")
+            timeline.note(
+                "parsed review_audit (scheduled on audit) while running: registered watchers: "
+                    + "\(names.joined(separator: ", ")); review_audit runs: \(review.count)")
             return (ordersRuns.count, names, existed)
         }
 
         // Every transition, from registration to the shutdown above, as noted when it was published.
         let transitions = try await observed
-        let history = Dictionary(await triggerer.statuses.map { ($0.name, $0.history) }, uniquingKeysWith: { first, _ in first })
+        let history = Dictionary(
+            await triggerer.statuses.map { ($0.name, $0.history) }, uniquingKeysWith: { first, _ in first })
         let outcome = Outcome(
             assets: [orders.name: orders.uri, audit.name: audit.uri], mismatchesInDefinitions: found,
             mismatchesInTypo: typoFound, watchersAfterFirstParse: afterFirst, watchersAfterReparse: afterReparse,
             watchersAfterAuditConsumer: afterAudit, auditWatcherRegisteredWhenFileWritten: auditWatcherExisted,
             transitions: transitions, history: history,
             ordersEvents: try await scheduler.assetEvents(for: orders.key).count, ordersRuns: ordersRuns,
-            auditEventFiles: try await scheduler.assetEvents(for: audit.key).compactMap { $0.extra["payload"]?["name"]?.stringValue })
+            auditEventFiles: try await scheduler.assetEvents(for: audit.key).compactMap {
+                $0.extra["payload"]?["name"]?.stringValue
+            })
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
@@ -126,7 +139,8 @@ extension AssetWithWatcher {
             "registered watchers: after parsing load_orders \(list(outcome.watchersAfterFirstParse)); after parsing "
                 + "the same assets again \(list(outcome.watchersAfterReparse)); after parsing review_audit "
                 + list(outcome.watchersAfterAuditConsumer),
-            "lifecycle of orders_watcher: " + (outcome.transitions["orders_watcher"] ?? []).map(\.rawValue).joined(separator: " → ")
+            "lifecycle of orders_watcher: "
+                + (outcome.transitions["orders_watcher"] ?? []).map(\.rawValue).joined(separator: " → ")
                 + "; published updates and kept history agree: \(outcome.transitions == outcome.history)",
             "asset events: orders \(outcome.ordersEvents) (runs of load_orders: \(outcome.ordersRuns)); audit "
                 + "\(list(outcome.auditEventFiles)), written while audit_watcher was "

@@ -17,10 +17,13 @@ enum AssetWithWatcher {
     // [START asset]
     /// An asset whose URI and watcher come from the same folder, so they cannot drift apart.
     static func watchedFolder(_ folder: URL, name: String, clock: EventideClock = .system) throws -> Asset {
-        try Asset(uri: folder.absoluteString, name: name, watchers: [
-            AssetWatcher(name: "\(name)_watcher",
-                         trigger: FileArrivalTrigger(directory: folder, suffixes: [".csv"], clock: clock)),
-        ])
+        try Asset(
+            uri: folder.absoluteString, name: name,
+            watchers: [
+                AssetWatcher(
+                    name: "\(name)_watcher",
+                    trigger: FileArrivalTrigger(directory: folder, suffixes: [".csv"], clock: clock))
+            ])
     }
 
     /// The file watchers of `asset` that watch another folder than its URI names (none when defined as above).
@@ -29,7 +32,8 @@ enum AssetWithWatcher {
             guard let files = watcher.trigger as? FileArrivalTrigger else { return nil }
             let uriPath = URL(string: asset.uri)?.standardizedFileURL.path ?? asset.uri
             let watched = files.directory.standardizedFileURL.path
-            return uriPath == watched ? nil
+            return uriPath == watched
+                ? nil
                 : Mismatch(watcher: watcher.name, watchedPath: watched, asset: asset.name, assetURI: asset.uri)
         }
     }
@@ -38,8 +42,9 @@ enum AssetWithWatcher {
     // [START dags]
     /// Parsing (registering) this DAG registers `orders_watcher`: its schedule uses the asset.
     static func loadOrders(_ orders: Asset) throws -> DAG {
-        try DAG("load_orders", schedule: .on([orders]), assetTriggering: .perEvent,
-                tasks: [TaskDefinition("load") { _ in .none }])
+        try DAG(
+            "load_orders", schedule: .on([orders]), assetTriggering: .perEvent,
+            tasks: [TaskDefinition("load") { _ in .none }])
     }
 
     /// Until a DAG like this one is parsed, `audit_watcher` is not registered and does not run.

@@ -5,7 +5,8 @@ import EventideCLI
 struct AssetWithWatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_01_03_asset_with_watcher",
-        abstract: "117.1.3 Asset definition with watcher: one URL for the asset and its trigger; registration on parse.",
+        abstract:
+            "117.1.3 Asset definition with watcher: one URL for the asset and its trigger; registration on parse.",
         discussion: """
             Defines orders and audit assets, each with a FileArrivalTrigger watcher built from the same folder URL \
             as the asset's URI, and checks that they agree. Registers only a DAG scheduled on orders: only the \

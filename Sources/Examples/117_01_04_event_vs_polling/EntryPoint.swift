@@ -5,7 +5,8 @@ import EventideCLI
 struct EventVsPollingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_01_04_event_vs_polling",
-        abstract: "117.1.4 Event-driven vs polling: latency and wake-ups of a poking sensor and a watcher, measured in one run.",
+        abstract:
+            "117.1.4 Event-driven vs polling: latency and wake-ups of a poking sensor and a watcher, measured in one run.",
         discussion: """
             Writes --files files at seeded random intervals (mean --mean-interval ms) into one folder. A polling \
             sensor (poke every --poke-interval ms) and an AssetWatcher (inotify) watch the same folder at the same \
@@ -24,15 +25,19 @@ struct EventVsPollingCommand: AsyncParsableCommand {
     @Option(help: "Seed for the arrival times.") var seed: UInt64 = 11
 
     func validate() throws {
-        guard (2...500).contains(files) else { throw ValidationError("--files must be between 2 and 500, got \(files)") }
+        guard (2...500).contains(files) else {
+            throw ValidationError("--files must be between 2 and 500, got \(files)")
+        }
         guard (1...5_000).contains(meanInterval) else { throw ValidationError("--mean-interval must be 1…5000 ms") }
         guard (1...5_000).contains(pokeInterval) else { throw ValidationError("--poke-interval must be 1…5000 ms") }
     }
 
     func run() async throws {
         try await options.run(prefix: "event-vs-polling") {
-            try await EventVsPolling.run(.init(files: files, meanInterval: .milliseconds(meanInterval),
-                                               pokeInterval: .milliseconds(pokeInterval), seed: seed), database: $0)
+            try await EventVsPolling.run(
+                .init(
+                    files: files, meanInterval: .milliseconds(meanInterval),
+                    pokeInterval: .milliseconds(pokeInterval), seed: seed), database: $0)
         }
     }
 }

@@ -87,8 +87,11 @@ extension EventVsPolling {
     }
 
     static let useCases = [
-        UseCase(name: "nightly export, 1 h SLA", eventsPerHour: 1, latencyBudgetSeconds: 3_600, pokeIntervalSeconds: 60),
-        UseCase(name: "clickstream batches, 60 s SLA", eventsPerHour: 100_000, latencyBudgetSeconds: 60, pokeIntervalSeconds: 30),
+        UseCase(
+            name: "nightly export, 1 h SLA", eventsPerHour: 1, latencyBudgetSeconds: 3_600, pokeIntervalSeconds: 60),
+        UseCase(
+            name: "clickstream batches, 60 s SLA", eventsPerHour: 100_000, latencyBudgetSeconds: 60,
+            pokeIntervalSeconds: 30),
         UseCase(name: "fraud alerts, 1 s SLA", eventsPerHour: 200, latencyBudgetSeconds: 1, pokeIntervalSeconds: 5),
     ]
 
@@ -113,8 +116,9 @@ extension EventVsPolling {
         let sensor = PollingSensor(pokeInterval: configuration.pokeInterval, timeout: .seconds(120), clock: clock)
         let poller = FolderPoller(folder: folder, sensor: sensor)
         let ledger = DetectionLedger(timeline: timeline, clock: clock)
-        timeline.note("\(configuration.files) files, mean gap \(Int(meanMs)) ms (seed \(configuration.seed)); "
-            + "polling every \(configuration.pokeInterval) vs watcher (inotify), same folder, same time")
+        timeline.note(
+            "\(configuration.files) files, mean gap \(Int(meanMs)) ms (seed \(configuration.seed)); "
+                + "polling every \(configuration.pokeInterval) vs watcher (inotify), same folder, same time")
 
         let started = clock.now
         ledger.start()
@@ -132,7 +136,9 @@ extension EventVsPolling {
                     }
                 }
                 group.addTask {  // the watcher's asset events, as the scheduler records them
-                    try await WaitDeadline.default.enforce(waitingFor: "an asset event for each of \(names.count) files") {
+                    try await WaitDeadline.default.enforce(
+                        waitingFor: "an asset event for each of \(names.count) files"
+                    ) {
                         for await event in recorded where event.asset == watched.asset.key {
                             if ledger.recorded(event) == names.count { return }
                         }
@@ -153,25 +159,31 @@ extension EventVsPolling {
             _ = try await orchestrator.scheduler.waitForFinishedRuns(of: watched.consumer.dagId, count: names.count)
         }
         let streamMs = started.duration(to: clock.now).inMilliseconds
-        let outcome = measure(ledger.snapshot, names: names, configuration: configuration, streamMs: streamMs,
-                                        pokes: sensor.pokes.current, inotifyWakeUps: watched.trigger.wakeUps.current,
-                                        assetEvents: try await orchestrator.scheduler.assetEvents(for: watched.asset.key).count)
+        let outcome = measure(
+            ledger.snapshot, names: names, configuration: configuration, streamMs: streamMs,
+            pokes: sensor.pokes.current, inotifyWakeUps: watched.trigger.wakeUps.current,
+            assetEvents: try await orchestrator.scheduler.assetEvents(for: watched.asset.key).count)
         narrate(outcome, timeline: timeline)
-        return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline,
-                             proved: proved(outcome, pokeInterval: configuration.pokeInterval))
+        return ExampleReport(
+            item: item, title: title, outcome: outcome, timeline: timeline,
+            proved: proved(outcome, pokeInterval: configuration.pokeInterval))
     }
 
     /// The figures, from what the ledger recorded during the stream.
-    static func measure(_ times: DetectionLedger.Times, names: [String], configuration: Configuration, streamMs: Double,
-                        pokes: Int, inotifyWakeUps: Int, assetEvents: Int) -> Outcome {
+    static func measure(
+        _ times: DetectionLedger.Times, names: [String], configuration: Configuration, streamMs: Double,
+        pokes: Int, inotifyWakeUps: Int, assetEvents: Int
+    ) -> Outcome {
         func since(_ name: String, _ date: Date?) -> Double? {
             guard let start = times.writeStarted[name], let date else { return nil }
             return date.timeIntervalSince(start) * 1000
         }
         let polling = Measurement(.polling, names.compactMap { since($0, times.polled[$0]) }, wakeUps: pokes)
-        let watcher = Measurement(.watcherNoticed, names.compactMap { since($0, times.noticed[$0]) }, wakeUps: inotifyWakeUps)
-        let watcherRecorded = Measurement(.watcherRecorded, names.compactMap { since($0, times.recorded[$0]) },
-                                          wakeUps: inotifyWakeUps)
+        let watcher = Measurement(
+            .watcherNoticed, names.compactMap { since($0, times.noticed[$0]) }, wakeUps: inotifyWakeUps)
+        let watcherRecorded = Measurement(
+            .watcherRecorded, names.compactMap { since($0, times.recorded[$0]) },
+            wakeUps: inotifyWakeUps)
         let watcherFirst = names.filter { name in
             guard let noticed = times.noticed[name], let polled = times.polled[name] else { return false }
             return noticed < polled
@@ -182,41 +194,60 @@ extension EventVsPolling {
             // The poke that found it is the last to start before the detection; the gap is from the one before.
             let finder = pokeStarts.lastIndex { $0 <= detected } ?? 0
             let previous = finder > 0 ? pokeStarts[finder - 1] : times.startedAt
-            return PollingDetection(name: name, afterWriteCompletedMs: detected.timeIntervalSince(done) * 1000,
-                                    pokeGapMs: detected.timeIntervalSince(previous) * 1000)
+            return PollingDetection(
+                name: name, afterWriteCompletedMs: detected.timeIntervalSince(done) * 1000,
+                pokeGapMs: detected.timeIntervalSince(previous) * 1000)
         }
         let longestGap = zip(pokeStarts.dropFirst(), pokeStarts).map { $0.timeIntervalSince($1) * 1000 }.max() ?? 0
-        let span = if let first = pokeStarts.first, let last = pokeStarts.last { last.timeIntervalSince(first) * 1000 } else { 0.0 }
+        let span =
+            if let first = pokeStarts.first, let last = pokeStarts.last { last.timeIntervalSince(first) * 1000 } else {
+                0.0
+            }
         let interval = configuration.pokeInterval.inMilliseconds
         // The watcher is judged by when its asset event exists (what a DAG run can start from), not its wake-up.
         let recommendations = useCases.map {
-            recommend($0, watcherWakeUpsPerEvent: watcherRecorded.wakeUpsPerEvent,
-                      watcherWorstSeconds: watcherRecorded.maxMs / 1000)
+            recommend(
+                $0, watcherWakeUpsPerEvent: watcherRecorded.wakeUpsPerEvent,
+                watcherWorstSeconds: watcherRecorded.maxMs / 1000)
         }
-        return Outcome(files: names.count, streamMilliseconds: streamMs, polling: polling, watcher: watcher,
-                       watcherRecorded: watcherRecorded, assetEvents: assetEvents, watcherFirst: watcherFirst,
-                       pollingDetections: detections, longestPokeGapMs: longestGap, pollingSpanMs: span,
-                       pokeIntervalMs: interval, emptyPokes: pokes - times.successfulPokes, schedulingDelayMs: max(times.writerLateMs, longestGap - interval, 0),
-                       recommendations: recommendations)
+        return Outcome(
+            files: names.count, streamMilliseconds: streamMs, polling: polling, watcher: watcher,
+            watcherRecorded: watcherRecorded, assetEvents: assetEvents, watcherFirst: watcherFirst,
+            pollingDetections: detections, longestPokeGapMs: longestGap, pollingSpanMs: span,
+            pokeIntervalMs: interval, emptyPokes: pokes - times.successfulPokes,
+            schedulingDelayMs: max(times.writerLateMs, longestGap - interval, 0),
+            recommendations: recommendations)
     }
 
     /// The summary lines, noted once the stream is over and the figures exist.
     static func narrate(_ outcome: Outcome, timeline: Timeline) {
         for m in [outcome.polling, outcome.watcher] {
-            timeline.note(String(format: "%@: detected %d/%d, latency p50 %.1f ms, max %.1f ms, wake-ups %d (%.1f per event)",
-                                 m.observer.rawValue, m.detected, outcome.files, m.p50Ms, m.maxMs, m.wakeUps, m.wakeUpsPerEvent))
+            timeline.note(
+                String(
+                    format: "%@: detected %d/%d, latency p50 %.1f ms, max %.1f ms, wake-ups %d (%.1f per event)",
+                    m.observer.rawValue, m.detected, outcome.files, m.p50Ms, m.maxMs, m.wakeUps, m.wakeUpsPerEvent))
         }
         let recorded = outcome.watcherRecorded
-        timeline.note(String(format: "watcher: asset events recorded %d/%d, p50 %.1f ms, max %.1f ms after the write "
-            + "(the wake-up, then the triggerer's queue and the hand-off to the scheduler)",
-                             recorded.detected, outcome.files, recorded.p50Ms, recorded.maxMs))
+        timeline.note(
+            String(
+                format: "watcher: asset events recorded %d/%d, p50 %.1f ms, max %.1f ms after the write "
+                    + "(the wake-up, then the triggerer's queue and the hand-off to the scheduler)",
+                recorded.detected, outcome.files, recorded.p50Ms, recorded.maxMs))
         let caught = outcome.pollingDetections.filter(\.caughtByNextPoke).count
-        timeline.note(String(format: "polling: longest gap between pokes %.1f ms (interval + scheduling delay); "
-            + "files caught by the first poke after they were complete: %d/%d", outcome.longestPokeGapMs, caught,
-                             outcome.files))
-        timeline.note(String(format: "the machine woke sleepers up to %.1f ms late (a busy machine stalls both "
-            + "observers alike and blurs their latencies; compare runs where this is small)", outcome.schedulingDelayMs))
-        for r in outcome.recommendations { timeline.note("use case \"\(r.useCase.name)\": \(r.choice.rawValue) — \(explain(r.reason))") }
+        timeline.note(
+            String(
+                format: "polling: longest gap between pokes %.1f ms (interval + scheduling delay); "
+                    + "files caught by the first poke after they were complete: %d/%d", outcome.longestPokeGapMs,
+                caught,
+                outcome.files))
+        timeline.note(
+            String(
+                format: "the machine woke sleepers up to %.1f ms late (a busy machine stalls both "
+                    + "observers alike and blurs their latencies; compare runs where this is small)",
+                outcome.schedulingDelayMs))
+        for r in outcome.recommendations {
+            timeline.note("use case \"\(r.useCase.name)\": \(r.choice.rawValue) — \(explain(r.reason))")
+        }
     }
 
     static func explain(_ reason: Reason) -> String {
@@ -239,13 +270,15 @@ extension EventVsPolling {
         let (polling, watcher, recorded) = (outcome.polling, outcome.watcher, outcome.watcherRecorded)
         let caught = outcome.pollingDetections.filter(\.caughtByNextPoke).count
         return [
-            String(format: "latency p50 (noticed): watcher %.1f ms vs polling %.1f ms (poke interval %@); "
-                + "the watcher saw %d of %d files first; its asset events were recorded at p50 %.1f ms",
-                   watcher.p50Ms, polling.p50Ms, "\(pokeInterval)", outcome.watcherFirst, outcome.files, recorded.p50Ms),
-            String(format: "wake-ups: watcher %d for %d files (%.1f per file); polling %d over its %.0f ms span "
-                + "(interval %.0f ms), %d of which found nothing new",
-                   watcher.wakeUps, outcome.files, watcher.wakeUpsPerEvent, polling.wakeUps, outcome.pollingSpanMs,
-                   outcome.pokeIntervalMs, outcome.emptyPokes),
+            String(
+                format: "latency p50 (noticed): watcher %.1f ms vs polling %.1f ms (poke interval %@); "
+                    + "the watcher saw %d of %d files first; its asset events were recorded at p50 %.1f ms",
+                watcher.p50Ms, polling.p50Ms, "\(pokeInterval)", outcome.watcherFirst, outcome.files, recorded.p50Ms),
+            String(
+                format: "wake-ups: watcher %d for %d files (%.1f per file); polling %d over its %.0f ms span "
+                    + "(interval %.0f ms), %d of which found nothing new",
+                watcher.wakeUps, outcome.files, watcher.wakeUpsPerEvent, polling.wakeUps, outcome.pollingSpanMs,
+                outcome.pokeIntervalMs, outcome.emptyPokes),
             "the poller was at most one gap between pokes late for \(caught) of \(outcome.files) files",
             "every file was detected by both: \(polling.detected == outcome.files && watcher.detected == outcome.files); "
                 + "asset events stored: \(outcome.assetEvents) for \(outcome.files) files",
@@ -312,9 +345,12 @@ final class DetectionLedger: Sendable {
 
     private func noteIfBoth(_ name: String, _ times: Times) {
         guard let start = times.writeStarted[name], let polled = times.polled[name],
-              let noticed = times.noticed[name], let recorded = times.recorded[name] else { return }
+            let noticed = times.noticed[name], let recorded = times.recorded[name]
+        else { return }
         let ms = { (date: Date) in date.timeIntervalSince(start) * 1000 }
-        timeline.note(String(format: "%@: watcher noticed it after %.1f ms (asset event after %.1f ms), "
-            + "the poller after %.1f ms", name, ms(noticed), ms(recorded), ms(polled)))
+        timeline.note(
+            String(
+                format: "%@: watcher noticed it after %.1f ms (asset event after %.1f ms), "
+                    + "the poller after %.1f ms", name, ms(noticed), ms(recorded), ms(polled)))
     }
 }

@@ -14,13 +14,18 @@ enum EventVsPolling {
         init(folder: URL, clock: EventideClock = .system) throws {
             trigger = FileArrivalTrigger(directory: folder, clock: clock)
             // `observed_at_s`: when the trigger learned of the file, readable later from the asset event.
-            let watcher = AssetWatcher(name: "stream_watcher", trigger: trigger, extract: { event in
-                ["payload": event.payload,
-                 "observed_at_s": event.observedAt.map { .number($0.timeIntervalSince1970) } ?? .null]
-            })
+            let watcher = AssetWatcher(
+                name: "stream_watcher", trigger: trigger,
+                extract: { event in
+                    [
+                        "payload": event.payload,
+                        "observed_at_s": event.observedAt.map { .number($0.timeIntervalSince1970) } ?? .null,
+                    ]
+                })
             asset = try Asset(uri: folder.absoluteString, name: "stream", watchers: [watcher])
-            consumer = try DAG("on_event", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
-                               tasks: [TaskDefinition("handle") { _ in .none }])
+            consumer = try DAG(
+                "on_event", schedule: .on([asset]), maxActiveRuns: 1_000, assetTriggering: .perEvent,
+                tasks: [TaskDefinition("handle") { _ in .none }])
         }
     }
     // [END watcher]
@@ -32,8 +37,10 @@ enum EventVsPolling {
         let sensor: PollingSensor<EventideClock>
 
         /// Pokes until the folder holds names not in `known`; `onPoke` runs as each poke starts.
-        func newFiles(besides known: Set<String>,
-                      onPoke: @escaping @Sendable () -> Void = {}) async throws -> Set<String> {
+        func newFiles(
+            besides known: Set<String>,
+            onPoke: @escaping @Sendable () -> Void = {}
+        ) async throws -> Set<String> {
             try await sensor.wait {
                 onPoke()
                 let fresh = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).subtracting(known)
@@ -73,8 +80,10 @@ enum EventVsPolling {
 
     /// A poller wakes 3600/interval times an hour and is up to one interval late; a watcher wakes about
     /// `watcherWakeUpsPerEvent` times per event and is late by `watcherWorstSeconds`. Budget first, then wake-ups.
-    static func recommend(_ useCase: UseCase, watcherWakeUpsPerEvent: Double,
-                          watcherWorstSeconds: Double) -> Recommendation {
+    static func recommend(
+        _ useCase: UseCase, watcherWakeUpsPerEvent: Double,
+        watcherWorstSeconds: Double
+    ) -> Recommendation {
         let budget = useCase.latencyBudgetSeconds
         let pollingPerHour = 3_600 / useCase.pokeIntervalSeconds
         let watcherPerHour = useCase.eventsPerHour * max(watcherWakeUpsPerEvent, 0.01)
@@ -86,8 +95,9 @@ enum EventVsPolling {
             } else {
                 (.polling, .pollingWakesLess(pollingPerHour: pollingPerHour, eventsPerHour: useCase.eventsPerHour))
             }
-        return Recommendation(useCase: useCase, choice: choice, reason: reason, pollingWakeUpsPerHour: pollingPerHour,
-                              watcherWakeUpsPerHour: watcherPerHour)
+        return Recommendation(
+            useCase: useCase, choice: choice, reason: reason, pollingWakeUpsPerHour: pollingPerHour,
+            watcherWakeUpsPerHour: watcherPerHour)
     }
     // [END choice]
 }

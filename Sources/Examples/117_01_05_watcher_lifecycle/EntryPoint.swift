@@ -5,7 +5,8 @@ import EventideCLI
 struct WatcherLifecycleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_01_05_watcher_lifecycle",
-        abstract: "117.1.5 Watcher lifecycle: startup, registration, health, debugging a broken source, graceful shutdown.",
+        abstract:
+            "117.1.5 Watcher lifecycle: startup, registration, health, debugging a broken source, graceful shutdown.",
         discussion: """
             Runs the orchestrator in a swift-service-lifecycle ServiceGroup with two watchers: inbox (healthy) and \
             partner_drop, whose folder is missing, so it fails. Prints a health report, diagnoses the failure from \
@@ -25,6 +26,8 @@ struct WatcherLifecycleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await options.run(prefix: "watcher-lifecycle") { try await WatcherLifecycle.run(.init(files: files), database: $0) }
+        try await options.run(prefix: "watcher-lifecycle") {
+            try await WatcherLifecycle.run(.init(files: files), database: $0)
+        }
     }
 }

@@ -68,12 +68,13 @@ extension WatcherLifecycle {
 
     static func health(_ statuses: [WatcherStatus], now: Date) -> [HealthLine] {
         statuses.map { status in
-            HealthLine(watcher: status.name, state: status.state, healthy: status.isHealthy,
-                       eventsSeen: status.eventsSeen, eventsRecorded: status.eventsRecorded,
-                       duplicates: status.duplicates, filtered: status.filtered, restarts: status.restarts,
-                       lastEventAt: status.lastEventAt,
-                       lastEventAgeMs: status.lastEventAt.map { now.timeIntervalSince($0) * 1000 },
-                       lastError: status.lastError)
+            HealthLine(
+                watcher: status.name, state: status.state, healthy: status.isHealthy,
+                eventsSeen: status.eventsSeen, eventsRecorded: status.eventsRecorded,
+                duplicates: status.duplicates, filtered: status.filtered, restarts: status.restarts,
+                lastEventAt: status.lastEventAt,
+                lastEventAgeMs: status.lastEventAt.map { now.timeIntervalSince($0) * 1000 },
+                lastError: status.lastError)
         }
     }
 
@@ -109,17 +110,23 @@ extension WatcherLifecycle {
 
         let scheduled = await scheduler.scheduledAssetKeys.map(\.name).sorted()
         let registered = await triggerer.statuses.map(\.name)
-        let refusal = await registrationRefusal(of: "inbox_watcher", on: triggerer, for: zones.partner.key,
-                                                folder: zonesFolder)
-        timeline.note("registered ingest on \(scheduled.joined(separator: " | ")): watchers \(registered.joined(separator: ", "))")
+        let refusal = await registrationRefusal(
+            of: "inbox_watcher", on: triggerer, for: zones.partner.key,
+            folder: zonesFolder)
+        timeline.note(
+            "registered ingest on \(scheduled.joined(separator: " | ")): watchers \(registered.joined(separator: ", "))"
+        )
         timeline.note("registering a second inbox_watcher: " + (refusal.map { "refused, \($0)" } ?? "accepted"))
 
         let observed = try await withThrowingTaskGroup(of: Observed?.self) { tasks in
-            tasks.addTask { try await group.run(); return nil }
+            tasks.addTask {
+                try await group.run(); return nil
+            }
             tasks.addTask {
                 // A throw here leaves the task group, which cancels the service group with it.
-                let observed = try await live(configuration, zones: zones, inbox: inboxFolder, partner: partnerFolder,
-                                              orchestrator: orchestrator, timeline: timeline)
+                let observed = try await live(
+                    configuration, zones: zones, inbox: inboxFolder, partner: partnerFolder,
+                    orchestrator: orchestrator, timeline: timeline)
                 timeline.note("graceful shutdown requested")
                 await group.triggerGracefulShutdown()
                 return observed
@@ -130,7 +137,9 @@ extension WatcherLifecycle {
             return observed
         }
         let final = await triggerer.statuses
-        timeline.note("service group returned; watchers: " + final.map { "\($0.name) \($0.state.rawValue)" }.joined(separator: ", "))
+        timeline.note(
+            "service group returned; watchers: "
+                + final.map { "\($0.name) \($0.state.rawValue)" }.joined(separator: ", "))
         let transitions = Dictionary(uniqueKeysWithValues: final.map { ($0.name, $0.history) })
         for (name, states) in transitions.sorted(by: { $0.key < $1.key }) {
             timeline.note("\(name)'s recorded history: " + states.map(\.rawValue).joined(separator: " → "))
@@ -142,13 +151,16 @@ extension WatcherLifecycle {
             filesFoundOnRestart: observed.foundOnRestart, transitions: transitions,
             runsOfConsumer: try await scheduler.runs(of: zones.ingest.dagId).count,
             stateAfterShutdown: Dictionary(uniqueKeysWithValues: final.map { ($0.name, $0.state) }))
-        return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline,
-                             proved: proved(outcome, partnerRetries: zones.partner.watchers.first?.restart.retries ?? 0))
+        return ExampleReport(
+            item: item, title: title, outcome: outcome, timeline: timeline,
+            proved: proved(outcome, partnerRetries: zones.partner.watchers.first?.restart.retries ?? 0))
     }
 
     /// Registers a second watcher under `name`: the triggerer's refusal, or nil if it accepted it.
-    static func registrationRefusal(of name: String, on triggerer: Triggerer, for asset: AssetKey,
-                                    folder: URL) async -> TriggererError? {
+    static func registrationRefusal(
+        of name: String, on triggerer: Triggerer, for asset: AssetKey,
+        folder: URL
+    ) async -> TriggererError? {
         let duplicate = AssetWatcher(name: name, trigger: FileArrivalTrigger(directory: folder))
         do throws(TriggererError) {
             try await triggerer.add(duplicate, for: asset)
@@ -159,13 +171,16 @@ extension WatcherLifecycle {
     }
 
     /// The life while the service group runs: startup, health, diagnosis and fix, a manual restart, shutdown.
-    static func live(_ configuration: Configuration, zones: Zones, inbox inboxFolder: URL, partner partnerFolder: URL,
-                     orchestrator: Orchestrator, timeline: Timeline) async throws -> Observed {
+    static func live(
+        _ configuration: Configuration, zones: Zones, inbox inboxFolder: URL, partner partnerFolder: URL,
+        orchestrator: Orchestrator, timeline: Timeline
+    ) async throws -> Observed {
         let triggerer = orchestrator.triggerer, clock = configuration.clock
         _ = try await triggerer.waitFor(watcher: "inbox_watcher", state: .running)
         let failed = try await triggerer.waitFor(watcher: "partner_watcher", state: .failed)
-        timeline.note("started: inbox_watcher running; partner_watcher \(failed.state.rawValue) "
-            + "after \(failed.restarts) restart(s)")
+        timeline.note(
+            "started: inbox_watcher running; partner_watcher \(failed.state.rawValue) "
+                + "after \(failed.restarts) restart(s)")
         for n in 1...configuration.files {
             try Data("n=\(n)\n".utf8).write(to: inboxFolder.appendingPathComponent("doc-\(n).txt"))
         }
@@ -174,16 +189,18 @@ extension WatcherLifecycle {
         _ = try await triggerer.waitFor(watcher: "inbox_watcher") { handled($0) == written }
         let before = health(await triggerer.statuses, now: clock.date)
         for line in before { timeline.note("health: " + describe(line)) }
-        let diagnosis = diagnose(failed.state, lastError: failed.lastError, watching: partnerFolder,
-                                 connectionId: failed.connectionId)
+        let diagnosis = diagnose(
+            failed.state, lastError: failed.lastError, watching: partnerFolder,
+            connectionId: failed.connectionId)
         timeline.note("diagnosis of partner_watcher: \(diagnosis)")
 
         // Fix the source, then start the watcher again by hand: running again, its error is cleared.
         try FileManager.default.createDirectory(at: partnerFolder, withIntermediateDirectories: true)
         try await triggerer.start(watcher: "partner_watcher")
         let recovered = try await triggerer.waitFor(watcher: "partner_watcher", state: .running)
-        timeline.note("fixed: partner/ created, partner_watcher started by hand: \(recovered.state.rawValue), "
-            + "lastError " + (recovered.lastError == nil ? "cleared" : "still set"))
+        timeline.note(
+            "fixed: partner/ created, partner_watcher started by hand: \(recovered.state.rawValue), "
+                + "lastError " + (recovered.lastError == nil ? "cleared" : "still set"))
         try Data("partner\n".utf8).write(to: partnerFolder.appendingPathComponent("drop-1.txt"))
         let partnerNow = try await triggerer.waitFor(watcher: "partner_watcher") { $0.eventsRecorded == 1 }
         timeline.note("partner_watcher recorded \(partnerNow.eventsRecorded) event from partner/")
@@ -199,8 +216,9 @@ extension WatcherLifecycle {
         let rescanned = try await triggerer.waitFor(watcher: "inbox_watcher") {
             $0.state == .running && handled($0) == handledBefore + present
         }
-        timeline.note("inbox_watcher stopped and started again by hand: its re-scan saw the \(present) files "
-            + "already in inbox/ again; duplicates=\(rescanned.duplicates), filtered=\(rescanned.filtered)")
+        timeline.note(
+            "inbox_watcher stopped and started again by hand: its re-scan saw the \(present) files "
+                + "already in inbox/ again; duplicates=\(rescanned.duplicates), filtered=\(rescanned.filtered)")
         let recorded = await triggerer.statuses.map(\.eventsRecorded).reduce(0, +)
         _ = try await orchestrator.scheduler.waitForFinishedRuns(of: zones.ingest.dagId, count: recorded)
         let after = health(await triggerer.statuses, now: clock.date)
@@ -229,7 +247,9 @@ extension WatcherLifecycle {
         func line(_ lines: [HealthLine], _ name: String) -> HealthLine? { lines.first { $0.watcher == name } }
         let recorded = outcome.healthAfterFix.map(\.eventsRecorded).reduce(0, +)
         let duplicates = outcome.healthAfterFix.map(\.duplicates).reduce(0, +)
-        let healthy = { (lines: [HealthLine]) in lines.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", ") }
+        let healthy = { (lines: [HealthLine]) in
+            lines.map { "\($0.watcher) healthy=\($0.healthy)" }.joined(separator: ", ")
+        }
         let errorBefore = line(outcome.healthBeforeFix, "partner_watcher")?.lastError != nil
         let errorAfter = line(outcome.healthAfterFix, "partner_watcher")?.lastError != nil
         return [

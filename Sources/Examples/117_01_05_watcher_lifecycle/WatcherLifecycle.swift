@@ -14,17 +14,26 @@ enum WatcherLifecycle {
 
         init(inbox inboxFolder: URL, partner partnerFolder: URL, clock: EventideClock = .system) throws {
             // Empty files are acknowledged and counted as `filtered`: no asset event, no run.
-            inbox = try Asset(uri: inboxFolder.absoluteString, name: "inbox", watchers: [
-                AssetWatcher(name: "inbox_watcher", trigger: FileArrivalTrigger(directory: inboxFolder, clock: clock),
-                             filter: { ($0.payload["size"]?.intValue ?? 0) > 0 }, connectionId: "inbox_fs")])
+            inbox = try Asset(
+                uri: inboxFolder.absoluteString, name: "inbox",
+                watchers: [
+                    AssetWatcher(
+                        name: "inbox_watcher", trigger: FileArrivalTrigger(directory: inboxFolder, clock: clock),
+                        filter: { ($0.payload["size"]?.intValue ?? 0) > 0 }, connectionId: "inbox_fs")
+                ])
             // One restart, then `failed`: an operator hears of a broken source at once, not after minutes of
             // back-off (the default policy, `RetryPolicy.watcherRestart`, rides out a deploy).
             let partnerTrigger = FileArrivalTrigger(directory: partnerFolder, clock: clock)
-            partner = try Asset(uri: partnerFolder.absoluteString, name: "partner_drop", watchers: [
-                AssetWatcher(name: "partner_watcher", trigger: partnerTrigger,
-                             restart: RetryPolicy(retries: 1, delay: .milliseconds(20)), connectionId: "partner_sftp")])
-            ingest = try DAG("ingest", schedule: .on(inbox | partner), assetTriggering: .perEvent,
-                             tasks: [TaskDefinition("ingest") { _ in .none }])
+            partner = try Asset(
+                uri: partnerFolder.absoluteString, name: "partner_drop",
+                watchers: [
+                    AssetWatcher(
+                        name: "partner_watcher", trigger: partnerTrigger,
+                        restart: RetryPolicy(retries: 1, delay: .milliseconds(20)), connectionId: "partner_sftp")
+                ])
+            ingest = try DAG(
+                "ingest", schedule: .on(inbox | partner), assetTriggering: .perEvent,
+                tasks: [TaskDefinition("ingest") { _ in .none }])
         }
     }
     // [END watchers]
@@ -34,8 +43,10 @@ enum WatcherLifecycle {
     /// ServiceGroup: `run()` starts every watcher, `triggerGracefulShutdown()` stops them all.
     static func serviceGroup(for zones: Zones, _ orchestrator: Orchestrator) async throws -> ServiceGroup {
         try await orchestrator.register(dags: [zones.ingest], assets: [zones.inbox, zones.partner])
-        return ServiceGroup(configuration: .init(services: [.init(service: orchestrator)],
-                                                 logger: Logger(label: "eventide.example.lifecycle")))
+        return ServiceGroup(
+            configuration: .init(
+                services: [.init(service: orchestrator)],
+                logger: Logger(label: "eventide.example.lifecycle")))
     }
     // [END service]
 
@@ -59,8 +70,10 @@ enum WatcherLifecycle {
     }
 
     /// A watcher is healthy while running; a failed one keeps `lastError` until it runs again (then it is cleared).
-    static func diagnose(_ state: WatcherStatus.State, lastError: String?, watching folder: URL,
-                         connectionId: String?) -> Diagnosis {
+    static func diagnose(
+        _ state: WatcherStatus.State, lastError: String?, watching folder: URL,
+        connectionId: String?
+    ) -> Diagnosis {
         guard state == .failed || state == .restarting else { return .healthy }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else {

@@ -31,12 +31,16 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...80).contains(queue.count),
-              queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
             throw ValidationError("--queue must be 1 to 80 letters, digits, '-' or '_' (SQS's rule), got '\(queue)'")
         }
-        guard (1...100).contains(orders) else { throw ValidationError("--orders must be between 1 and 100, got \(orders)") }
-        guard (0...10).contains(abandoned) else { throw ValidationError("--abandoned must be between 0 and 10, got \(abandoned)") }
+        guard (1...100).contains(orders) else {
+            throw ValidationError("--orders must be between 1 and 100, got \(orders)")
+        }
+        guard (0...10).contains(abandoned) else {
+            throw ValidationError("--abandoned must be between 0 and 10, got \(abandoned)")
+        }
         guard (1...30).contains(visibilityTimeout) else {
             throw ValidationError("--visibility-timeout must be between 1 and 30 seconds, got \(visibilityTimeout)")
         }
@@ -47,7 +51,8 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
             queue: queue, orders: orders, abandoned: abandoned, visibilityTimeout: .seconds(visibilityTimeout),
             connection: try queues.connection?.redacted)
         try await options.run(prefix: "sqs-watcher-setup") { database in
-            try await SQSWatcherSetup.run(configuration, service: try queues.service(database: database), database: database)
+            try await SQSWatcherSetup.run(
+                configuration, service: try queues.service(database: database), database: database)
         }
     }
 }

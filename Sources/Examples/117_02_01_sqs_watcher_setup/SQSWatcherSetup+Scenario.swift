@@ -127,17 +127,21 @@ extension SQSWatcherSetup {
         let inFlightAtEnd: Int
     }
 
-    static func run(_ configuration: Configuration, service: any QueueService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, service: any QueueService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let queue = configuration.queue
         let orchestrator = Orchestrator(database: database)
         let scheduler = orchestrator.scheduler
         let queueTrigger = try await openQueue(queue, on: service, visibilityTimeout: configuration.visibilityTimeout)
-        let probe = AcknowledgementProbe(scheduler: scheduler, deadLetters: orchestrator.triggerer.deadLetters,
-                                         timeline: timeline)
-        let asset = try ordersAsset(queue: queue, trigger: MappedTrigger(queueTrigger, transform: probe.observe),
-                                    connectionId: configuration.connection == nil ? nil : "aws_default")
+        let probe = AcknowledgementProbe(
+            scheduler: scheduler, deadLetters: orchestrator.triggerer.deadLetters,
+            timeline: timeline)
+        let asset = try ordersAsset(
+            queue: queue, trigger: MappedTrigger(queueTrigger, transform: probe.observe),
+            connectionId: configuration.connection == nil ? nil : "aws_default")
         try await orchestrator.register(dags: [try processOrders(asset)], assets: [asset])
 
         // What an earlier run left: messages on the queue, asset events and runs in the store.
@@ -146,30 +150,38 @@ extension SQSWatcherSetup {
         let earlierEvents = try await scheduler.assetEvents(for: asset.key)
         let earlierRuns = try await scheduler.runs(of: dagId)
         let unfinished = earlierRuns.filter { !$0.state.isFinished }.map(\.runId)
-        let start = Start(ready: ready, inFlight: inFlight, earlierEvents: earlierEvents.count,
-                          earlierRuns: earlierRuns.count, unfinishedRuns: unfinished.count)
+        let start = Start(
+            ready: ready, inFlight: inFlight, earlierEvents: earlierEvents.count,
+            earlierRuns: earlierRuns.count, unfinishedRuns: unfinished.count)
         let mode: Mode = ready + inFlight > 0 ? .resumed : .fresh
         probe.earlierEventIds = Set(earlierEvents.map(\.id))
         let ledger = try await RunLedger(scheduler, dags: [dagId])
-        timeline.note("queue \(queueURL) on \(service) (visibility timeout \(configuration.visibilityTimeout))"
-            + (configuration.connection.map { ", connection \($0)" } ?? ""))
+        timeline.note(
+            "queue \(queueURL) on \(service) (visibility timeout \(configuration.visibilityTimeout))"
+                + (configuration.connection.map { ", connection \($0)" } ?? ""))
         if earlierEvents.count + earlierRuns.count > 0 || mode == .resumed {
-            timeline.note("an earlier run left \(ready) ready and \(inFlight) in-flight message(s) on the queue, "
-                + "\(earlierEvents.count) asset event(s) and \(earlierRuns.count) run(s) (\(unfinished.count) unfinished) "
-                + "in the store: " + (mode == .resumed ? "resuming it, sending no new orders"
-                                      : "nothing to resume; counting only this run's work"))
+            timeline.note(
+                "an earlier run left \(ready) ready and \(inFlight) in-flight message(s) on the queue, "
+                    + "\(earlierEvents.count) asset event(s) and \(earlierRuns.count) run(s) (\(unfinished.count) unfinished) "
+                    + "in the store: "
+                    + (mode == .resumed
+                        ? "resuming it, sending no new orders"
+                        : "nothing to resume; counting only this run's work"))
         }
 
         var origins: [Int: (Origin, Date)] = [:]
         if mode == .fresh && configuration.abandoned > 0 {
-            let at = try await consumerDies(holding: configuration.abandoned, of: queue, on: service,
-                                            clock: orchestrator.clock)
+            let at = try await consumerDies(
+                holding: configuration.abandoned, of: queue, on: service,
+                clock: orchestrator.clock)
             for order in 1...configuration.abandoned { origins[order] = (.abandoned, at) }
-            timeline.note("a consumer received orders 1…\(configuration.abandoned) and died without deleting them: "
-                + "invisible until the visibility timeout runs out")
+            timeline.note(
+                "a consumer received orders 1…\(configuration.abandoned) and died without deleting them: "
+                    + "invisible until the visibility timeout runs out")
         }
-        timeline.note("Asset(\(asset.uri), watchers: [AssetWatcher(\(watcherName), \(queueTrigger))]); "
-            + "\(dagId) runs once per event")
+        timeline.note(
+            "Asset(\(asset.uri), watchers: [AssetWatcher(\(watcherName), \(queueTrigger))]); "
+                + "\(dagId) runs once per event")
 
         let expected = mode == .resumed ? ready + inFlight : configuration.abandoned + configuration.orders
         let (sent, status) = try await orchestrator.withServices { [origins] in
@@ -177,7 +189,8 @@ extension SQSWatcherSetup {
             _ = try await orchestrator.triggerer.waitFor(watcher: watcherName, state: .running)
             if mode == .fresh {
                 for order in (configuration.abandoned + 1)..<(configuration.abandoned + configuration.orders + 1) {
-                    _ = try await service.send(queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"])
+                    _ = try await service.send(
+                        queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"])
                     origins[order] = (.sent, orchestrator.clock.date)
                 }
             }
@@ -202,21 +215,26 @@ extension SQSWatcherSetup {
                     deliveryCount: event.extra["delivery_count"]?.exactIntegerValue ?? 0,
                     attributes: (event.extra["attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue),
                     origin: origin,
-                    recordedAfterMilliseconds: since.map { (event.timestamp.timeIntervalSince($0) * 10_000).rounded() / 10 },
+                    recordedAfterMilliseconds: since.map {
+                        (event.timestamp.timeIntervalSince($0) * 10_000).rounded() / 10
+                    },
                     committedBeforeDelete: acknowledgements.first { $0.messageId == messageId }?.eventId == event.id)
             }
         let result = { (run: DagRun) in
-            RunResult(runId: run.runId, state: run.state,
-                      orders: (run.task("process")?.returnValue?.arrayValue ?? []).compactMap(\.exactIntegerValue))
+            RunResult(
+                runId: run.runId, state: run.state,
+                orders: (run.task("process")?.returnValue?.arrayValue ?? []).compactMap(\.exactIntegerValue))
         }
         let runs = try await ledger.newRuns(of: dagId)
         let resumed = try await scheduler.runs(of: dagId).filter { unfinished.contains($0.runId) }
         // One line per group of runs, stamped when the last of them ended (runs end in no fixed order).
         for (label, group) in [("runs the killed run left unfinished", resumed), ("runs of \(dagId)", runs)]
         where !group.isEmpty {
-            let states = Dictionary(grouping: group, by: \.state).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
-            timeline.note("\(label): \(states.joined(separator: ", ")), orders "
-                + group.map { result($0).orders.map(String.init).joined(separator: "+") }.joined(separator: ", "),
+            let states = Dictionary(grouping: group, by: \.state).map { "\($0.value.count) \($0.key.rawValue)" }
+                .sorted()
+            timeline.note(
+                "\(label): \(states.joined(separator: ", ")), orders "
+                    + group.map { result($0).orders.map(String.init).joined(separator: "+") }.joined(separator: ", "),
                 at: group.compactMap(\.endedAt).max() ?? orchestrator.clock.date)
         }
         let outcome = Outcome(
@@ -231,16 +249,19 @@ extension SQSWatcherSetup {
 
     /// Sends orders 1…`count`, and a consumer receives them and dies without deleting them. Returns when it started
     /// receiving them: their visibility timeout runs from a moment after that.
-    static func consumerDies(holding count: Int, of queue: String, on service: any QueueService,
-                             clock: EventideClock) async throws -> Date {
+    static func consumerDies(
+        holding count: Int, of queue: String, on service: any QueueService,
+        clock: EventideClock
+    ) async throws -> Date {
         for order in 1...count {
             _ = try await service.send(queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"])
         }
         let receiving = clock.date
         var taken: [QueueMessage] = []
         while taken.count < count {
-            let batch = try await service.receive(queue, limit: count - taken.count, visibilityTimeout: nil,
-                                                  wait: .seconds(2))
+            let batch = try await service.receive(
+                queue, limit: count - taken.count, visibilityTimeout: nil,
+                wait: .seconds(2))
             guard !batch.isEmpty else {
                 throw ScenarioError.queueDidNotDeliver(queue: queue, sent: count, received: taken.count)
             }
@@ -255,12 +276,14 @@ extension SQSWatcherSetup {
         let afterCommit = acks.filter { $0.found == .committedNow || $0.found == .committedEarlier }.count
         var lines: [String] = []
         if outcome.mode == .resumed {
-            lines.append("resumed: the killed run left \(outcome.start.ready + outcome.start.inFlight) message(s) on the "
-                + "queue (\(outcome.start.inFlight) in flight); this run sent none of its own")
+            lines.append(
+                "resumed: the killed run left \(outcome.start.ready + outcome.start.inFlight) message(s) on the "
+                    + "queue (\(outcome.start.inFlight) in flight); this run sent none of its own")
         }
         if outcome.start.unfinishedRuns > 0 {
-            lines.append("runs an earlier run left unfinished: \(outcome.start.unfinishedRuns); finished by this run: "
-                + "\(outcome.resumedRuns.filter { $0.state.isFinished }.count)")
+            lines.append(
+                "runs an earlier run left unfinished: \(outcome.start.unfinishedRuns); finished by this run: "
+                    + "\(outcome.resumedRuns.filter { $0.state.isFinished }.count)")
         }
         lines += [
             "this run: \(outcome.eventsSeen) messages → \(outcome.deliveries.count) asset events → \(outcome.runs.count) "
@@ -273,13 +296,15 @@ extension SQSWatcherSetup {
         let fresh = outcome.deliveries.filter { $0.origin == .sent }
         let abandoned = outcome.deliveries.filter { $0.origin == .abandoned }
         if let slowest = fresh.compactMap(\.recordedAfterMilliseconds).max() {
-            lines.append("fresh orders: delivery \(Set(fresh.map(\.deliveryCount)).sorted()), recorded at most "
-                + String(format: "%.0f ms", slowest) + " after the send")
+            lines.append(
+                "fresh orders: delivery \(Set(fresh.map(\.deliveryCount)).sorted()), recorded at most "
+                    + String(format: "%.0f ms", slowest) + " after the send")
         }
         if let first = abandoned.compactMap(\.recordedAfterMilliseconds).min() {
-            lines.append("orders held by the dead consumer: delivery \(Set(abandoned.map(\.deliveryCount)).sorted()), "
-                + "recorded from " + String(format: "%.0f ms", first) + " after it took them (visibility timeout "
-                + String(format: "%.0f s", outcome.visibilityTimeoutSeconds) + ")")
+            lines.append(
+                "orders held by the dead consumer: delivery \(Set(abandoned.map(\.deliveryCount)).sorted()), "
+                    + "recorded from " + String(format: "%.0f ms", first) + " after it took them (visibility timeout "
+                    + String(format: "%.0f s", outcome.visibilityTimeoutSeconds) + ")")
         }
         return lines
     }
@@ -316,7 +341,8 @@ extension SQSWatcherSetup {
                 let ack = Acknowledgement(messageId: event.messageId ?? "", found: found, eventId: committed?.id)
                 state.withLock { $0.acks.append(ack) }
                 try await event.acknowledge()
-                let what = committed.map { "order \($0.extra["order"]?.exactIntegerValue ?? 0), asset event #\($0.id)" }
+                let what =
+                    committed.map { "order \($0.extra["order"]?.exactIntegerValue ?? 0), asset event #\($0.id)" }
                     ?? "message \(ack.messageId.prefix(8))…"
                 timeline.note("\(what) (delivery \(event.deliveryCount ?? 1)): \(found.rawValue) → message deleted")
             }
@@ -332,7 +358,9 @@ extension SQSWatcherSetup {
             if let committed {
                 return (earlierEventIds.contains(committed.id) ? .committedEarlier : .committedNow, committed)
             }
-            let dead = try await deadLetters.list(source: SQSWatcherSetup.watcherName).contains { $0.messageId == messageId }
+            let dead = try await deadLetters.list(source: SQSWatcherSetup.watcherName).contains {
+                $0.messageId == messageId
+            }
             return (dead ? .deadLettered : .nothing, nil)
         }
     }

@@ -11,8 +11,10 @@ enum SQSWatcherSetup {
     // [START queue]
     /// The queue, and the trigger that delivers its messages: `EmbeddedQueueTrigger` or `SQSTrigger`, whichever
     /// service `--sqs` chose. A message received and not deleted stays invisible for `visibilityTimeout`.
-    static func openQueue(_ queue: String, on service: any QueueService,
-                          visibilityTimeout: Duration) async throws -> any Trigger {
+    static func openQueue(
+        _ queue: String, on service: any QueueService,
+        visibilityTimeout: Duration
+    ) async throws -> any Trigger {
         try await service.createQueue(queue, QueueSettings(visibilityTimeout: visibilityTimeout))
         return service.trigger(for: queue, visibilityTimeout: nil, wait: .seconds(1))
     }
@@ -25,9 +27,11 @@ enum SQSWatcherSetup {
         guard let order = event.payload["body"]?["order"]?.exactIntegerValue, let messageId = event.messageId else {
             throw OrderError.noOrder(messageId: event.messageId)
         }
-        return ["order": .number(Double(order)), "message_id": .string(messageId),
-                "delivery_count": .number(Double(event.deliveryCount ?? 1)),
-                "attributes": event.payload["attributes"] ?? [:]]
+        return [
+            "order": .number(Double(order)), "message_id": .string(messageId),
+            "delivery_count": .number(Double(event.deliveryCount ?? 1)),
+            "attributes": event.payload["attributes"] ?? [:],
+        ]
     }
 
     /// `sqs://<queue>`, watched: each message becomes one asset event (a redelivered one is a counted duplicate).
@@ -40,11 +44,13 @@ enum SQSWatcherSetup {
     // [START dag]
     /// One run per asset event (`.perEvent`), returning the order it processed.
     static func processOrders(_ orders: Asset) throws -> DAG {
-        try DAG(dagId, schedule: .on([orders]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("process") { context in
-                TaskOutput(value: .array(context.triggeringEvents(of: orders).compactMap { $0.extra["order"] }))
-            },
-        ])
+        try DAG(
+            dagId, schedule: .on([orders]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("process") { context in
+                    TaskOutput(value: .array(context.triggeringEvents(of: orders).compactMap { $0.extra["order"] }))
+                }
+            ])
     }
     // [END dag]
 

@@ -55,25 +55,34 @@ extension SQSFiltering {
 
     /// One queue, many producers: orders, payments, internal audit records, a health ping, a test message.
     static let messages: [Message] = [
-        Message(label: "eu order placed", body: #"{"order": 1, "amount": 25.5}"#,
-                attributes: ["type": "order.placed", "region": "eu-west-1"]),
-        Message(label: "us order placed", body: #"{"order": 2, "amount": 10}"#,
-                attributes: ["type": "order.placed", "region": "us-east-1"]),
-        Message(label: "eu payment", body: #"{"order": 1, "amount": 25.5}"#,
-                attributes: ["type": "payment.captured", "region": "eu-central-1"]),
-        Message(label: "internal audit", body: #"{"order": 1, "amount": 25.5}"#,
-                attributes: ["type": "internal.audit", "region": "eu-west-1"]),
+        Message(
+            label: "eu order placed", body: #"{"order": 1, "amount": 25.5}"#,
+            attributes: ["type": "order.placed", "region": "eu-west-1"]),
+        Message(
+            label: "us order placed", body: #"{"order": 2, "amount": 10}"#,
+            attributes: ["type": "order.placed", "region": "us-east-1"]),
+        Message(
+            label: "eu payment", body: #"{"order": 1, "amount": 25.5}"#,
+            attributes: ["type": "payment.captured", "region": "eu-central-1"]),
+        Message(
+            label: "internal audit", body: #"{"order": 1, "amount": 25.5}"#,
+            attributes: ["type": "internal.audit", "region": "eu-west-1"]),
         Message(label: "health ping", body: "ping", attributes: ["type": "health", "region": "eu-west-1"]),
-        Message(label: "zero-amount test order", body: #"{"order": 3, "amount": 0}"#,
-                attributes: ["type": "order.placed", "region": "eu-west-1"]),
-        Message(label: "eu order cancelled", body: #"{"order": 1, "amount": 25.5}"#,
-                attributes: ["type": "order.cancelled", "region": "eu-west-1"]),
-        Message(label: "eu refund (no handler)", body: #"{"order": 1, "amount": 5}"#,
-                attributes: ["type": "refund.requested", "region": "eu-west-1"]),
+        Message(
+            label: "zero-amount test order", body: #"{"order": 3, "amount": 0}"#,
+            attributes: ["type": "order.placed", "region": "eu-west-1"]),
+        Message(
+            label: "eu order cancelled", body: #"{"order": 1, "amount": 25.5}"#,
+            attributes: ["type": "order.cancelled", "region": "eu-west-1"]),
+        Message(
+            label: "eu refund (no handler)", body: #"{"order": 1, "amount": 5}"#,
+            attributes: ["type": "refund.requested", "region": "eu-west-1"]),
     ]
 
-    static func run(_ configuration: Configuration, service: any QueueService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, service: any QueueService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let attributePolicy = try FilterPolicy(json: configuration.attributePolicy)
         let bodyPolicy = try FilterPolicy(json: configuration.bodyPolicy, scope: .messageBody)
@@ -94,10 +103,15 @@ extension SQSFiltering {
         // Refuses, before touching any message, a store or a queue an earlier run used (the example does not resume).
         try await orchestrator.requireFreshStore()
         try await service.createQueue(dlq, QueueSettings())
-        try await service.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(5), deadLetterQueue: dlq, maxReceives: 3))
+        try await service.createQueue(
+            queue, QueueSettings(visibilityTimeout: .seconds(5), deadLetterQueue: dlq, maxReceives: 3))
         try await service.requireEmptyQueue(queue)
-        timeline.note("queue \(try await service.queueURL(queue)) on \(service); watcher filters: \(attributePolicy), then \(bodyPolicy)")
-        timeline.note("\(dagId): one handler task per type (\(handledTypes.joined(separator: ", "))); other types are dead-lettered")
+        timeline.note(
+            "queue \(try await service.queueURL(queue)) on \(service); watcher filters: \(attributePolicy), then \(bodyPolicy)"
+        )
+        timeline.note(
+            "\(dagId): one handler task per type (\(handledTypes.joined(separator: ", "))); other types are dead-lettered"
+        )
 
         // The producers send before the watcher starts: every message id is known before the watcher decides.
         for message in messages {
@@ -121,27 +135,32 @@ extension SQSFiltering {
         var handlers: [String: [String: TaskState]] = [:]
         for event in try await scheduler.assetEvents(for: asset.key) {
             guard case .watcher(_, let id?) = event.source, let label = labels.withLock({ $0[id] }),
-                  let run = runs.first(where: { $0.triggeringAssetEvents.contains { $0.id == event.id } })
+                let run = runs.first(where: { $0.triggeringAssetEvents.contains { $0.id == event.id } })
             else { continue }
             handlers[label] = Dictionary(uniqueKeysWithValues: run.taskInstances.map { ($0.taskId, $0.state) })
         }
         if let last = runs.compactMap(\.endedAt).max() {
-            timeline.note("runs of \(dagId): " + decided.compactMap { fate in
-                handlers[fate.label].map { states in
-                    "\(fate.label) → " + states.filter { $0.value == .success }.keys.sorted().joined(separator: ", ")
-                        + " (\(states.values.filter { $0 == .skipped }.count) skipped)"
-                }
-            }.joined(separator: "; "), at: last)
+            timeline.note(
+                "runs of \(dagId): "
+                    + decided.compactMap { fate in
+                        handlers[fate.label].map { states in
+                            "\(fate.label) → "
+                                + states.filter { $0.value == .success }.keys.sorted().joined(separator: ", ")
+                                + " (\(states.values.filter { $0 == .skipped }.count) skipped)"
+                        }
+                    }.joined(separator: "; "), at: last)
         }
         let deadLetters = try await orchestrator.triggerer.deadLetters.list(source: watcherName)
         let (visible, inFlight) = try await service.counts(queue)
         let outcome = Outcome(
             service: service.description, attributePolicy: attributePolicy.policy.jsonText,
             bodyPolicy: bodyPolicy.policy.jsonText, fates: decided, handlers: handlers,
-            deadLetters: Dictionary(deadLetters.compactMap { letter in letter.messageId.map { ($0, letter.reason) } },
-                                    uniquingKeysWith: { first, _ in first }),
+            deadLetters: Dictionary(
+                deadLetters.compactMap { letter in letter.messageId.map { ($0, letter.reason) } },
+                uniquingKeysWith: { first, _ in first }),
             eventsSeen: status.eventsSeen, eventsRecorded: status.eventsRecorded, filtered: status.filtered,
-            deadLettered: status.deadLettered, restarts: status.restarts, visibleAtEnd: visible, inFlightAtEnd: inFlight,
+            deadLettered: status.deadLettered, restarts: status.restarts, visibleAtEnd: visible,
+            inFlightAtEnd: inFlight,
             inDeadLetterQueue: try await service.counts(dlq).visible)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
@@ -163,14 +182,17 @@ extension SQSFiltering {
             "\(outcome.fates.count) decisions, one per message seen (\(outcome.eventsSeen)): \(kept.count) kept, "
                 + "\(skipped.count) skipped, \(refused.count) refused (watcher counters: \(outcome.eventsRecorded) recorded, "
                 + "\(outcome.filtered) filtered, \(outcome.deadLettered) dead-lettered)",
-            "skip reasons, as the filter gave them: " + skipped.compactMap { fate in
-                if case .skipped(let reason) = fate.decision { "\(fate.label): \(reason.rawValue)" } else { nil }
-            }.joined(separator: "; "),
-            "each kept message ran exactly its type's handler: " + kept.compactMap { fate in
-                outcome.handlers[fate.label].map { states in
-                    "\(fate.label) → " + states.filter { $0.value == .success }.keys.sorted().joined(separator: ", ")
-                }
-            }.joined(separator: "; "),
+            "skip reasons, as the filter gave them: "
+                + skipped.compactMap { fate in
+                    if case .skipped(let reason) = fate.decision { "\(fate.label): \(reason.rawValue)" } else { nil }
+                }.joined(separator: "; "),
+            "each kept message ran exactly its type's handler: "
+                + kept.compactMap { fate in
+                    outcome.handlers[fate.label].map { states in
+                        "\(fate.label) → "
+                            + states.filter { $0.value == .success }.keys.sorted().joined(separator: ", ")
+                    }
+                }.joined(separator: "; "),
             "refused messages in the dead-letter store: \(refused.filter { outcome.deadLetters[$0.messageId] != nil }.count) "
                 + "of \(refused.count); in the queue's DLQ: \(outcome.inDeadLetterQueue)",
             "skipped gracefully: the watcher restarted \(outcome.restarts) times; queue left with \(outcome.visibleAtEnd) ready, "

@@ -9,7 +9,8 @@ enum SQSFiltering {
     static let watcherName = "commerce_watcher"
 
     // [START policies]
-    static let defaultAttributePolicy = #"{"type": [{"anything-but": {"prefix": "internal."}}], "region": [{"prefix": "eu-"}]}"#
+    static let defaultAttributePolicy =
+        #"{"type": [{"anything-but": {"prefix": "internal."}}], "region": [{"prefix": "eu-"}]}"#
     static let defaultBodyPolicy = #"{"amount": [{"numeric": [">", 0]}]}"#
 
     enum SkipReason: String, Codable, Sendable, Hashable {
@@ -37,21 +38,27 @@ enum SQSFiltering {
         case kept(type: String), skipped(SkipReason), refused(HandlerError)
     }
 
-    static func commerceAsset(queue: String, trigger: any Trigger, attributes: FilterPolicy, body: FilterPolicy,
-                              decided: @escaping @Sendable (TriggerEvent, Decision) -> Void) throws -> Asset {
-        let watcher = AssetWatcher(name: watcherName, trigger: trigger, filter: { event in
-            guard let reason = skipReason(event, attributes: attributes, body: body) else { return true }
-            decided(event, .skipped(reason))
-            return false
-        }, extract: { event in
-            let type = event.payload["attributes"]?["type"]?.stringValue ?? ""
-            guard handledTypes.contains(type) else {  // thrown: the watcher dead-letters the message with the reason
-                decided(event, .refused(.noHandler(type: type)))
-                throw HandlerError.noHandler(type: type)
-            }
-            decided(event, .kept(type: type))
-            return ["type": .string(type), "body": event.payload["body"] ?? .null]
-        })
+    static func commerceAsset(
+        queue: String, trigger: any Trigger, attributes: FilterPolicy, body: FilterPolicy,
+        decided: @escaping @Sendable (TriggerEvent, Decision) -> Void
+    ) throws -> Asset {
+        let watcher = AssetWatcher(
+            name: watcherName, trigger: trigger,
+            filter: { event in
+                guard let reason = skipReason(event, attributes: attributes, body: body) else { return true }
+                decided(event, .skipped(reason))
+                return false
+            },
+            extract: { event in
+                let type = event.payload["attributes"]?["type"]?.stringValue ?? ""
+                // Thrown: the watcher dead-letters the message with the reason.
+                guard handledTypes.contains(type) else {
+                    decided(event, .refused(.noHandler(type: type)))
+                    throw HandlerError.noHandler(type: type)
+                }
+                decided(event, .kept(type: type))
+                return ["type": .string(type), "body": event.payload["body"] ?? .null]
+            })
         return try Asset(uri: "sqs://\(queue)", name: "commerce_events", watchers: [watcher])
     }
     // [END watcher]
@@ -61,13 +68,15 @@ enum SQSFiltering {
 
     /// One run per event; each handler task skips unless the event is of its type.
     static func handleCommerceEvents(_ events: Asset) throws -> DAG {
-        try DAG(dagId, schedule: .on([events]), assetTriggering: .perEvent, tasks: handledTypes.map { type in
-            TaskDefinition(handlerTask(type)) { context in
-                let mine = context.triggeringEvents(of: events).filter { $0.extra["type"]?.stringValue == type }
-                guard !mine.isEmpty else { throw TaskSkipped("no \(type) event in this run") }
-                return TaskOutput(value: .array(mine.map { $0.extra["body"] ?? .null }))
-            }
-        })
+        try DAG(
+            dagId, schedule: .on([events]), assetTriggering: .perEvent,
+            tasks: handledTypes.map { type in
+                TaskDefinition(handlerTask(type)) { context in
+                    let mine = context.triggeringEvents(of: events).filter { $0.extra["type"]?.stringValue == type }
+                    guard !mine.isEmpty else { throw TaskSkipped("no \(type) event in this run") }
+                    return TaskOutput(value: .array(mine.map { $0.extra["body"] ?? .null }))
+                }
+            })
     }
     // [END dag]
 

@@ -6,7 +6,8 @@ import EventideSQSCLI
 struct S3SQSEventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_02_03_s3_sqs_events",
-        abstract: "117.2.3 S3 event notifications via SQS: object puts become file-arrival asset events that load the file.",
+        abstract:
+            "117.2.3 S3 event notifications via SQS: object puts become file-arrival asset events that load the file.",
         discussion: """
             Creates the bucket and a notification rule (ObjectCreated under incoming/ ending in .csv) to the queue, \
             sends one stray message and puts five objects (one overwritten before its first version is loaded), then \
@@ -27,14 +28,15 @@ struct S3SQSEventsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (3...63).contains(bucket.count),
-              bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+            bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
         else {
             throw ValidationError("--bucket must be 3 to 63 lowercase letters, digits or '-', got '\(bucket)'")
         }
         guard (1...76).contains(queue.count),
-              queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
-            throw ValidationError("--queue must be 1 to 76 letters, digits, '-' or '_' (its DLQ adds '-dlq'), got '\(queue)'")
+            throw ValidationError(
+                "--queue must be 1 to 76 letters, digits, '-' or '_' (its DLQ adds '-dlq'), got '\(queue)'")
         }
     }
 
@@ -42,8 +44,9 @@ struct S3SQSEventsCommand: AsyncParsableCommand {
         let configuration = S3SQSEvents.Configuration(bucket: bucket, queue: queue)
         try await options.run(prefix: "s3-sqs-events") { database in
             let service = try queues.service(database: database)
-            return try await S3SQSEvents.run(configuration, store: try queues.objectStore(database: database, queues: service),
-                                             queues: service, database: database)
+            return try await S3SQSEvents.run(
+                configuration, store: try queues.objectStore(database: database, queues: service),
+                queues: service, database: database)
         }
     }
 }

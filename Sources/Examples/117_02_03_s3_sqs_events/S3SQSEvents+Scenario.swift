@@ -74,27 +74,30 @@ extension S3SQSEvents {
         Data((["id,amount"] + (1...max(rows, 1)).map { "\($0),\($0 * 10)" }).joined(separator: "\n").utf8)
     }
 
-    static func run(_ configuration: Configuration, store: any ObjectStore, queues: any QueueService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, store: any ObjectStore, queues: any QueueService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let (bucket, queue) = (configuration.bucket, configuration.queue)
         // Every message the watcher settles (deletes, or rejects into the DLQ), S3's test event included.
         let (settled, settle) = AsyncStream.makeStream(of: Void.self)
-        let queueTrigger = MappedTrigger(queues.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(200)),
-                                         transform: { (event: TriggerEvent) -> TriggerEvent in
-            var observed = event
-            observed.acknowledge = { @Sendable in
-                try await event.acknowledge()
-                settle.yield()
-            }
-            if let reject = event.reject {
-                observed.reject = { @Sendable (reason: String) in
-                    try await reject(reason)
+        let queueTrigger = MappedTrigger(
+            queues.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(200)),
+            transform: { (event: TriggerEvent) -> TriggerEvent in
+                var observed = event
+                observed.acknowledge = { @Sendable in
+                    try await event.acknowledge()
                     settle.yield()
                 }
-            }
-            return observed
-        })
+                if let reject = event.reject {
+                    observed.reject = { @Sendable (reason: String) in
+                        try await reject(reason)
+                        settle.yield()
+                    }
+                }
+                return observed
+            })
         let landing = try landingFiles(bucket: bucket, prefix: configuration.prefix, queueTrigger: queueTrigger)
         let orchestrator = Orchestrator(database: database)
         try await orchestrator.register(dags: [try loadLandedFile(landing, store: store)], assets: [landing])
@@ -102,11 +105,14 @@ extension S3SQSEvents {
         try await orchestrator.requireFreshStore()
         try await notificationQueue(queue, on: queues)
         try await queues.requireEmptyQueue(queue)
-        try await notifyOnArrival(bucket: bucket, queue: queue, prefix: configuration.prefix, suffix: configuration.suffix,
-                                  store: store)
-        let rule = "s3:ObjectCreated:* on \(bucket)/\(configuration.prefix)*\(configuration.suffix) → \(try await queues.queueURL(queue))"
+        try await notifyOnArrival(
+            bucket: bucket, queue: queue, prefix: configuration.prefix, suffix: configuration.suffix,
+            store: store)
+        let rule =
+            "s3:ObjectCreated:* on \(bucket)/\(configuration.prefix)*\(configuration.suffix) → \(try await queues.queueURL(queue))"
         timeline.note("\(store): bucket \(bucket) notifies \(rule)")
-        timeline.note("\(watcherName): S3NotificationTrigger on \(queue) → asset \(landing.uri); \(dagId) loads each file")
+        timeline.note(
+            "\(watcherName): S3NotificationTrigger on \(queue) → asset \(landing.uri); \(dagId) loads each file")
 
         // A producer that writes the wrong thing to the notification queue.
         _ = try await queues.send(queue, body: #"{"hello": "not an S3 event"}"#, attributes: [:])
@@ -147,14 +153,18 @@ extension S3SQSEvents {
                 rowsLoaded: run?.task("load")?.returnValue?["rows"]?.exactIntegerValue,
                 loadState: run?.task("load")?.state, runState: run?.state)
             arrivals.append(arrival)
-            timeline.note("asset event #\(event.id): \(arrival.eventName) \(arrival.bucket)/\(key), size \(arrival.size), "
-                + "ETag \(etag.prefix(8))…", at: event.timestamp)
+            timeline.note(
+                "asset event #\(event.id): \(arrival.eventName) \(arrival.bucket)/\(key), size \(arrival.size), "
+                    + "ETag \(etag.prefix(8))…", at: event.timestamp)
         }
         if let last = runs.compactMap(\.endedAt).max() {
-            timeline.note("runs of \(dagId): " + arrivals.map { arrival in
-                "#\(arrival.eventId) " + (arrival.rowsLoaded.map { "\($0) rows loaded" }
-                    ?? "load \(arrival.loadState?.rawValue ?? "not run") (changed since its event)")
-            }.joined(separator: "; "), at: last)
+            timeline.note(
+                "runs of \(dagId): "
+                    + arrivals.map { arrival in
+                        "#\(arrival.eventId) "
+                            + (arrival.rowsLoaded.map { "\($0) rows loaded" }
+                                ?? "load \(arrival.loadState?.rawValue ?? "not run") (changed since its event)")
+                    }.joined(separator: "; "), at: last)
         }
         let deadLetters = try await orchestrator.triggerer.deadLetters.list(source: watcherName)
         for letter in deadLetters { timeline.note("dead-lettered: \(letter.reason)", at: letter.deadLetteredAt) }
@@ -163,8 +173,9 @@ extension S3SQSEvents {
             store: store.description, queueService: queues.description, rule: rule, uploads: uploads,
             queuedAtStart: queuedAtStart, arrivals: arrivals, notNotified: remaining.map(\.0.key),
             deadLetters: deadLetters.map {
-                DeadLetterRecord(messageId: $0.messageId, undecodableBody: $0.payload["undecodable"]?.stringValue,
-                                 reason: $0.reason)
+                DeadLetterRecord(
+                    messageId: $0.messageId, undecodableBody: $0.payload["undecodable"]?.stringValue,
+                    reason: $0.reason)
             },
             eventsSeen: status.eventsSeen, queueLeft: visible + inFlight)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))

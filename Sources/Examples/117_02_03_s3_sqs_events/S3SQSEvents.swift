@@ -14,15 +14,21 @@ enum S3SQSEvents {
     /// The notification queue, with a dead-letter queue for what is not a notification.
     static func notificationQueue(_ queue: String, on queues: any QueueService) async throws {
         try await queues.createQueue(queue + "-dlq", QueueSettings())
-        try await queues.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(30), deadLetterQueue: queue + "-dlq",
-                                                          maxReceives: 5))
+        try await queues.createQueue(
+            queue,
+            QueueSettings(
+                visibilityTimeout: .seconds(30), deadLetterQueue: queue + "-dlq",
+                maxReceives: 5))
     }
 
     /// The bucket and its rule: objects created under `prefix` ending in `suffix` are announced on the queue.
-    static func notifyOnArrival(bucket: String, queue: String, prefix: String, suffix: String,
-                                store: any ObjectStore) async throws {
+    static func notifyOnArrival(
+        bucket: String, queue: String, prefix: String, suffix: String,
+        store: any ObjectStore
+    ) async throws {
         try await store.createBucket(bucket)
-        try await store.notify(bucket: bucket, queue: queue, events: ["s3:ObjectCreated:*"], prefix: prefix, suffix: suffix)
+        try await store.notify(
+            bucket: bucket, queue: queue, events: ["s3:ObjectCreated:*"], prefix: prefix, suffix: suffix)
     }
     // [END notifications]
 
@@ -30,10 +36,13 @@ enum S3SQSEvents {
     /// `s3://<bucket>/<prefix>`, watched through the queue: one asset event per object record, its extra the file
     /// arrival. `fileArrival` throws for a message that is not a notification: the watcher dead-letters it.
     static func landingFiles(bucket: String, prefix: String, queueTrigger: any Trigger) throws -> Asset {
-        try Asset(uri: "s3://\(bucket)/\(prefix)", name: "landing_files", watchers: [
-            AssetWatcher(name: watcherName, trigger: S3NotificationTrigger(queueTrigger: queueTrigger),
-                         extract: S3NotificationTrigger.fileArrival),
-        ])
+        try Asset(
+            uri: "s3://\(bucket)/\(prefix)", name: "landing_files",
+            watchers: [
+                AssetWatcher(
+                    name: watcherName, trigger: S3NotificationTrigger(queueTrigger: queueTrigger),
+                    extract: S3NotificationTrigger.fileArrival)
+            ])
     }
     // [END watcher]
 
@@ -55,12 +64,16 @@ enum S3SQSEvents {
 
     /// One run per arrival (`.perEvent`), loading the file its event names.
     static func loadLandedFile(_ landing: Asset, store: any ObjectStore) throws -> DAG {
-        try DAG(dagId, schedule: .on([landing]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("load") { context in
-                guard let event = context.triggeringEvents(of: landing).first else { throw LoadError.noTriggeringEvent }
-                return try await load(event.extra, from: store)
-            },
-        ])
+        try DAG(
+            dagId, schedule: .on([landing]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("load") { context in
+                    guard let event = context.triggeringEvents(of: landing).first else {
+                        throw LoadError.noTriggeringEvent
+                    }
+                    return try await load(event.extra, from: store)
+                }
+            ])
     }
     // [END load]
 
@@ -70,7 +83,8 @@ enum S3SQSEvents {
 
         var description: String {
             switch self {
-            case .noBucketOrKey: "the file-arrival event names no bucket and key; was it recorded by S3NotificationTrigger?"
+            case .noBucketOrKey:
+                "the file-arrival event names no bucket and key; was it recorded by S3NotificationTrigger?"
             case .noTriggeringEvent: "the run has no triggering file-arrival event; was it started by hand?"
             }
         }

@@ -25,25 +25,36 @@ struct SQSBatchProcessingCommand: AsyncParsableCommand {
     @Option(help: "Messages sent one by one afterwards.") var trickle = 3
     @Option(help: "Milliseconds between the spaced messages.") var trickleGap = 400
     @Option(help: "Most messages per batch.") var batchSize = 10
-    @Option(help: "Batch window in milliseconds: a batch that is not full closes when the timer fires.") var window = 200
+    @Option(help: "Batch window in milliseconds: a batch that is not full closes when the timer fires.") var window =
+        200
 
     var scenario: SQSBatchProcessing.Configuration {
-        .init(queue: queue, burst: burst, trickle: trickle, trickleGap: .milliseconds(trickleGap), batchSize: batchSize,
-              window: .milliseconds(window))
+        .init(
+            queue: queue, burst: burst, trickle: trickle, trickleGap: .milliseconds(trickleGap), batchSize: batchSize,
+            window: .milliseconds(window))
     }
 
     func validate() throws {
         do { try scenario.validate() } catch { throw ValidationError(error.description) }
-        guard (1...500).contains(burst) else { throw ValidationError("--burst must be between 1 and 500, got \(burst)") }
-        guard (0...20).contains(trickle) else { throw ValidationError("--trickle must be between 0 and 20, got \(trickle)") }
-        guard (1...5_000).contains(trickleGap) else { throw ValidationError("--trickle-gap must be 1…5000 ms, got \(trickleGap)") }
-        guard (1...100).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 100, got \(batchSize)") }
+        guard (1...500).contains(burst) else {
+            throw ValidationError("--burst must be between 1 and 500, got \(burst)")
+        }
+        guard (0...20).contains(trickle) else {
+            throw ValidationError("--trickle must be between 0 and 20, got \(trickle)")
+        }
+        guard (1...5_000).contains(trickleGap) else {
+            throw ValidationError("--trickle-gap must be 1…5000 ms, got \(trickleGap)")
+        }
+        guard (1...100).contains(batchSize) else {
+            throw ValidationError("--batch-size must be between 1 and 100, got \(batchSize)")
+        }
         guard (1...10_000).contains(window) else { throw ValidationError("--window must be 1…10000 ms, got \(window)") }
     }
 
     func run() async throws {
         try await options.run(prefix: "sqs-batch-processing") { database in
-            try await SQSBatchProcessing.run(scenario, service: try queues.service(database: database), database: database)
+            try await SQSBatchProcessing.run(
+                scenario, service: try queues.service(database: database), database: database)
         }
     }
 }

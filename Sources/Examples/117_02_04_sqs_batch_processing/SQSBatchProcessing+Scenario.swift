@@ -111,8 +111,10 @@ extension SQSBatchProcessing {
     /// The traffic: click counts 1, 2, 3, … so every total is checkable.
     static func body(_ n: Int) -> String { #"{"clicks": \#(n)}"# }
 
-    static func run(_ configuration: Configuration, service: any QueueService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, service: any QueueService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         try configuration.validate()
         // The counts below are this run's: a store an earlier run filled is refused, not added to.
         let check = Orchestrator(database: database)
@@ -120,19 +122,24 @@ extension SQSBatchProcessing {
         try await check.register(dags: parts.map(\.dag), assets: parts.map(\.asset))
         try await check.requireFreshStore()
         let timeline = Timeline()
-        timeline.note("traffic: a backlog of \(configuration.burst) messages, then \(configuration.trickle) spaced "
-            + "\(configuration.trickleGap) apart; clicks 1, 2, 3, … on \(service)")
-        let perMessage = try await part(.perMessage, configuration, service: service, database: database,
-                                        timeline: timeline)
+        timeline.note(
+            "traffic: a backlog of \(configuration.burst) messages, then \(configuration.trickle) spaced "
+                + "\(configuration.trickleGap) apart; clicks 1, 2, 3, … on \(service)")
+        let perMessage = try await part(
+            .perMessage, configuration, service: service, database: database,
+            timeline: timeline)
         let batched = try await part(.batched, configuration, service: service, database: database, timeline: timeline)
-        let outcome = Outcome(service: service.description, batchSize: configuration.batchSize,
-                              windowMilliseconds: configuration.window.inMilliseconds,
-                              perMessage: perMessage, batched: batched)
+        let outcome = Outcome(
+            service: service.description, batchSize: configuration.batchSize,
+            windowMilliseconds: configuration.window.inMilliseconds,
+            perMessage: perMessage, batched: batched)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
-    static func part(_ mode: Mode, _ configuration: Configuration, service: any QueueService,
-                     database: EventideDatabase, timeline: Timeline) async throws -> Part {
+    static func part(
+        _ mode: Mode, _ configuration: Configuration, service: any QueueService,
+        database: EventideDatabase, timeline: Timeline
+    ) async throws -> Part {
         let queue = configuration.queue(for: mode)
         let suffix = mode.rawValue.replacingOccurrences(of: "-", with: "_")
         try await service.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(30)))
@@ -140,11 +147,14 @@ extension SQSBatchProcessing {
         let asset = try definition(mode, configuration).asset
         let probe = AcknowledgementProbe()
         let messages = probe.observing(service.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(100)))
-        let watcher = switch mode {
-        case .perMessage: AssetWatcher(name: "\(suffix)_watcher", trigger: messages, extract: clicks)
-        case .batched: batchWatcher("\(suffix)_watcher", messages: messages, batchSize: configuration.batchSize,
-                                    window: configuration.window, clock: configuration.clock)
-        }
+        let watcher =
+            switch mode {
+            case .perMessage: AssetWatcher(name: "\(suffix)_watcher", trigger: messages, extract: clicks)
+            case .batched:
+                batchWatcher(
+                    "\(suffix)_watcher", messages: messages, batchSize: configuration.batchSize,
+                    window: configuration.window, clock: configuration.clock)
+            }
         let watched = asset.watched(by: [watcher])
         let dag = try aggregate(definition(mode, configuration).dag.dagId, on: watched)
         let orchestrator = Orchestrator(database: database)
@@ -176,23 +186,29 @@ extension SQSBatchProcessing {
                 // Each batch at the moment its asset event was committed.
                 for (batch, run) in zip(batches, runs) {
                     let event = try triggeringEvent(of: run)
-                    let clicks = batch.size == 1 ? "\(batch.clicks.first ?? 0)"
+                    let clicks =
+                        batch.size == 1
+                        ? "\(batch.clicks.first ?? 0)"
                         : "\(batch.clicks.first ?? 0)…\(batch.clicks.last ?? 0)"
-                    timeline.note("batch of \(batch.size) (clicks \(clicks)) "
-                        + "closed by \(batch.closedBy.rawValue) → asset event #\(batch.eventId) → run total "
-                        + "\(batch.total)", at: event.timestamp)
+                    timeline.note(
+                        "batch of \(batch.size) (clicks \(clicks)) "
+                            + "closed by \(batch.closedBy.rawValue) → asset event #\(batch.eventId) → run total "
+                            + "\(batch.total)", at: event.timestamp)
                 }
             }
             return (batches, elapsed)
         }
         let (visible, inFlight) = try await service.counts(queue)
-        let part = Part(mode: mode, messages: total, assetEvents: try await scheduler.assetEvents(for: watched.key).count,
-                        runs: batches.count, batches: batches, total: batches.map(\.total).reduce(0, +),
-                        elapsedMilliseconds: (elapsed.inMilliseconds * 10).rounded() / 10,
-                        acknowledgedAfterCommit: probe.afterCommit, acknowledgedBeforeCommit: probe.beforeCommit,
-                        visibleAtEnd: visible, inFlightAtEnd: inFlight)
-        timeline.note("\(mode.rawValue): \(part.messages) messages → \(part.assetEvents) asset events → "
-            + "\(part.runs) runs; total clicks \(part.total); " + String(format: "%.0f ms", part.elapsedMilliseconds))
+        let part = Part(
+            mode: mode, messages: total, assetEvents: try await scheduler.assetEvents(for: watched.key).count,
+            runs: batches.count, batches: batches, total: batches.map(\.total).reduce(0, +),
+            elapsedMilliseconds: (elapsed.inMilliseconds * 10).rounded() / 10,
+            acknowledgedAfterCommit: probe.afterCommit, acknowledgedBeforeCommit: probe.beforeCommit,
+            visibleAtEnd: visible, inFlightAtEnd: inFlight)
+        timeline.note(
+            "\(mode.rawValue): \(part.messages) messages → \(part.assetEvents) asset events → "
+                + "\(part.runs) runs; total clicks \(part.total); "
+                + String(format: "%.0f ms", part.elapsedMilliseconds))
         return part
     }
 
@@ -214,9 +230,10 @@ extension SQSBatchProcessing {
         let event = try triggeringEvent(of: run)
         let value = run.task("aggregate")?.returnValue
         let size = value?["size"]?.exactIntegerValue ?? 0
-        return Batch(eventId: event.id, size: size, total: value?["total"]?.exactIntegerValue ?? 0,
-                     clicks: (value?["clicks"]?.arrayValue ?? []).compactMap(\.exactIntegerValue),
-                     closedBy: size >= full ? .full : .window)
+        return Batch(
+            eventId: event.id, size: size, total: value?["total"]?.exactIntegerValue ?? 0,
+            clicks: (value?["clicks"]?.arrayValue ?? []).compactMap(\.exactIntegerValue),
+            closedBy: size >= full ? .full : .window)
     }
 
     /// The conclusions, each computed from the outcome.
@@ -225,7 +242,8 @@ extension SQSBatchProcessing {
         let closed = { (closure: Closure) in batched.batches.filter { $0.closedBy == closure }.count }
         return [
             "runs for \(single.messages) messages: per message \(single.runs), batched \(batched.runs) "
-                + "(batch size \(outcome.batchSize), window " + String(format: "%.0f ms", outcome.windowMilliseconds) + ")",
+                + "(batch size \(outcome.batchSize), window " + String(format: "%.0f ms", outcome.windowMilliseconds)
+                + ")",
             "batches: \(closed(.full)) full, \(closed(.window)) closed by the window; sizes \(batched.batches.map(\.size))",
             "aggregates agree: total clicks \(single.total) per message, \(batched.total) batched",
             "acknowledgements after the commit: \(batched.acknowledgedAfterCommit) of \(batched.messages), before it: "
@@ -268,6 +286,8 @@ final class AcknowledgementProbe: Sendable {
 
     private func record(_ id: String) async throws {
         let wasCommitted = try await committed?(id) ?? false
-        state.withLock { wasCommitted ? ($0.afterCommit += 1) : ($0.beforeCommit += 1) }
+        state.withLock { state in
+            if wasCommitted { state.afterCommit += 1 } else { state.beforeCommit += 1 }
+        }
     }
 }

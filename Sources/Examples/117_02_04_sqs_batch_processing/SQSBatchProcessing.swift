@@ -8,10 +8,13 @@ enum SQSBatchProcessing {
     /// A watcher that turns up to `batchSize` messages of `messages` (a queue's trigger) into one asset event:
     /// the batch is emitted as soon as it is full, or when the window timer fires with a message waiting. The
     /// triggerer acknowledges the batch (deletes every member) only after its asset event is committed.
-    static func batchWatcher(_ name: String, messages: any Trigger, batchSize: Int, window: Duration,
-                             clock: EventideClock = .system) -> AssetWatcher {
-        AssetWatcher(name: name, trigger: BatchingTrigger(messages, maxSize: batchSize, window: window, clock: clock),
-                     extract: clicks)
+    static func batchWatcher(
+        _ name: String, messages: any Trigger, batchSize: Int, window: Duration,
+        clock: EventideClock = .system
+    ) -> AssetWatcher {
+        AssetWatcher(
+            name: name, trigger: BatchingTrigger(messages, maxSize: batchSize, window: window, clock: clock),
+            extract: clicks)
     }
 
     /// The asset event's `extra`: each member's clicks and the members' message ids. Without batching, a message
@@ -33,15 +36,19 @@ enum SQSBatchProcessing {
     // [START dag]
     /// One run per asset event, i.e. per batch (`.perEvent`): it adds up the batch's clicks.
     static func aggregate(_ dagId: String, on clicks: Asset) throws -> DAG {
-        try DAG(dagId, schedule: .on([clicks]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("aggregate") { context in
-                let counts = context.triggeringEvents(of: clicks).flatMap { $0.extra["clicks"]?.arrayValue ?? [] }
-                    .compactMap(\.exactIntegerValue)
-                return TaskOutput(value: ["size": .number(Double(counts.count)),
-                                          "total": .number(Double(counts.reduce(0, +))),
-                                          "clicks": .array(counts.map { .number(Double($0)) })])
-            }
-        ])
+        try DAG(
+            dagId, schedule: .on([clicks]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("aggregate") { context in
+                    let counts = context.triggeringEvents(of: clicks).flatMap { $0.extra["clicks"]?.arrayValue ?? [] }
+                        .compactMap(\.exactIntegerValue)
+                    return TaskOutput(value: [
+                        "size": .number(Double(counts.count)),
+                        "total": .number(Double(counts.reduce(0, +))),
+                        "clicks": .array(counts.map { .number(Double($0)) }),
+                    ])
+                }
+            ])
     }
     // [END dag]
 }

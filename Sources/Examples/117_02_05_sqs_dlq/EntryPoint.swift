@@ -6,7 +6,8 @@ import EventideSQSCLI
 struct SQSDeadLetterQueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_02_05_sqs_dlq",
-        abstract: "117.2.5 SQS dead-letter queue handling: dead letters by rejection and by redrive, reprocessed by a DAG, with an alert.",
+        abstract:
+            "117.2.5 SQS dead-letter queue handling: dead letters by rejection and by redrive, reprocessed by a DAG, with an alert.",
         discussion: """
             The payments queue has a redrive policy to payments-dlq. A worker that crashes on a payment makes the \
             queue move it there after --max-receives receives; the payments watcher rejects payments it cannot read \
@@ -28,21 +29,27 @@ struct SQSDeadLetterQueueCommand: AsyncParsableCommand {
     @Option(help: "The alert window in seconds.") var alertWindow = 60
 
     var scenario: SQSDeadLetterQueue.Configuration {
-        .init(queue: queue, maxReceives: maxReceives, alertThreshold: alertThreshold, alertWindow: .seconds(alertWindow))
+        .init(
+            queue: queue, maxReceives: maxReceives, alertThreshold: alertThreshold, alertWindow: .seconds(alertWindow))
     }
 
     func validate() throws {
         do { try scenario.validate() } catch { throw ValidationError(error.description) }
-        guard (1...10).contains(maxReceives) else { throw ValidationError("--max-receives must be between 1 and 10, got \(maxReceives)") }
+        guard (1...10).contains(maxReceives) else {
+            throw ValidationError("--max-receives must be between 1 and 10, got \(maxReceives)")
+        }
         guard (1...100).contains(alertThreshold) else {
             throw ValidationError("--alert-threshold must be between 1 and 100, got \(alertThreshold)")
         }
-        guard (1...86_400).contains(alertWindow) else { throw ValidationError("--alert-window must be 1…86400 s, got \(alertWindow)") }
+        guard (1...86_400).contains(alertWindow) else {
+            throw ValidationError("--alert-window must be 1…86400 s, got \(alertWindow)")
+        }
     }
 
     func run() async throws {
         try await options.run(prefix: "sqs-dlq") { database in
-            try await SQSDeadLetterQueue.run(scenario, service: try queues.service(database: database), database: database)
+            try await SQSDeadLetterQueue.run(
+                scenario, service: try queues.service(database: database), database: database)
         }
     }
 }

@@ -125,8 +125,10 @@ extension SQSDeadLetterQueue {
 
         /// Adds the finished runs `new`, created while `payment` was followed; notes each parked payment at the time
         /// its triage ended.
-        mutating func add(_ new: [DagRun], after payment: Payment, ledger: FateLedger, alerts events: [AssetEvent],
-                          _ configuration: Configuration) {
+        mutating func add(
+            _ new: [DagRun], after payment: Payment, ledger: FateLedger, alerts events: [AssetEvent],
+            _ configuration: Configuration
+        ) {
             runs += new.count
             for run in new {
                 if let triage = run.task("triage_and_redrive"), let value = triage.returnValue {
@@ -134,15 +136,18 @@ extension SQSDeadLetterQueue {
                     for letter in value["parked"]?.arrayValue ?? [] {
                         guard let parkedPayment = FateLedger.payment(attributes: letter["attributes"]) else { continue }
                         parked.append(parkedPayment)
-                        ledger.parked(parkedPayment, reason: letter["reason"]?.stringValue ?? "",
-                                      at: triage.endedAt ?? run.endedAt ?? run.queuedAt)
+                        ledger.parked(
+                            parkedPayment, reason: letter["reason"]?.stringValue ?? "",
+                            at: triage.endedAt ?? run.endedAt ?? run.queuedAt)
                     }
                 }
                 for event in events {
                     guard case .task(_, let runId, _) = event.source, runId == run.runId else { continue }
-                    alerts.append(Alert(deadLetters: event.extra["dead_letters"]?.exactIntegerValue ?? 0,
-                                        threshold: configuration.alertThreshold,
-                                        windowSeconds: configuration.alertWindow.inSeconds, raisedAfter: payment))
+                    alerts.append(
+                        Alert(
+                            deadLetters: event.extra["dead_letters"]?.exactIntegerValue ?? 0,
+                            threshold: configuration.alertThreshold,
+                            windowSeconds: configuration.alertWindow.inSeconds, raisedAfter: payment))
                 }
             }
         }
@@ -165,46 +170,61 @@ extension SQSDeadLetterQueue {
         let deadLetterQueueLeft: Int
     }
 
-    static func run(_ configuration: Configuration, service: any QueueService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, service: any QueueService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         try configuration.validate()
         let timeline = Timeline()
         let ledger = FateLedger(timeline: timeline)
         let (queue, dlq) = (configuration.queue, configuration.deadLetterQueue)
-        let paymentsAsset = try payments(queue: queue, messages: ledger.observingPayments(
-            service.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(200))))
-        let deadLetterAsset = try deadLetters(dlq: dlq, messages: ledger.observingDeadLetters(
-            service.trigger(for: dlq, visibilityTimeout: nil, wait: .milliseconds(200))))
+        let paymentsAsset = try payments(
+            queue: queue,
+            messages: ledger.observingPayments(
+                service.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(200))))
+        let deadLetterAsset = try deadLetters(
+            dlq: dlq,
+            messages: ledger.observingDeadLetters(
+                service.trigger(for: dlq, visibilityTimeout: nil, wait: .milliseconds(200))))
         let alerts = try Asset(uri: "alerts://payments-dlq", name: "payments_dlq_alerts")
-        let book = try DAG("book_payments", schedule: .on([paymentsAsset]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("book") { context in
-                TaskOutput(value: context.triggeringEvents(of: paymentsAsset).first?.extra["payment"] ?? .null)
-            }
-        ])
-        let reprocess = try reprocess(deadLetterAsset, alerts: alerts, redriveTo: queue, service: service,
-                                      threshold: configuration.alertThreshold, window: configuration.alertWindow)
+        let book = try DAG(
+            "book_payments", schedule: .on([paymentsAsset]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("book") { context in
+                    TaskOutput(value: context.triggeringEvents(of: paymentsAsset).first?.extra["payment"] ?? .null)
+                }
+            ])
+        let reprocess = try reprocess(
+            deadLetterAsset, alerts: alerts, redriveTo: queue, service: service,
+            threshold: configuration.alertThreshold, window: configuration.alertWindow)
         let orchestrator = Orchestrator(database: database)
         try await orchestrator.register(dags: [book, reprocess], assets: [paymentsAsset, deadLetterAsset, alerts])
         // Refused, not resumed: every count below is this run's.
         try await orchestrator.requireFreshStore()
         try await service.createQueue(dlq, QueueSettings())
-        try await service.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(1), deadLetterQueue: dlq,
-                                                           maxReceives: configuration.maxReceives))
+        try await service.createQueue(
+            queue,
+            QueueSettings(
+                visibilityTimeout: .seconds(1), deadLetterQueue: dlq,
+                maxReceives: configuration.maxReceives))
         try await service.requireEmptyQueue(queue)
         try await service.requireEmptyQueue(dlq)
-        timeline.note("\(try await service.queueURL(queue)) on \(service): redrive to \(dlq) after "
-            + "\(configuration.maxReceives) receives")
+        timeline.note(
+            "\(try await service.queueURL(queue)) on \(service): redrive to \(dlq) after "
+                + "\(configuration.maxReceives) receives")
 
         // A worker outside the watcher receives the first payment and crashes before deleting it, every time.
         let crashing = Payment.crashedWorker
         _ = try await service.send(queue, body: crashing.body, attributes: crashing.attributes)
         var receives = 0
         for attempt in 1...configuration.maxReceives {
-            guard try await !service.receive(queue, limit: 1, visibilityTimeout: .zero, wait: .seconds(2)).isEmpty else {
+            guard try await !service.receive(queue, limit: 1, visibilityTimeout: .zero, wait: .seconds(2)).isEmpty
+            else {
                 throw ScenarioError.crashingWorkerGotNothing(attempt: attempt)
             }
             receives += 1
-            timeline.note("a crashing worker received '\(crashing.rawValue)' (receive \(attempt)) and died before deleting it")
+            timeline.note(
+                "a crashing worker received '\(crashing.rawValue)' (receive \(attempt)) and died before deleting it")
         }
 
         let scheduler = orchestrator.scheduler
@@ -220,17 +240,22 @@ extension SQSDeadLetterQueue {
                     _ = try await service.send(queue, body: payment.body, attributes: payment.attributes)
                 }
                 // Booked at once, or a dead letter (rejected by the watcher, or moved by the redrive policy).
-                guard try await ledger.wait(for: payment, until: { $0.fate == .booked || $0.deadLetter != nil })
-                        .deadLetter != nil else { continue }
+                guard
+                    try await ledger.wait(for: payment, until: { $0.fate == .booked || $0.deadLetter != nil })
+                        .deadLetter != nil
+                else { continue }
                 try await scheduler.waitUntilIdle(reprocessDag)
-                try await reprocessing.add(mark.newRuns(of: reprocessDag), after: payment, ledger: ledger,
-                                           alerts: scheduler.assetEvents(for: alerts.key), configuration)
+                try await reprocessing.add(
+                    mark.newRuns(of: reprocessDag), after: payment, ledger: ledger,
+                    alerts: scheduler.assetEvents(for: alerts.key), configuration)
                 if !reprocessing.parked.contains(payment) {
                     _ = try await ledger.wait(for: payment, until: { $0.fate == .bookedAfterRedrive })
                 }
             }
             let booked = Payment.allCases.count - reprocessing.parked.count
-            let mainStatus = try await orchestrator.triggerer.waitFor(watcher: mainWatcher) { $0.eventsRecorded == booked }
+            let mainStatus = try await orchestrator.triggerer.waitFor(watcher: mainWatcher) {
+                $0.eventsRecorded == booked
+            }
             let dlqStatus = try await orchestrator.triggerer.waitFor(watcher: dlqWatcher) { $0.eventsRecorded == 4 }
             _ = try await scheduler.waitForFinishedRuns(of: book.dagId, count: booked)
             return (mainStatus, dlqStatus, reprocessing)
@@ -238,10 +263,12 @@ extension SQSDeadLetterQueue {
         let (queueCounts, dlqCounts) = (try await service.counts(queue), try await service.counts(dlq))
         let outcome = Outcome(
             service: service.description, fates: ledger.fates, crashingWorkerReceives: receives,
-            deadLettersSeen: dlqStatus.eventsRecorded, reprocessRuns: reprocessing.runs, redriven: reprocessing.redriven,
+            deadLettersSeen: dlqStatus.eventsRecorded, reprocessRuns: reprocessing.runs,
+            redriven: reprocessing.redriven,
             parked: reprocessing.parked, alerts: reprocessing.alerts, mainRecorded: mainStatus.eventsRecorded,
             mainDeadLettered: mainStatus.deadLettered, mainRestarts: mainStatus.restarts,
-            queueLeft: queueCounts.visible + queueCounts.inFlight, deadLetterQueueLeft: dlqCounts.visible + dlqCounts.inFlight)
+            queueLeft: queueCounts.visible + queueCounts.inFlight,
+            deadLetterQueueLeft: dlqCounts.visible + dlqCounts.inFlight)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
@@ -257,10 +284,11 @@ extension SQSDeadLetterQueue {
                 + "(after \(outcome.crashingWorkerReceives) receives without a delete); \(outcome.deadLettersSeen) "
                 + "became asset events of the DLQ asset",
             "\(outcome.reprocessRuns) reprocessing run(s) redrove \(outcome.redriven) and parked \(outcome.parked.count)",
-            "alerts: \(outcome.alerts.count)" + outcome.alerts.map {
-                " (\($0.deadLetters) dead letters ≥ \($0.threshold) within \(Int($0.windowSeconds)) s, raised by the run "
-                    + "reprocessing '\($0.raisedAfter.rawValue)')"
-            }.joined(separator: ","),
+            "alerts: \(outcome.alerts.count)"
+                + outcome.alerts.map {
+                    " (\($0.deadLetters) dead letters ≥ \($0.threshold) within \(Int($0.windowSeconds)) s, raised by the run "
+                        + "reprocessing '\($0.raisedAfter.rawValue)')"
+                }.joined(separator: ","),
             "left: \(outcome.queueLeft) in the queue, \(outcome.deadLetterQueueLeft) in its DLQ; the payments watcher "
                 + "restarted \(outcome.mainRestarts) times",
         ]
@@ -325,7 +353,8 @@ final class FateLedger: Sendable {
                 try await acknowledge()
                 // A dead letter whose reason is a validation error was rejected by the watcher; any other was
                 // moved there by the queue's redrive policy.
-                let route: Fate.Route = reason.flatMap(PaymentError.init(reason:)).map { .rejected($0) } ?? .redrivePolicy
+                let route: Fate.Route =
+                    reason.flatMap(PaymentError.init(reason:)).map { .rejected($0) } ?? .redrivePolicy
                 self.update(payment) { $0.deadLetter = route }
                 self.timeline.note("\(payment.rawValue): dead letter → asset event of the DLQ asset (\(route))")
             }
@@ -344,15 +373,18 @@ final class FateLedger: Sendable {
         entries.withLock { entries in
             Payment.allCases.map { payment in
                 let entry = entries[payment]
-                return Fate(payment: payment, fate: entry?.fate ?? .lost, deadLetter: entry?.deadLetter,
-                            rejectedWith: entry?.rejected)
+                return Fate(
+                    payment: payment, fate: entry?.fate ?? .lost, deadLetter: entry?.deadLetter,
+                    rejectedWith: entry?.rejected)
             }
         }
     }
 
     /// Waits until what has happened to `payment` satisfies `condition`, and returns it.
-    func wait(for payment: Payment, deadline: WaitDeadline = .default,
-              until condition: @escaping @Sendable (Entry) -> Bool) async throws -> Entry {
+    func wait(
+        for payment: Payment, deadline: WaitDeadline = .default,
+        until condition: @escaping @Sendable (Entry) -> Bool
+    ) async throws -> Entry {
         let stream = updates.subscribe()  // before looking: no update is missed
         if condition(entry(payment)) { return entry(payment) }
         return try await deadline.enforce(waitingFor: "the fate of payment '\(payment.rawValue)'") { [self] in

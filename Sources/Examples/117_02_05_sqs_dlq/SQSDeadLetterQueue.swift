@@ -34,17 +34,23 @@ enum SQSDeadLetterQueue {
     /// The payments queue as an asset: its watcher validates each message; one that throws is rejected into the
     /// queue's dead-letter queue with the error as its reason.
     static func payments(queue: String, messages: any Trigger) throws -> Asset {
-        try Asset(uri: "sqs://\(queue)", name: "payments", watchers: [
-            AssetWatcher(name: "payments_watcher", trigger: messages, extract: { event in
-                try validate(event.payload["body"]).merging(["attributes": event.payload["attributes"] ?? [:]]) { $1 }
-            })
-        ])
+        try Asset(
+            uri: "sqs://\(queue)", name: "payments",
+            watchers: [
+                AssetWatcher(
+                    name: "payments_watcher", trigger: messages,
+                    extract: { event in
+                        try validate(event.payload["body"]).merging(["attributes": event.payload["attributes"] ?? [:]])
+                        { $1 }
+                    })
+            ])
     }
 
     /// The dead-letter queue as an asset: every dead letter, whichever road it took, becomes an asset event.
     static func deadLetters(dlq: String, messages: any Trigger) throws -> Asset {
-        try Asset(uri: "sqs://\(dlq)", name: "payments_dead_letters",
-                  watchers: [AssetWatcher(name: "payments_dlq_watcher", trigger: messages)])
+        try Asset(
+            uri: "sqs://\(dlq)", name: "payments_dead_letters",
+            watchers: [AssetWatcher(name: "payments_dlq_watcher", trigger: messages)])
     }
     // [END watchers]
 
@@ -52,39 +58,52 @@ enum SQSDeadLetterQueue {
     /// Sends back what is valid or repairable (with its attributes and the reason it was dead-lettered), parks the
     /// rest, and publishes an alert when `threshold` dead letters arrived within `window` (once per window). One
     /// run at a time: two concurrent runs would both pass the "already alerted" check.
-    static func reprocess(_ deadLetters: Asset, alerts: Asset, redriveTo queue: String, service: any QueueService,
-                          threshold: Int, window: Duration) throws -> DAG {
-        try DAG("reprocess_dead_letters", schedule: .on([deadLetters]), maxActiveRuns: 1, tasks: [
-            TaskDefinition("triage_and_redrive") { context in
-                var redriven: [JSONValue] = [], parked: [JSONValue] = []
-                for letter in context.triggeringEvents(of: deadLetters) {
-                    let (payload, body) = (letter.extra["payload"] ?? .null, letter.extra["payload"]?["body"])
-                    var attributes = (payload["attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-                    let reason = attributes.removeValue(forKey: "eventide-dlq-reason") ?? "moved by the redrive policy"
-                    attributes["eventide-dlq-source"] = nil
-                    // A body the watcher accepts as is was only unlucky (a crashing worker): send it back unchanged.
-                    if let fixed = (try? validate(body)) != nil ? body : repair(body) {
-                        attributes["redriven-after"] = String(reason.prefix(200))
-                        _ = try await service.send(queue, body: fixed.jsonText, attributes: attributes)
-                        redriven.append(fixed)
-                    } else {
-                        parked.append(["body": body ?? .null, "reason": .string(reason),
-                                       "attributes": .object(attributes.mapValues(JSONValue.string))])
+    static func reprocess(
+        _ deadLetters: Asset, alerts: Asset, redriveTo queue: String, service: any QueueService,
+        threshold: Int, window: Duration
+    ) throws -> DAG {
+        try DAG(
+            "reprocess_dead_letters", schedule: .on([deadLetters]), maxActiveRuns: 1,
+            tasks: [
+                TaskDefinition("triage_and_redrive") { context in
+                    var redriven: [JSONValue] = [], parked: [JSONValue] = []
+                    for letter in context.triggeringEvents(of: deadLetters) {
+                        let (payload, body) = (letter.extra["payload"] ?? .null, letter.extra["payload"]?["body"])
+                        var attributes = (payload["attributes"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+                        let reason =
+                            attributes.removeValue(forKey: "eventide-dlq-reason") ?? "moved by the redrive policy"
+                        attributes["eventide-dlq-source"] = nil
+                        // A body the watcher accepts as is was only unlucky (a crashing worker): send it back unchanged.
+                        if let fixed = (try? validate(body)) != nil ? body : repair(body) {
+                            attributes["redriven-after"] = String(reason.prefix(200))
+                            _ = try await service.send(queue, body: fixed.jsonText, attributes: attributes)
+                            redriven.append(fixed)
+                        } else {
+                            parked.append([
+                                "body": body ?? .null, "reason": .string(reason),
+                                "attributes": .object(attributes.mapValues(JSONValue.string)),
+                            ])
+                        }
                     }
-                }
-                return TaskOutput(value: ["redriven": .array(redriven), "parked": .array(parked)])
-            },
-            TaskDefinition("alert_on_accumulation", upstream: ["triage_and_redrive"], outlets: [alerts]) { context in
-                let since = context.clock.date.addingTimeInterval(-window.inSeconds)
-                let recent = try await context.inletEvents(deadLetters).filter { $0.timestamp >= since }.count
-                let raised = try await context.inletEvents(alerts).contains { $0.timestamp >= since }
-                guard recent >= threshold, !raised else {
-                    throw TaskSkipped(raised ? "already alerted in this window" : "\(recent) dead letter(s), below \(threshold)")
-                }
-                return TaskOutput(outletExtra: [alerts.key: ["dead_letters": .number(Double(recent)),
-                                                             "threshold": .number(Double(threshold))]])
-            },
-        ])
+                    return TaskOutput(value: ["redriven": .array(redriven), "parked": .array(parked)])
+                },
+                TaskDefinition("alert_on_accumulation", upstream: ["triage_and_redrive"], outlets: [alerts]) {
+                    context in
+                    let since = context.clock.date.addingTimeInterval(-window.inSeconds)
+                    let recent = try await context.inletEvents(deadLetters).filter { $0.timestamp >= since }.count
+                    let raised = try await context.inletEvents(alerts).contains { $0.timestamp >= since }
+                    guard recent >= threshold, !raised else {
+                        throw TaskSkipped(
+                            raised ? "already alerted in this window" : "\(recent) dead letter(s), below \(threshold)")
+                    }
+                    return TaskOutput(outletExtra: [
+                        alerts.key: [
+                            "dead_letters": .number(Double(recent)),
+                            "threshold": .number(Double(threshold)),
+                        ]
+                    ])
+                },
+            ])
     }
     // [END reprocess]
 }

@@ -5,7 +5,8 @@ import EventideCLI
 struct GenericWatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_03_01_generic_watcher",
-        abstract: "117.3.1 Generic event watcher: a custom trigger (JSON lines appended to a file) registered under its own scheme.",
+        abstract:
+            "117.3.1 Generic event watcher: a custom trigger (JSON lines appended to a file) registered under its own scheme.",
         discussion: """
             JSONLinesTrigger implements the Trigger protocol for a system that only appends JSON lines to a file. It is \
             registered as jsonl://, and an AssetWatcher is made from its URI. The example starts the watcher before the \
@@ -21,7 +22,9 @@ struct GenericWatcherCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between looks for new lines when idle.") var interval = 20
 
     func validate() throws {
-        guard (1...1_000).contains(interval) else { throw ValidationError("--interval must be 1…1000 ms, got \(interval)") }
+        guard (1...1_000).contains(interval) else {
+            throw ValidationError("--interval must be 1…1000 ms, got \(interval)")
+        }
     }
 
     func run() async throws {

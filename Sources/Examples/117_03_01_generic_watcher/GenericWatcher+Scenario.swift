@@ -52,7 +52,9 @@ extension GenericWatcher {
         let fileSizeAtEnd: Int
     }
 
-    static func line(_ user: String, _ action: String) -> String { #"{"user": "\#(user)", "action": "\#(action)"}"# + "\n" }
+    static func line(_ user: String, _ action: String) -> String {
+        #"{"user": "\#(user)", "action": "\#(action)"}"# + "\n"
+    }
 
     static func append(_ text: String, to file: URL) throws {
         let handle = try FileHandle(forWritingTo: file)
@@ -91,8 +93,9 @@ extension GenericWatcher {
         let seen = try await orchestrator.withServices {
             // The system starts later than the watcher: the trigger fails, the watcher restarts until the file exists.
             let restarting = try await triggerer.waitFor(watcher: watcherName) { $0.restarts >= 2 }
-            timeline.note("audit.jsonl does not exist yet: the watcher restarted \(restarting.restarts) times "
-                + "(policy: every \(pipeline.watcher.restart.delay))")
+            timeline.note(
+                "audit.jsonl does not exist yet: the watcher restarted \(restarting.restarts) times "
+                    + "(policy: every \(pipeline.watcher.restart.delay))")
             try Data((line("ana", "login") + line("ben", "export")).utf8).write(to: file)
             let created = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 2 }
             timeline.note("the system created audit.jsonl with 2 lines: recorded \(created.eventsRecorded)")
@@ -103,17 +106,21 @@ extension GenericWatcher {
             let midLine = await triggerer.status(of: watcherName)?.eventsSeen ?? 0
             timeline.note("half a line written, \(configuration.interval * 5) later: events seen \(midLine)")
             try append(#"ion": "delete"}"# + "\n" + "this is not json\n", to: file)
-            let completed = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 3 && $0.deadLettered == 1 }
-            timeline.note("its rest and a malformed line: recorded \(completed.eventsRecorded), "
-                + "dead-lettered \(completed.deadLettered)")
+            let completed = try await triggerer.waitFor(watcher: watcherName) {
+                $0.eventsRecorded == 3 && $0.deadLettered == 1
+            }
+            timeline.note(
+                "its rest and a malformed line: recorded \(completed.eventsRecorded), "
+                    + "dead-lettered \(completed.deadLettered)")
 
             // Rotation: the system renames the file and starts a new one.
             try append(line("dee", "grant"), to: file)
             try FileManager.default.moveItem(at: file, to: folder.appendingPathComponent(rotated))
             try Data((line("eli", "login") + line("fay", "revoke")).utf8).write(to: file)
             let afterRotation = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 6 }
-            timeline.note("1 more line, then audit.jsonl rotated to \(rotated) and a new file with 2 lines: "
-                + "recorded \(afterRotation.eventsRecorded)")
+            timeline.note(
+                "1 more line, then audit.jsonl rotated to \(rotated) and a new file with 2 lines: "
+                    + "recorded \(afterRotation.eventsRecorded)")
 
             // Stop, write while stopped, start: the checkpoint says where to go on.
             try await triggerer.stop(watcher: watcherName)
@@ -123,15 +130,19 @@ extension GenericWatcher {
             try append(line("gus", "export") + line("hal", "logout"), to: file)
             try await triggerer.start(watcher: watcherName)
             let status = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == 8 }
-            timeline.note("stopped at checkpoint \(checkpointAtStop) with \(beforeStop) recorded; 2 lines written "
-                + "meanwhile; started again: recorded \(status.eventsRecorded)")
+            timeline.note(
+                "stopped at checkpoint \(checkpointAtStop) with \(beforeStop) recorded; 2 lines written "
+                    + "meanwhile; started again: recorded \(status.eventsRecorded)")
             _ = try await scheduler.waitUntilIdle([dagId])
-            return Seen(status: status, restarting: restarting, beforeHalfLine: created.eventsSeen, midLine: midLine,
-                        beforeStop: beforeStop, checkpointAtStop: checkpointAtStop)
+            return Seen(
+                status: status, restarting: restarting, beforeHalfLine: created.eventsSeen, midLine: midLine,
+                beforeStop: beforeStop, checkpointAtStop: checkpointAtStop)
         }
         let entries = try await scheduler.assetEvents(for: pipeline.audit.key).map { event in
-            Entry(eventId: event.id, user: event.extra["user"]?.stringValue ?? "",
-                  action: event.extra["action"]?.stringValue ?? "", messageId: event.extra["message_id"]?.stringValue ?? "")
+            Entry(
+                eventId: event.id, user: event.extra["user"]?.stringValue ?? "",
+                action: event.extra["action"]?.stringValue ?? "",
+                messageId: event.extra["message_id"]?.stringValue ?? "")
         }
         timeline.note("the asset's events: " + entries.map { "\($0.user) \($0.action)" }.joined(separator: ", "))
         let deadLetters = try await triggerer.deadLetters.list(source: watcherName).map {

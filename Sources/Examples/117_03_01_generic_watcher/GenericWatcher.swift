@@ -43,14 +43,18 @@ enum GenericWatcher {
         let review: DAG
 
         init(source uri: String, file: URL, registry: TriggerRegistry) throws {
-            watcher = try AssetWatcher(name: watcherName, source: uri, registry: registry,
-                                       extract: { try GenericWatcher.extract($0) },
-                                       restart: RetryPolicy(retries: 50, delay: .milliseconds(20)))
+            watcher = try AssetWatcher(
+                name: watcherName, source: uri, registry: registry,
+                extract: { try GenericWatcher.extract($0) },
+                restart: RetryPolicy(retries: 50, delay: .milliseconds(20)))
             let audit = try Asset(uri: "file://\(file.path)", name: "audit_log", watchers: [watcher])
-            review = try DAG(dagId, schedule: .on([audit]), tasks: [
-                TaskDefinition("review") { context in
-                    TaskOutput(value: .array(context.triggeringEvents(of: audit).compactMap { $0.extra["action"] }))
-                }])
+            review = try DAG(
+                dagId, schedule: .on([audit]),
+                tasks: [
+                    TaskDefinition("review") { context in
+                        TaskOutput(value: .array(context.triggeringEvents(of: audit).compactMap { $0.extra["action"] }))
+                    }
+                ])
             self.audit = audit
         }
     }

@@ -38,9 +38,11 @@ struct JSONLinesTrigger: Trigger {
                 throw TriggerError.invalidURI(uri.text, reason: "write jsonl:///absolute/path/file.jsonl (no host)")
             }
             let file = URL(fileURLWithPath: "/" + uri.pathSegments.joined(separator: "/"))
-            let checkpoint = uri.query["checkpoint"].map { URL(fileURLWithPath: $0) } ?? file.appendingPathExtension("offset")
-            return JSONLinesTrigger(file: file, checkpoint: checkpoint,
-                                    interval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200), clock: clock)
+            let checkpoint =
+                uri.query["checkpoint"].map { URL(fileURLWithPath: $0) } ?? file.appendingPathExtension("offset")
+            return JSONLinesTrigger(
+                file: file, checkpoint: checkpoint,
+                interval: .milliseconds(try uri.integer("interval", in: 1...60_000) ?? 200), clock: clock)
         }
     }
 
@@ -84,8 +86,9 @@ struct JSONLinesTrigger: Trigger {
             do { payload = try JSONValue.parse(line.text) } catch {
                 payload = ["undecodable": .string(line.text), "error": .string("not JSON: \(error)")]
             }
-            return TriggerEvent(payload: payload, messageId: "\(inode)@\(line.start)", observedAt: trigger.clock.date,
-                                acknowledge: { [self] in try await acknowledge(inode: inode, end: end) })
+            return TriggerEvent(
+                payload: payload, messageId: "\(inode)@\(line.start)", observedAt: trigger.clock.date,
+                acknowledge: { [self] in try await acknowledge(inode: inode, end: end) })
         }
         // [END loop]
 

@@ -6,7 +6,8 @@ import EventideKafkaCLI
 struct KafkaWatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "117_03_02_kafka_watcher",
-        abstract: "117.3.2 Kafka event watcher: a consumer-group member feeding an asset, committing offsets after the commit.",
+        abstract:
+            "117.3.2 Kafka event watcher: a consumer-group member feeding an asset, committing offsets after the commit.",
         discussion: """
             Produces orders keyed by customer to a partitioned topic and a record that is not an order. The watcher \
             records each order as an asset event (one run of fulfil_order each), dead-letters the bad record, and \
@@ -27,9 +28,13 @@ struct KafkaWatcherCommand: AsyncParsableCommand {
     @Option(help: "Partitions of the topic.") var partitions = 3
 
     func validate() throws {
-        guard (1...32).contains(partitions) else { throw ValidationError("--partitions must be between 1 and 32, got \(partitions)") }
+        guard (1...32).contains(partitions) else {
+            throw ValidationError("--partitions must be between 1 and 32, got \(partitions)")
+        }
         for (flag, name) in [("--topic", topic), ("--group", group)] {
-            guard (1...100).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            guard (1...100).contains(name.count),
+                name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+            else {
                 throw ValidationError("\(flag) must be 1 to 100 letters, digits, '.', '_' or '-', got '\(name)'")
             }
         }
@@ -37,8 +42,9 @@ struct KafkaWatcherCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run(prefix: "kafka-watcher") { database in
-            try await KafkaWatcher.run(.init(topic: topic, group: group, partitions: partitions),
-                                       topics: try topics.service(database: database), database: database)
+            try await KafkaWatcher.run(
+                .init(topic: topic, group: group, partitions: partitions),
+                topics: try topics.service(database: database), database: database)
         }
     }
 }

@@ -61,8 +61,10 @@ extension KafkaWatcher {
     /// Three keys that the embedded partitioner (FNV-1a) and Kafka's (murmur2) both spread over three partitions.
     static let customers = ["globex", "umbrella", "stark"]
 
-    static func run(_ configuration: Configuration, topics: any TopicService,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, topics: any TopicService,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let (topic, group) = (configuration.topic, configuration.group)
         let probe = CommitProbe()
@@ -81,35 +83,45 @@ extension KafkaWatcher {
             stored: { id in
                 if try await scheduler.assetEvents(for: orders.key).contains(where: {
                     $0.source == .watcher(name: watcherName, messageId: id)
-                }) { return .assetEvent }
+                }) {
+                    return .assetEvent
+                }
                 let letters = try await triggerer.deadLetters.list(source: watcherName)
                 return letters.contains { $0.messageId == id } ? .deadLetter : .nothing
             },
             committedOffset: { partition in try await topics.committedOffsets(group: group, topic: topic)[partition] })
-        timeline.note("topic \(topic) (\(configuration.partitions) partitions) on \(topics); \(watcherName) = \(trigger)")
+        timeline.note(
+            "topic \(topic) (\(configuration.partitions) partitions) on \(topics); \(watcherName) = \(trigger)")
 
         /// Orders `numbers`, customer by turns: the key pins each customer to one partition.
         @Sendable func produce(_ numbers: ClosedRange<Int>) async throws {
             for number in numbers {
                 let customer = customers[(number - 1) % customers.count]
-                _ = try await topics.produce(topic, key: customer, value: ["order": .number(Double(number)),
-                                                                           "customer": .string(customer)],
-                                             headers: ["type": "order.placed"])
+                _ = try await topics.produce(
+                    topic, key: customer,
+                    value: [
+                        "order": .number(Double(number)),
+                        "customer": .string(customer),
+                    ],
+                    headers: ["type": "order.placed"])
             }
         }
         @Sendable func position(_ moment: Moment) async throws -> Offsets {
-            Offsets(moment: moment, committed: try await topics.committedOffsets(group: group, topic: topic),
-                    end: try await topics.endOffsets(topic))
+            Offsets(
+                moment: moment, committed: try await topics.committedOffsets(group: group, topic: topic),
+                end: try await topics.endOffsets(topic))
         }
         let first = configuration.ordersBeforeStop, stopped = configuration.ordersWhileStopped
         let (offsets, status, poison) = try await orchestrator.withServices {
             _ = try await triggerer.waitFor(watcher: watcherName, state: .running)
             try await produce(1...first)
-            let poison = try await topics.produce(topic, key: customers[0], value: .string("not an order"), headers: [:])
+            let poison = try await topics.produce(
+                topic, key: customers[0], value: .string("not an order"), headers: [:])
             _ = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == first && $0.deadLettered == 1 }
             var offsets = [try await position(.afterFirstOrders)]
-            timeline.note("\(first) orders and 1 record that is not one: \(first) recorded, 1 dead-lettered; offsets "
-                + "committed after the store had the record: \(inOrder(probe.commits)); lag \(offsets[0].lag)")
+            timeline.note(
+                "\(first) orders and 1 record that is not one: \(first) recorded, 1 dead-lettered; offsets "
+                    + "committed after the store had the record: \(inOrder(probe.commits)); lag \(offsets[0].lag)")
 
             try await triggerer.stop(watcher: watcherName)
             _ = try await triggerer.waitFor(watcher: watcherName, state: .stopped)
@@ -122,16 +134,18 @@ extension KafkaWatcher {
             let status = try await triggerer.waitFor(watcher: watcherName) { $0.eventsRecorded == first + stopped }
             _ = try await scheduler.waitForFinishedRuns(of: dagId, count: first + stopped)
             offsets.append(try await position(.afterRestart))
-            timeline.note("watcher started again: \(status.eventsRecorded - first) more recorded, \(status.duplicates) "
-                + "seen twice; offsets committed after the store had the record: "
-                + "\(inOrder(probe.commits.dropFirst(before))); lag \(offsets[2].lag)")
+            timeline.note(
+                "watcher started again: \(status.eventsRecorded - first) more recorded, \(status.duplicates) "
+                    + "seen twice; offsets committed after the store had the record: "
+                    + "\(inOrder(probe.commits.dropFirst(before))); lag \(offsets[2].lag)")
             return (offsets, status, poison)
         }
         let recorded = try await scheduler.assetEvents(for: orders.key).map { event in
-            Record(eventId: event.id, order: event.extra["order"]?.exactIntegerValue ?? 0,
-                   customer: event.extra["customer"]?.stringValue ?? "",
-                   partition: event.extra["partition"]?.exactIntegerValue ?? -1,
-                   offset: event.extra["offset"]?.exactIntegerValue ?? -1)
+            Record(
+                eventId: event.id, order: event.extra["order"]?.exactIntegerValue ?? 0,
+                customer: event.extra["customer"]?.stringValue ?? "",
+                partition: event.extra["partition"]?.exactIntegerValue ?? -1,
+                offset: event.extra["offset"]?.exactIntegerValue ?? -1)
         }
         let runs = try await scheduler.runs(of: dagId)
         let outcome = Outcome(
@@ -158,14 +172,16 @@ extension KafkaWatcher {
                 + "\(outcome.deadLetters.count)",
             "\(outcome.commits.count) offset commits: the record's asset event or dead letter was already stored for "
                 + "\(stored), the committed offset had passed the record right after for \(moved)",
-        ] + customers.map { customer in
-            let mine = outcome.records.filter { $0.customer == customer }
-            return "\(customer): orders \(mine.map(\.order)) in partition(s) \(Set(mine.map(\.partition)).sorted()), "
-                + "offsets \(mine.map(\.offset)); one partition, in order: "
-                + "\(mine.map(\.order) == mine.map(\.order).sorted() && Set(mine.map(\.partition)).count == 1)"
-        } + [
-            "lag: " + outcome.offsets.map { "\($0.lag) (\($0.moment.rawValue))" }.joined(separator: ", "),
         ]
+            + customers.map { customer in
+                let mine = outcome.records.filter { $0.customer == customer }
+                return
+                    "\(customer): orders \(mine.map(\.order)) in partition(s) \(Set(mine.map(\.partition)).sorted()), "
+                    + "offsets \(mine.map(\.offset)); one partition, in order: "
+                    + "\(mine.map(\.order) == mine.map(\.order).sorted() && Set(mine.map(\.partition)).count == 1)"
+            } + [
+                "lag: " + outcome.offsets.map { "\($0.lag) (\($0.moment.rawValue))" }.joined(separator: ", ")
+            ]
     }
 }
 
@@ -206,9 +222,13 @@ final class CommitProbe: Sendable {
         MappedTrigger(records) { [self] event in
             var event = event
             let id = event.messageId ?? ""
-            let (partition, offset) = (event.payload["partition"]?.exactIntegerValue, event.payload["offset"]?.exactIntegerValue)
+            let (partition, offset) = (
+                event.payload["partition"]?.exactIntegerValue, event.payload["offset"]?.exactIntegerValue
+            )
             let acknowledge = event.acknowledge
-            event.acknowledge = { try await self.observe(id, partition: partition, offset: offset) { try await acknowledge() } }
+            event.acknowledge = {
+                try await self.observe(id, partition: partition, offset: offset) { try await acknowledge() }
+            }
             if let reject = event.reject {
                 event.reject = { reason in
                     try await self.observe(id, partition: partition, offset: offset) { try await reject(reason) }
@@ -218,8 +238,10 @@ final class CommitProbe: Sendable {
         }
     }
 
-    private func observe(_ id: String, partition: Int?, offset: Int?,
-                         _ commit: @Sendable () async throws -> Void) async throws {
+    private func observe(
+        _ id: String, partition: Int?, offset: Int?,
+        _ commit: @Sendable () async throws -> Void
+    ) async throws {
         guard let readers else { return try await commit() }
         let stored = try await readers.stored(id)
         try await commit()

@@ -77,8 +77,10 @@ extension CDCWatcher {
         let runs: Int
     }
 
-    static func run(_ configuration: Configuration, feed: any ChangeFeed,
-                    database: EventideDatabase) async throws -> ExampleReport<Outcome> {
+    static func run(
+        _ configuration: Configuration, feed: any ChangeFeed,
+        database: EventideDatabase
+    ) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
         let (orders, sessions, slot) = (configuration.orders, configuration.sessions, configuration.slot)
         let seen = Mutex<[Seen]>([])
@@ -88,8 +90,11 @@ extension CDCWatcher {
         try await orchestrator.register(dags: [dag], assets: [asset])
         // Refused, not resumed: a store or tables an earlier run left would mix their changes into this run's.
         try await orchestrator.requireFreshStore()
-        for table in [orders, sessions] where try await exists(table, in: feed) { throw ScenarioError.tableExists(table) }
-        try await feed.execute("CREATE TABLE \(orders) (id integer PRIMARY KEY, status text NOT NULL, amount numeric(10,2))")
+        for table in [orders, sessions] where try await exists(table, in: feed) {
+            throw ScenarioError.tableExists(table)
+        }
+        try await feed.execute(
+            "CREATE TABLE \(orders) (id integer PRIMARY KEY, status text NOT NULL, amount numeric(10,2))")
         try await feed.execute("CREATE TABLE \(sessions) (id integer PRIMARY KEY, username text)")
         let trigger = try await changes(of: orders, in: feed, slot: slot)
         var watcher = ordersWatcher(changes: trigger)
@@ -99,8 +104,9 @@ extension CDCWatcher {
             let kept = relevant(event)
             let change = seenChange(event.payload, kept: kept)
             seen.withLock { $0.append(change) }
-            timeline.note("watcher saw \(change.operation.rawValue) of \(change.table) order \(change.order) "
-                + "(status \(change.before ?? "–") → \(change.after ?? "–")): \(kept ? "kept" : "skipped")")
+            timeline.note(
+                "watcher saw \(change.operation.rawValue) of \(change.table) order \(change.order) "
+                    + "(status \(change.before ?? "–") → \(change.after ?? "–")): \(kept ? "kept" : "skipped")")
             return kept
         }
         let watched = asset.watched(by: [watcher])
@@ -121,15 +127,19 @@ extension CDCWatcher {
             _ = try await triggerer.waitFor(watcher: watcherName) { $0.eventsSeen == 5 }
             var failed = false
             do {
-                try await feed.execute("BEGIN; UPDATE \(orders) SET status = 'lost' WHERE id = 3; "
-                    + "INSERT INTO \(orders) VALUES (1, 'dup', 0); COMMIT")
+                try await feed.execute(
+                    "BEGIN; UPDATE \(orders) SET status = 'lost' WHERE id = 3; "
+                        + "INSERT INTO \(orders) VALUES (1, 'dup', 0); COMMIT")
             } catch {
                 failed = true
                 try? await feed.execute("ROLLBACK")
-                timeline.note("a transaction setting order 3 to 'lost' and inserting order 1 again failed and rolled back")
+                timeline.note(
+                    "a transaction setting order 3 to 'lost' and inserting order 1 again failed and rolled back")
             }
             try await feed.execute("DELETE FROM \(orders) WHERE id = 3")
-            let status = try await triggerer.waitFor(watcher: watcherName) { $0.eventsSeen == 6 && $0.eventsRecorded == 5 }
+            let status = try await triggerer.waitFor(watcher: watcherName) {
+                $0.eventsSeen == 6 && $0.eventsRecorded == 5
+            }
             _ = try await orchestrator.scheduler.waitForFinishedRuns(of: dagId, count: 5)
             return (status, failed)
         }
@@ -139,13 +149,16 @@ extension CDCWatcher {
             guard let run = try await orchestrator.scheduler.runs(of: dagId, consuming: event.id).first else {
                 throw ScenarioError.noRun(order: order)
             }
-            changes.append(Change(operation: Operation(rawValue: event.extra["operation"]?.stringValue ?? "") ?? .update,
-                                  order: order, before: event.extra["before"]?.stringValue,
-                                  after: event.extra["after"]?.stringValue, runState: run.state))
+            changes.append(
+                Change(
+                    operation: Operation(rawValue: event.extra["operation"]?.stringValue ?? "") ?? .update,
+                    order: order, before: event.extra["before"]?.stringValue,
+                    after: event.extra["after"]?.stringValue, runState: run.state))
         }
         let all = seen.withLock { $0 }
         let outcome = Outcome(
-            feed: feed.description, trigger: trigger.description, seen: all, changes: changes, filtered: status.filtered,
+            feed: feed.description, trigger: trigger.description, seen: all, changes: changes,
+            filtered: status.filtered,
             eventsSeen: status.eventsSeen, transactionFailed: transactionFailed,
             seenFromRolledBack: all.filter { $0.after == "lost" || $0.after == "dup" }.count,
             seenFromSessions: all.filter { $0.table == sessions }.count,
@@ -165,10 +178,11 @@ extension CDCWatcher {
 
     static func seenChange(_ payload: JSONValue, kept: Bool) -> Seen {
         let row = payload["after"]?.objectValue ?? payload["before"]?.objectValue ?? [:]
-        return Seen(table: payload["table"]?.stringValue ?? "",
-                    operation: Operation(rawValue: payload["operation"]?.stringValue ?? "") ?? .update,
-                    order: row["id"]?.exactIntegerValue ?? 0, before: payload["before"]?["status"]?.stringValue,
-                    after: payload["after"]?["status"]?.stringValue, kept: kept)
+        return Seen(
+            table: payload["table"]?.stringValue ?? "",
+            operation: Operation(rawValue: payload["operation"]?.stringValue ?? "") ?? .update,
+            order: row["id"]?.exactIntegerValue ?? 0, before: payload["before"]?["status"]?.stringValue,
+            after: payload["after"]?["status"]?.stringValue, kept: kept)
     }
 
     /// The conclusions, each computed from the outcome.
@@ -178,8 +192,9 @@ extension CDCWatcher {
                 + outcome.seen.map { "\($0.operation.rawValue) \($0.order)" }.joined(separator: ", "),
             "kept \(outcome.changes.count), skipped \(outcome.filtered) (an update that left the status alone)",
             "changes seen of the uncaptured sessions table: \(outcome.seenFromSessions); the transaction "
-                + (outcome.transactionFailed ? "failed and rolled back; changes seen from it: \(outcome.seenFromRolledBack)"
-                   : "did not fail (nothing to roll back)"),
+                + (outcome.transactionFailed
+                    ? "failed and rolled back; changes seen from it: \(outcome.seenFromRolledBack)"
+                    : "did not fail (nothing to roll back)"),
             "\(outcome.changes.filter { $0.runState == .success }.count) of \(outcome.changes.count) kept changes ran "
                 + "\(dagId) successfully; runs in all: \(outcome.runs)",
         ]

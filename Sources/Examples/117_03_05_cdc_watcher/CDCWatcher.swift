@@ -17,8 +17,9 @@ enum CDCWatcher {
     /// The watcher on the changes: acknowledging a change (after its asset event is committed, or when the filter
     /// skips it) confirms the slot, so a restarted watcher gets what it had not acknowledged again.
     static func ordersWatcher(changes: any Trigger) -> AssetWatcher {
-        AssetWatcher(name: "orders_cdc", trigger: changes, filter: { relevant($0.payload) }, extract: change,
-                     restart: RetryPolicy(retries: 10, delay: .milliseconds(200)))
+        AssetWatcher(
+            name: "orders_cdc", trigger: changes, filter: { relevant($0.payload) }, extract: change,
+            restart: RetryPolicy(retries: 10, delay: .milliseconds(200)))
     }
 
     /// Whether a change matters to the pipeline: inserts, deletes, and updates that change the status.
@@ -30,22 +31,28 @@ enum CDCWatcher {
     /// The asset event's `extra`: the operation, the order and its status before and after.
     static func change(_ event: TriggerEvent) throws(ChangeError) -> [String: JSONValue] {
         let row = event.payload["after"]?.objectValue ?? event.payload["before"]?.objectValue ?? [:]
-        guard let order = row["id"]?.exactIntegerValue else { throw .noOrderId(table: event.payload["table"]?.stringValue ?? "") }
-        return ["operation": event.payload["operation"] ?? .null, "order": .number(Double(order)),
-                "before": event.payload["before"]?["status"] ?? .null, "after": event.payload["after"]?["status"] ?? .null,
-                "table": event.payload["table"] ?? .null]
+        guard let order = row["id"]?.exactIntegerValue else {
+            throw .noOrderId(table: event.payload["table"]?.stringValue ?? "")
+        }
+        return [
+            "operation": event.payload["operation"] ?? .null, "order": .number(Double(order)),
+            "before": event.payload["before"]?["status"] ?? .null, "after": event.payload["after"]?["status"] ?? .null,
+            "table": event.payload["table"] ?? .null,
+        ]
     }
     // [END watcher]
 
     // [START dag]
     /// One run per kept change (`.perEvent`).
     static func syncOrderStatus(_ orders: Asset) throws -> DAG {
-        try DAG("sync_order_status", schedule: .on([orders]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("sync") { context in
-                let change = context.triggeringEvents(of: orders).first?.extra ?? [:]
-                return TaskOutput(value: ["order": change["order"] ?? .null, "status": change["after"] ?? .null])
-            }
-        ])
+        try DAG(
+            "sync_order_status", schedule: .on([orders]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("sync") { context in
+                    let change = context.triggeringEvents(of: orders).first?.extra ?? [:]
+                    return TaskOutput(value: ["order": change["order"] ?? .null, "status": change["after"] ?? .null])
+                }
+            ])
     }
     // [END dag]
 }

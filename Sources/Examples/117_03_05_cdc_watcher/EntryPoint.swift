@@ -22,14 +22,17 @@ struct CDCWatcherCommand: AsyncParsableCommand {
     @OptionGroup var options: ExampleOptions
     @OptionGroup var changes: ChangeFeedOptions
     @Option(name: .customLong("table"), help: "The captured table.") var orders = "orders"
-    @Option(name: .customLong("sessions-table"), help: "A table that is written but not captured.") var sessions = "sessions"
+    @Option(name: .customLong("sessions-table"), help: "A table that is written but not captured.") var sessions =
+        "sessions"
     @Option(help: "The replication slot (Postgres) or consumer slot (embedded).") var slot = "eventide_orders_cdc"
 
     func validate() throws {
         for (flag, name) in [("--table", orders), ("--sessions-table", sessions), ("--slot", slot)] {
             guard (1...60).contains(name.count), name.first?.isLetter == true,
-                  name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
-                throw ValidationError("\(flag) must be 1 to 60 lowercase letters, digits or '_', starting with a letter, got '\(name)'")
+                name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
+            else {
+                throw ValidationError(
+                    "\(flag) must be 1 to 60 lowercase letters, digits or '_', starting with a letter, got '\(name)'")
             }
         }
         guard orders != sessions else { throw ValidationError("--table and --sessions-table must differ") }
@@ -37,8 +40,9 @@ struct CDCWatcherCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run(prefix: "cdc-watcher") { database in
-            try await CDCWatcher.run(.init(orders: orders, sessions: sessions, slot: slot),
-                                     feed: try changes.feed(database: database), database: database)
+            try await CDCWatcher.run(
+                .init(orders: orders, sessions: sessions, slot: slot),
+                feed: try changes.feed(database: database), database: database)
         }
     }
 }

@@ -12,8 +12,10 @@ extension AssetProducer {
         var runs = 3
         var failingRun = 2
         /// URIs to declare: the valid ones become assets (the first two the outlets), the others show the refusal.
-        var uris = ["S3://Warehouse/orders/daily/", "s3://warehouse/orders/totals?region=eu&currency=EUR#latest",
-                    "s3://etl:secret@warehouse/orders/archive", "orders.csv", "airflow://orders", "   "]
+        var uris = [
+            "S3://Warehouse/orders/daily/", "s3://warehouse/orders/totals?region=eu&currency=EUR#latest",
+            "s3://etl:secret@warehouse/orders/archive", "orders.csv", "airflow://orders", "   ",
+        ]
     }
 
     enum ScenarioError: Error, Equatable, CustomStringConvertible {
@@ -97,8 +99,9 @@ extension AssetProducer {
             case .success(let asset):
                 assets.append(asset)
                 declared.append(DeclaredAsset(input: input, uri: asset.uri, warnings: asset.warnings))
-                timeline.note("declared asset \(asset.uri)  (from \(input.debugDescription))"
-                    + (asset.warnings.isEmpty ? "" : "; warning: " + asset.warnings.joined(separator: "; ")))
+                timeline.note(
+                    "declared asset \(asset.uri)  (from \(input.debugDescription))"
+                        + (asset.warnings.isEmpty ? "" : "; warning: " + asset.warnings.joined(separator: "; ")))
             case .failure(let error):
                 rejected.append(RejectedURI(input: input, refusal: Refusal(error)))
                 timeline.note("refused URI \(input.debugDescription): \(error.description)")
@@ -111,10 +114,12 @@ extension AssetProducer {
         let dag = try producerDag(orders: orders, totals: totals, failingRun: configuration.failingRun)
         try await orchestrator.register(dags: [dag], assets: assets)
         try await orchestrator.requireFreshStore()
-        let outlets = Dictionary(uniqueKeysWithValues: dag.tasks.filter { !$0.outlets.isEmpty }
-            .map { ($0.taskId, $0.outlets.map(\.uri)) })
-        timeline.note("registered DAG \(dagId): extract → transform → publish, outlets of publish: "
-            + (outlets["publish"] ?? []).joined(separator: ", "))
+        let outlets = Dictionary(
+            uniqueKeysWithValues: dag.tasks.filter { !$0.outlets.isEmpty }
+                .map { ($0.taskId, $0.outlets.map(\.uri)) })
+        timeline.note(
+            "registered DAG \(dagId): extract → transform → publish, outlets of publish: "
+                + (outlets["publish"] ?? []).joined(separator: ", "))
 
         let scheduler = orchestrator.scheduler
         let runs = try await orchestrator.withServices {
@@ -126,8 +131,9 @@ extension AssetProducer {
         }
         var perAsset: [String: Int] = [:]
         for asset in [orders, totals] { perAsset[asset.uri] = try await scheduler.assetEvents(for: asset.key).count }
-        let outcome = Outcome(declared: declared, rejected: rejected, outlets: outlets, runs: runs,
-                              storedEventsPerAsset: perAsset)
+        let outcome = Outcome(
+            declared: declared, rejected: rejected, outlets: outlets, runs: runs,
+            storedEventsPerAsset: perAsset)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
@@ -141,15 +147,18 @@ extension AssetProducer {
         }
         let emitted = try await scheduler.allAssetEvents().compactMap { event -> EmittedEvent? in
             guard case .task(_, let runId, let taskId) = event.source, runId == ref.runId else { return nil }
-            return EmittedEvent(eventId: event.id, asset: event.asset.uri, sourceTask: taskId,
-                                rowCount: event.extra["row_count"]?.exactIntegerValue)
+            return EmittedEvent(
+                eventId: event.id, asset: event.asset.uri, sourceTask: taskId,
+                rowCount: event.extra["row_count"]?.exactIntegerValue)
         }
         let tasks = run.taskInstances.map { TaskResult(taskId: $0.taskId, state: $0.state) }
-        let text = "run \(number) \(run.state.rawValue) ["
+        let text =
+            "run \(number) \(run.state.rawValue) ["
             + tasks.map { "\($0.taskId)=\($0.state.rawValue)" }.joined(separator: " ") + "] → "
-            + (emitted.isEmpty ? "no asset events"
-               : emitted.map { "event #\($0.eventId) \($0.asset) row_count=\($0.rowCount.map(String.init) ?? "none")" }
-                   .joined(separator: ", "))
+            + (emitted.isEmpty
+                ? "no asset events"
+                : emitted.map { "event #\($0.eventId) \($0.asset) row_count=\($0.rowCount.map(String.init) ?? "none")" }
+                    .joined(separator: ", "))
         if let ended = run.endedAt { timeline.note(text, at: ended) } else { timeline.note(text) }
         return ProducerRun(number: number, runId: run.runId, state: run.state, tasks: tasks, emitted: emitted)
     }

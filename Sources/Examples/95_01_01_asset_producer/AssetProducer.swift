@@ -19,21 +19,25 @@ enum AssetProducer {
     /// outlets: when it succeeds the executor records one asset event per outlet, with the extra it returns.
     /// `failingRun` makes transform throw in that run (0: never), so publish never runs and emits nothing.
     static func producerDag(orders: Asset, totals: Asset, failingRun: Int) throws -> DAG {
-        try DAG(dagId, tasks: [
-            TaskDefinition("extract") { context in
-                TaskOutput(value: ["rows": .number(Double(100 * runNumber(context)))])
-            },
-            TaskDefinition("transform", upstream: ["extract"]) { context in
-                if runNumber(context) == failingRun { throw ProducerFailure(run: failingRun) }
-                return TaskOutput(value: context.upstreamValues["extract"] ?? .null)
-            },
-            TaskDefinition("publish", upstream: ["transform"], outlets: [orders, totals]) { context in
-                let rows = context.upstreamValues["transform"]?["rows"] ?? .null
-                let run = JSONValue.number(Double(runNumber(context)))
-                return TaskOutput(outletExtra: [orders.key: ["row_count": rows, "run": run],
-                                                totals.key: ["row_count": 1, "run": run]])
-            },
-        ])
+        try DAG(
+            dagId,
+            tasks: [
+                TaskDefinition("extract") { context in
+                    TaskOutput(value: ["rows": .number(Double(100 * runNumber(context)))])
+                },
+                TaskDefinition("transform", upstream: ["extract"]) { context in
+                    if runNumber(context) == failingRun { throw ProducerFailure(run: failingRun) }
+                    return TaskOutput(value: context.upstreamValues["extract"] ?? .null)
+                },
+                TaskDefinition("publish", upstream: ["transform"], outlets: [orders, totals]) { context in
+                    let rows = context.upstreamValues["transform"]?["rows"] ?? .null
+                    let run = JSONValue.number(Double(runNumber(context)))
+                    return TaskOutput(outletExtra: [
+                        orders.key: ["row_count": rows, "run": run],
+                        totals.key: ["row_count": 1, "run": run],
+                    ])
+                },
+            ])
     }
 
     /// The run number the trigger passed in `conf`.

@@ -20,7 +20,9 @@ struct AssetProducerCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
-        guard (0...runs).contains(failRun) else { throw ValidationError("--fail-run must be between 0 and --runs (\(runs))") }
+        guard (0...runs).contains(failRun) else {
+            throw ValidationError("--fail-run must be between 0 and --runs (\(runs))")
+        }
     }
 
     func run() async throws {

@@ -93,8 +93,10 @@ extension AssetConsumer {
     }
 
     static func plan(batches: Int) -> [Step] {
-        var steps = [Step(dagId: ordersProducer, correlationId: "batch-1", rows: 120),
-                     Step(dagId: customersProducer, correlationId: "batch-1", rows: 40)]
+        var steps = [
+            Step(dagId: ordersProducer, correlationId: "batch-1", rows: 120),
+            Step(dagId: customersProducer, correlationId: "batch-1", rows: 40),
+        ]
         for batch in stride(from: 2, through: batches, by: 1) {
             steps.append(Step(dagId: ordersProducer, correlationId: "batch-\(batch)", rows: 100 + 20 * batch))
         }
@@ -104,8 +106,9 @@ extension AssetConsumer {
     static func traced(_ event: AssetEvent) -> TriggeringEvent {
         var dag = "", run = "", task = ""
         if case .task(let d, let r, let t) = event.source { (dag, run, task) = (d, r, t) }
-        return TriggeringEvent(eventId: event.id, asset: event.asset.uri, producerDag: dag, producerRun: run,
-                               sourceTask: task, correlationId: event.extra["correlation_id"]?.stringValue)
+        return TriggeringEvent(
+            eventId: event.id, asset: event.asset.uri, producerDag: dag, producerRun: run,
+            sourceTask: task, correlationId: event.extra["correlation_id"]?.stringValue)
     }
 
     /// The assets a condition names, in the order it names them.
@@ -131,14 +134,19 @@ extension AssetConsumer {
         let report = try consumer(reportDag, schedule: .on([orders]))
         let join = try consumer(joinDag, schedule: .on([orders, customers]))
         let orchestrator = Orchestrator(database: database)
-        try await orchestrator.register(dags: [try producer(ordersProducer, writes: orders),
-                                               try producer(customersProducer, writes: customers), report, join])
+        try await orchestrator.register(dags: [
+            try producer(ordersProducer, writes: orders),
+            try producer(customersProducer, writes: customers), report, join,
+        ])
         try await orchestrator.requireFreshStore()
-        let schedules = [reportDag: leaves(report.schedule.condition).map(\.uri),
-                         joinDag: leaves(join.schedule.condition).map(\.uri)]
+        let schedules = [
+            reportDag: leaves(report.schedule.condition).map(\.uri),
+            joinDag: leaves(join.schedule.condition).map(\.uri),
+        ]
         for dagId in consumerDags {
-            timeline.note("\(dagId) scheduled on [\((schedules[dagId] ?? []).joined(separator: ", "))]: "
-                + "validate → aggregate → report")
+            timeline.note(
+                "\(dagId) scheduled on [\((schedules[dagId] ?? []).joined(separator: ", "))]: "
+                    + "validate → aggregate → report")
         }
 
         let steps = plan(batches: configuration.batches)
@@ -149,8 +157,9 @@ extension AssetConsumer {
                 let ledger = try await RunLedger(scheduler, dags: consumerDags)
                 let (ref, updated) = try await produce(step, scheduler: scheduler, timeline: timeline)
                 refs.append(ref)
-                consumerRuns += try await self.consumerRuns(since: ledger, updated: updated, scheduler: scheduler,
-                                                            timeline: timeline)
+                consumerRuns += try await self.consumerRuns(
+                    since: ledger, updated: updated, scheduler: scheduler,
+                    timeline: timeline)
             }
             return (refs, consumerRuns)
         }
@@ -161,38 +170,52 @@ extension AssetConsumer {
         let producerRuns = zip(steps, refs).map { step, ref in
             let emitted = allEvents.filter { traced($0).producerRun == ref.runId }.map(\.id)
             let consumers = consumerRuns.filter { run in run.triggeredBy.contains { emitted.contains($0.eventId) } }
-            return ProducerRun(dagId: ref.dagId, runId: ref.runId, correlationId: step.correlationId, rows: step.rows,
-                               emitted: emitted, consumerRuns: consumers.map(\.ref))
+            return ProducerRun(
+                dagId: ref.dagId, runId: ref.runId, correlationId: step.correlationId, rows: step.rows,
+                emitted: emitted, consumerRuns: consumers.map(\.ref))
         }
-        let outcome = Outcome(schedules: schedules, producerRuns: producerRuns, consumerRuns: consumerRuns,
-                              stillQueued: stillQueued)
-        return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline,
-                             proved: proved(outcome, orders: orders, customers: customers))
+        let outcome = Outcome(
+            schedules: schedules, producerRuns: producerRuns, consumerRuns: consumerRuns,
+            stillQueued: stillQueued)
+        return ExampleReport(
+            item: item, title: title, outcome: outcome, timeline: timeline,
+            proved: proved(outcome, orders: orders, customers: customers))
     }
 
     /// Triggers one producer run and waits for it; the note is stamped with the time it ended.
-    static func produce(_ step: Step, scheduler: Scheduler,
-                        timeline: Timeline) async throws -> (DagRunRef, updated: [AssetKey]) {
+    static func produce(
+        _ step: Step, scheduler: Scheduler,
+        timeline: Timeline
+    ) async throws -> (DagRunRef, updated: [AssetKey]) {
         let before = try await scheduler.runs(of: step.dagId).count
-        let ref = try await scheduler.triggerRun(step.dagId, conf: ["correlation_id": .string(step.correlationId),
-                                                                    "rows": .number(Double(step.rows))])
+        let ref = try await scheduler.triggerRun(
+            step.dagId,
+            conf: [
+                "correlation_id": .string(step.correlationId),
+                "rows": .number(Double(step.rows)),
+            ])
         let finished = try await scheduler.waitForFinishedRuns(of: step.dagId, count: before + 1)
         guard let run = finished.first(where: { $0.runId == ref.runId }) else {
             throw ScenarioError.producerRunMissing(ref)
         }
         // Outlet events are recorded (and consumer runs created) before the producer run finishes.
         let emitted = try await scheduler.allAssetEvents().filter { traced($0).producerRun == ref.runId }
-        note(timeline, "\(step.dagId) run \(before + 1) (conf correlation_id=\(step.correlationId), rows=\(step.rows)) "
-                + "\(run.state.rawValue) → " + emitted.map { "event #\($0.id) \($0.asset.uri)" }.joined(separator: ", "),
-             at: run.endedAt)
+        note(
+            timeline,
+            "\(step.dagId) run \(before + 1) (conf correlation_id=\(step.correlationId), rows=\(step.rows)) "
+                + "\(run.state.rawValue) → "
+                + emitted.map { "event #\($0.id) \($0.asset.uri)" }.joined(separator: ", "),
+            at: run.endedAt)
         return (ref, emitted.map(\.asset))
     }
 
     /// The consumer runs created since `ledger` was taken, once they finished (each noted at the time it
     /// ended); for a consumer given none, what it holds queued and still awaits, or that `updated` is not in its
     /// schedule.
-    static func consumerRuns(since ledger: RunLedger, updated: [AssetKey], scheduler: Scheduler,
-                             timeline: Timeline) async throws -> [ConsumerRun] {
+    static func consumerRuns(
+        since ledger: RunLedger, updated: [AssetKey], scheduler: Scheduler,
+        timeline: Timeline
+    ) async throws -> [ConsumerRun] {
         try await scheduler.waitUntilRunsFinished(consumerDags)
         var observed: [ConsumerRun] = []
         for dagId in consumerDags {
@@ -201,20 +224,25 @@ extension AssetConsumer {
             for (index, run) in new.enumerated() {
                 let consumed = ConsumerRun(
                     dagId: dagId, runId: run.runId, number: total - new.count + index + 1, state: run.state,
-                    taskOrder: run.taskInstances.sorted { ($0.startedAt ?? .distantFuture) < ($1.startedAt ?? .distantFuture) }
-                        .map(\.taskId),
+                    taskOrder: run.taskInstances.sorted {
+                        ($0.startedAt ?? .distantFuture) < ($1.startedAt ?? .distantFuture)
+                    }
+                    .map(\.taskId),
                     triggeredBy: run.triggeringAssetEvents.map(traced),
                     report: run.task("report")?.returnValue ?? .null)
                 observed.append(consumed)
-                note(timeline, "  → \(dagId) run \(consumed.number) \(run.state.rawValue), consumed "
+                note(
+                    timeline,
+                    "  → \(dagId) run \(consumed.number) \(run.state.rawValue), consumed "
                         + consumed.triggeredBy.map(describe).joined(separator: ", "), at: run.endedAt)
             }
             guard new.isEmpty else { continue }
             let snapshot = try await scheduler.queueSnapshot(of: dagId)
             let scheduledOn = Set(leaves(try await scheduler.dag(dagId).schedule.condition))
             if !snapshot.queued.isEmpty {
-                timeline.note("  \(dagId): no run; " + snapshot.queued.map { "#\($0.id)" }.joined(separator: ", ")
-                    + " queued, waiting on " + snapshot.awaiting.joined(separator: ", "))
+                timeline.note(
+                    "  \(dagId): no run; " + snapshot.queued.map { "#\($0.id)" }.joined(separator: ", ")
+                        + " queued, waiting on " + snapshot.awaiting.joined(separator: ", "))
             } else if let asset = updated.first(where: { !scheduledOn.contains($0) }) {
                 timeline.note("  \(dagId): no run (not scheduled on \(asset.uri))")
             }
@@ -241,10 +269,12 @@ extension AssetConsumer {
                 == run.triggeredBy.map(\.eventId)
         }
         return [
-            "consumer runs per producer run: " + outcome.producerRuns.map {
-                "\($0.dagId) \($0.correlationId) → \($0.consumerRuns.count)"
-                    + ($0.consumerRuns.isEmpty ? "" : " (\($0.consumerRuns.map(\.description).joined(separator: ", ")))")
-            }.joined(separator: "; "),
+            "consumer runs per producer run: "
+                + outcome.producerRuns.map {
+                    "\($0.dagId) \($0.correlationId) → \($0.consumerRuns.count)"
+                        + ($0.consumerRuns.isEmpty
+                            ? "" : " (\($0.consumerRuns.map(\.description).joined(separator: ", ")))")
+                }.joined(separator: "; "),
             "\(reportDag): \(reports.count) run(s) for \(ordersEvents.count) orders event(s), "
                 + "\(reports.map(\.triggeredBy.count).reduce(0, +)) event(s) consumed",
             "\(joinDag): \(joins.count) run(s), every one consumed both assets: \(joinsHaveBoth); still queued: "

@@ -19,10 +19,14 @@ struct AssetConsumerCommand: AsyncParsableCommand {
     var batches = 2
 
     func validate() throws {
-        guard (1...100).contains(batches) else { throw ValidationError("--batches must be between 1 and 100, got \(batches)") }
+        guard (1...100).contains(batches) else {
+            throw ValidationError("--batches must be between 1 and 100, got \(batches)")
+        }
     }
 
     func run() async throws {
-        try await options.run(prefix: "asset-consumer") { try await AssetConsumer.run(.init(batches: batches), database: $0) }
+        try await options.run(prefix: "asset-consumer") {
+            try await AssetConsumer.run(.init(batches: batches), database: $0)
+        }
     }
 }

@@ -18,6 +18,8 @@ struct MultiAssetDependenciesCommand: AsyncParsableCommand {
     @Option(help: "Seed for the order in which the three producers run.") var seed: UInt64 = 7
 
     func run() async throws {
-        try await options.run(prefix: "multi-asset") { try await MultiAssetDependencies.run(.init(seed: seed), database: $0) }
+        try await options.run(prefix: "multi-asset") {
+            try await MultiAssetDependencies.run(.init(seed: seed), database: $0)
+        }
     }
 }

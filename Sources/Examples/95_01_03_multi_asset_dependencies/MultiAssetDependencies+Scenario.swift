@@ -91,28 +91,31 @@ extension MultiAssetDependencies {
 
             // Grouping: orders and returns were updated above; refunds now, invoices last.
             let rollup = pipeline.salesRollup
-            timeline.note("group sales = \(members(of: "sales", in: lake.all).map(\.name).joined(separator: ", ")) "
-                + "(fx_rates is in group \(lake.fxRates.group)) → sales_rollup scheduled on "
-                + (rollup.schedule.condition?.description ?? "nothing"))
+            timeline.note(
+                "group sales = \(members(of: "sales", in: lake.all).map(\.name).joined(separator: ", ")) "
+                    + "(fx_rates is in group \(lake.fxRates.group)) → sales_rollup scheduled on "
+                    + (rollup.schedule.condition?.description ?? "nothing"))
             try await scheduler.recordAssetEvent(lake.refunds.key, source: .api(messageId: nil))
             let afterRefunds = try await scheduler.queueSnapshot(of: rollup.dagId)
             let rollupBefore = try await scheduler.runs(of: rollup.dagId).count
             try await scheduler.recordAssetEvent(lake.invoices.key, source: .api(messageId: nil))
             let rollupRuns = try await scheduler.runs(of: rollup.dagId)
             let rollupConsumed = rollupRuns.first?.triggeringAssetEvents ?? []
-            timeline.note("refunds → sales_rollup runs \(rollupBefore) (queued: "
-                + "\(afterRefunds.queued.map(\.asset).joined(separator: ", "))); invoices → runs \(rollupRuns.count), "
-                + "consuming \(names(rollupConsumed).joined(separator: ", "))")
+            timeline.note(
+                "refunds → sales_rollup runs \(rollupBefore) (queued: "
+                    + "\(afterRefunds.queued.map(\.asset).joined(separator: ", "))); invoices → runs \(rollupRuns.count), "
+                    + "consuming \(names(rollupConsumed).joined(separator: ", "))")
 
             // Let every created run finish before the services stop.
             try await scheduler.waitUntilRunsFinished(pipeline.consumers.map(\.dagId))
             let groups = Dictionary(grouping: lake.all, by: \.group).mapValues { $0.map(\.uri).sorted() }
-            return Outcome(updateOrder: order.flatMap { $0.outlets.map(\.uri) }, andSteps: steps,
-                           reconcileTriggeredBy: reconcileRun.first?.triggeringAssetEvents.map(\.asset.uri) ?? [],
-                           partial: partial, modes: modes, groups: groups,
-                           salesGroupCondition: rollup.schedule.condition?.description ?? "",
-                           salesRollupRunsBeforeLastSalesAsset: rollupBefore, salesRollupRuns: rollupRuns.count,
-                           salesRollupConsumed: rollupConsumed.map(\.asset.uri))
+            return Outcome(
+                updateOrder: order.flatMap { $0.outlets.map(\.uri) }, andSteps: steps,
+                reconcileTriggeredBy: reconcileRun.first?.triggeringAssetEvents.map(\.asset.uri) ?? [],
+                partial: partial, modes: modes, groups: groups,
+                salesGroupCondition: rollup.schedule.condition?.description ?? "",
+                salesRollupRunsBeforeLastSalesAsset: rollupBefore, salesRollupRuns: rollupRuns.count,
+                salesRollupConsumed: rollupConsumed.map(\.asset.uri))
         }
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
@@ -126,23 +129,28 @@ extension MultiAssetDependencies {
             let ref = try await scheduler.triggerRun(producer.dagId)
             let run = try await scheduler.waitForFinishedRuns(of: producer.dagId, count: 1)
             guard run.contains(where: { $0.runId == ref.runId }),
-                  let event = try await scheduler.allAssetEvents().last(where: {
-                      if case .task(_, let run, _) = $0.source { run == ref.runId } else { false }
-                  })
+                let event = try await scheduler.allAssetEvents().last(where: {
+                    if case .task(_, let run, _) = $0.source { run == ref.runId } else { false }
+                })
             else { throw ScenarioError.noEventFrom(dagId: producer.dagId) }
             // What reconcile had seen: its queue, plus what a run created by this update consumed from it.
             let consumedNow = try await ledger.consumedEvents(of: "reconcile")
             let queue = try await scheduler.queueSnapshot(of: "reconcile")
-            let seen = Set(try await scheduler.queuedEvents(for: "reconcile").map(\.asset.uri) + consumedNow.map(\.asset.uri))
+            let seen = Set(
+                try await scheduler.queuedEvents(for: "reconcile").map(\.asset.uri) + consumedNow.map(\.asset.uri))
             let missing = consumedNow.isEmpty ? queue.awaiting : []
             let reconcileRuns = try await scheduler.runs(of: "reconcile").count
             let earlyRuns = try await scheduler.runs(of: "early_report").count
-            steps.append(Step(updated: event.asset.uri, eventId: event.id, seenByReconcile: seen.sorted(),
-                              stillMissing: missing, reconcileRuns: reconcileRuns, earlyReportRuns: earlyRuns))
-            timeline.note("\(producer.dagId) → event #\(event.id) \(event.asset.name): reconcile runs \(reconcileRuns)"
-                + (missing.isEmpty ? " (consumed \(names(consumedNow).joined(separator: ", ")))"
-                   : ", still waiting on \(missing.joined(separator: ", "))")
-                + "; early_report runs \(earlyRuns)", at: event.timestamp)
+            steps.append(
+                Step(
+                    updated: event.asset.uri, eventId: event.id, seenByReconcile: seen.sorted(),
+                    stillMissing: missing, reconcileRuns: reconcileRuns, earlyReportRuns: earlyRuns))
+            timeline.note(
+                "\(producer.dagId) → event #\(event.id) \(event.asset.name): reconcile runs \(reconcileRuns)"
+                    + (missing.isEmpty
+                        ? " (consumed \(names(consumedNow).joined(separator: ", ")))"
+                        : ", still waiting on \(missing.joined(separator: ", "))")
+                    + "; early_report runs \(earlyRuns)", at: event.timestamp)
         }
         return steps
     }
@@ -151,52 +159,71 @@ extension MultiAssetDependencies {
     static func partialPattern(_ lake: Lake, scheduler: Scheduler, timeline: Timeline) async throws -> [PartialStep] {
         var partial: [PartialStep] = []
         let condition = try await scheduler.dag("early_report").schedule.condition?.description ?? ""
-        for (target, extra) in [(lake.orders, ["batch": 2] as [String: JSONValue]),
-                                (lake.manualOverride, ["reason": "month-end close"])] {
+        for (target, extra) in [
+            (lake.orders, ["batch": 2] as [String: JSONValue]),
+            (lake.manualOverride, ["reason": "month-end close"]),
+        ] {
             let ledger = try await RunLedger(scheduler, dags: ["early_report"])
             let recorded = try await scheduler.recordAssetEvent(target.key, extra: extra, source: .api(messageId: nil))
             let consumed = names(try await ledger.consumedEvents(of: "early_report"))
             let runs = try await scheduler.runs(of: "early_report").count
             let missing = consumed.isEmpty ? try await scheduler.queueSnapshot(of: "early_report").awaiting : []
-            partial.append(PartialStep(stimulus: target.uri, eventId: recorded.event.id, earlyReportRuns: runs,
-                                       stillMissing: missing, consumed: consumed))
-            timeline.note("event #\(recorded.event.id) \(target.name) alone → early_report on \(condition): runs \(runs)"
-                + (consumed.isEmpty ? ", waiting on \(missing.joined(separator: " or "))"
-                   : " (consumed \(consumed.joined(separator: ", ")))"), at: recorded.event.timestamp)
+            partial.append(
+                PartialStep(
+                    stimulus: target.uri, eventId: recorded.event.id, earlyReportRuns: runs,
+                    stillMissing: missing, consumed: consumed))
+            timeline.note(
+                "event #\(recorded.event.id) \(target.name) alone → early_report on \(condition): runs \(runs)"
+                    + (consumed.isEmpty
+                        ? ", waiting on \(missing.joined(separator: " or "))"
+                        : " (consumed \(consumed.joined(separator: ", ")))"),
+                at: recorded.event.timestamp)
         }
         return partial
     }
 
     /// Batched vs per-event on clicks, clicks, views, then one more views.
-    static func triggeringModes(_ lake: Lake, _ pipeline: Pipeline, scheduler: Scheduler,
-                                timeline: Timeline) async throws -> [ModeResult] {
+    static func triggeringModes(
+        _ lake: Lake, _ pipeline: Pipeline, scheduler: Scheduler,
+        timeline: Timeline
+    ) async throws -> [ModeResult] {
         struct State { var runs: [[String]]; var queued: [String]; var ids: [Int64] }
         let dags = [pipeline.webBatched, pipeline.webPerEvent]
         func state(of dag: DAG) async throws -> State {
             let runs = try await scheduler.runs(of: dag.dagId).map(\.triggeringAssetEvents)
             let queued = try await scheduler.queuedEvents(for: dag.dagId)
-            return State(runs: runs.map(names), queued: names(queued), ids: runs.flatMap { $0.map(\.id) } + queued.map(\.id))
+            return State(
+                runs: runs.map(names), queued: names(queued), ids: runs.flatMap { $0.map(\.id) } + queued.map(\.id))
         }
         var sent: [Int64] = []
         for (target, n) in [(lake.clicks, 1), (lake.clicks, 2), (lake.views, 1)] {
-            sent.append(try await scheduler.recordAssetEvent(target.key, extra: ["n": .number(Double(n))],
-                                                             source: .api(messageId: nil)).event.id)
+            sent.append(
+                try await scheduler.recordAssetEvent(
+                    target.key, extra: ["n": .number(Double(n))],
+                    source: .api(messageId: nil)
+                ).event.id)
         }
         var afterThree: [State] = []
         for dag in dags { afterThree.append(try await state(of: dag)) }
-        sent.append(try await scheduler.recordAssetEvent(lake.views.key, extra: ["n": 2], source: .api(messageId: nil)).event.id)
+        sent.append(
+            try await scheduler.recordAssetEvent(lake.views.key, extra: ["n": 2], source: .api(messageId: nil)).event.id
+        )
         var results: [ModeResult] = []
         for (dag, three) in zip(dags, afterThree) {
             let four = try await state(of: dag)
-            results.append(ModeResult(dagId: dag.dagId, mode: dag.assetTriggering, runs: three.runs,
-                                      stillQueued: three.queued, runsAfterNextViews: four.runs,
-                                      stillQueuedAfterNextViews: four.queued, eachEventOnce: four.ids.sorted() == sent.sorted()))
+            results.append(
+                ModeResult(
+                    dagId: dag.dagId, mode: dag.assetTriggering, runs: three.runs,
+                    stillQueued: three.queued, runsAfterNextViews: four.runs,
+                    stillQueuedAfterNextViews: four.queued, eachEventOnce: four.ids.sorted() == sent.sorted()))
             let render = { (state: State) in
-                "\(state.runs.count) run(s) " + state.runs.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " ")
+                "\(state.runs.count) run(s) "
+                    + state.runs.map { "[\($0.joined(separator: ", "))]" }.joined(separator: " ")
                     + ", queued [\(state.queued.joined(separator: ", "))]"
             }
-            timeline.note("\(dag.dagId) (\(dag.assetTriggering.rawValue)) after clicks, clicks, views: \(render(three)); "
-                + "after one more views: \(render(four))")
+            timeline.note(
+                "\(dag.dagId) (\(dag.assetTriggering.rawValue)) after clicks, clicks, views: \(render(three)); "
+                    + "after one more views: \(render(four))")
         }
         return results
     }
@@ -212,7 +239,8 @@ extension MultiAssetDependencies {
         let override = outcome.partial.last
         return [
             "reconcile (orders & returns & fx_rates), updates in order "
-                + steps.map { $0.updated.split(separator: "/").last.map(String.init) ?? $0.updated }.joined(separator: ", ")
+                + steps.map { $0.updated.split(separator: "/").last.map(String.init) ?? $0.updated }.joined(
+                    separator: ", ")
                 + ": runs after each " + steps.map { String($0.reconcileRuns) }.joined(separator: ", ")
                 + "; no run before the last update: \(noEarlyRun); the run consumed \(outcome.reconcileTriggeredBy.count) events",
             "partial (orders & returns) | manual_override: orders alone made "

@@ -44,9 +44,13 @@ enum MultiAssetDependencies {
 
         init(_ lake: Lake) throws {
             producers = try [lake.orders, lake.returns, lake.fxRates].map { asset in
-                try DAG("produce_\(asset.name)", tasks: [
-                    TaskDefinition("publish", outlets: [asset]) { _ in TaskOutput(outletExtra: [asset.key: ["ok": true]]) }
-                ])
+                try DAG(
+                    "produce_\(asset.name)",
+                    tasks: [
+                        TaskDefinition("publish", outlets: [asset]) { _ in
+                            TaskOutput(outletExtra: [asset.key: ["ok": true]])
+                        }
+                    ])
             }
             reconcile = try Self.consumer("reconcile", .on(lake.orders & lake.returns & lake.fxRates))
             earlyReport = try Self.consumer("early_report", .on((lake.orders & lake.returns) | lake.manualOverride))

@@ -73,20 +73,24 @@ extension AssetEventMetadata {
         let fx = try Asset(uri: "s3://lake/fx/latest", name: "fx_latest")
         let fxDags = try fxDags(fx: fx)
         let orchestrator = Orchestrator(database: database)
-        try await orchestrator.register(dags: [try exportDag(orders: orders, landing: landing, badRun: configuration.badRun),
-                                               try loadDag(orders: orders), try auditDag(orders: orders),
-                                               fxDags.publish, fxDags.convert])
+        try await orchestrator.register(dags: [
+            try exportDag(orders: orders, landing: landing, badRun: configuration.badRun),
+            try loadDag(orders: orders), try auditDag(orders: orders),
+            fxDags.publish, fxDags.convert,
+        ])
         try await orchestrator.requireFreshStore()
         _ = try database.folder("landing")  // empty it only now that the store is known to be new
         let scheduler = orchestrator.scheduler
-        timeline.note("schema \(schema.name) v\(schema.version) (version in extra[\"\(schema.versionKey ?? "")\"]): "
-            + schema.fields.map { "\($0.name): \($0.type.rawValue)" }.joined(separator: ", "))
+        timeline.note(
+            "schema \(schema.name) v\(schema.version) (version in extra[\"\(schema.versionKey ?? "")\"]): "
+                + schema.fields.map { "\($0.name): \($0.type.rawValue)" }.joined(separator: ", "))
 
         return try await orchestrator.withServices {
             var exports: [Export] = [], loads: [ConsumerRun] = []
             for run in 1...configuration.runs {
-                let (export, load) = try await exportAndLoad(run, orders: orders, landing: landing,
-                                                             scheduler: scheduler, timeline: timeline)
+                let (export, load) = try await exportAndLoad(
+                    run, orders: orders, landing: landing,
+                    scheduler: scheduler, timeline: timeline)
                 exports.append(export)
                 loads.append(load)
             }
@@ -94,48 +98,61 @@ extension AssetEventMetadata {
             if configuration.tamperRun > 0 {
                 try appendLateRow(to: landing.appendingPathComponent("orders-\(configuration.tamperRun).csv"))
                 tampered = configuration.tamperRun
-                timeline.note("a late writer appended 1 row to landing/orders-\(configuration.tamperRun).csv "
-                    + "after its event was emitted")
+                timeline.note(
+                    "a late writer appended 1 row to landing/orders-\(configuration.tamperRun).csv "
+                        + "after its event was emitted")
             }
             let audit = try await audit(orders, scheduler: scheduler, timeline: timeline)
             let (payload, converted) = try await inline(fx, scheduler: scheduler, timeline: timeline)
-            let outcome = Outcome(exports: exports, consumerRuns: loads, tamperedRun: tampered, audit: audit,
-                                  inlinePayload: payload, inlineExtraBytes: JSONValue.object(payload).jsonText.utf8.count,
-                                  inlineConsumerResult: converted)
-            return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
+            let outcome = Outcome(
+                exports: exports, consumerRuns: loads, tamperedRun: tampered, audit: audit,
+                inlinePayload: payload, inlineExtraBytes: JSONValue.object(payload).jsonText.utf8.count,
+                inlineConsumerResult: converted)
+            return ExampleReport(
+                item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
         }
     }
 
     /// One export and the load it triggered: the export noted at its event's time, the load when it ended.
-    static func exportAndLoad(_ run: Int, orders: Asset, landing: URL, scheduler: Scheduler,
-                              timeline: Timeline) async throws -> (Export, ConsumerRun) {
+    static func exportAndLoad(
+        _ run: Int, orders: Asset, landing: URL, scheduler: Scheduler,
+        timeline: Timeline
+    ) async throws -> (Export, ConsumerRun) {
         let ref = try await scheduler.triggerRun("export_orders", conf: ["run": .number(Double(run))])
         _ = try await scheduler.waitForFinishedRuns(of: "export_orders", count: run)
-        guard let event = try await scheduler.assetEvents(for: orders.key).last(where: {
-            if case .task(_, let runId, _) = $0.source { runId == ref.runId } else { false }
-        }) else { throw ScenarioError.noEventFrom(run: run) }
+        guard
+            let event = try await scheduler.assetEvents(for: orders.key).last(where: {
+                if case .task(_, let runId, _) = $0.source { runId == ref.runId } else { false }
+            })
+        else { throw ScenarioError.noEventFrom(run: run) }
         let fileBytes = (try? Data(contentsOf: landing.appendingPathComponent("orders-\(run).csv")).count) ?? 0
         let extraText = JSONValue.object(event.extra).jsonText
-        let export = Export(run: run, eventId: event.id, extra: event.extra, extraBytes: extraText.utf8.count,
-                            fileBytes: fileBytes)
-        timeline.note("export run \(run) wrote landing/orders-\(run).csv (\(fileBytes) bytes) → event #\(event.id) "
-            + "extra \(extraText)", at: event.timestamp)
+        let export = Export(
+            run: run, eventId: event.id, extra: event.extra, extraBytes: extraText.utf8.count,
+            fileBytes: fileBytes)
+        timeline.note(
+            "export run \(run) wrote landing/orders-\(run).csv (\(fileBytes) bytes) → event #\(event.id) "
+                + "extra \(extraText)", at: event.timestamp)
 
         _ = try await scheduler.waitForFinishedRuns(of: "load_orders", count: run)
         guard let loadRun = try await scheduler.runs(of: "load_orders", consuming: event.id).first else {
             throw ScenarioError.noLoadRun(eventId: event.id)
         }
         let report = try loadRun.task("load")?.returnValue.map { try $0.decoded(as: LoadReport.self) }
-        let load = ConsumerRun(eventId: event.id, exportRun: event.extra["run"]?.exactIntegerValue, state: loadRun.state,
-                               extraSeen: loadRun.triggeringAssetEvents.first?.extra ?? [:],
-                               validateState: loadRun.task("validate")?.state, loadState: loadRun.task("load")?.state,
-                               load: report)
-        let states = "[" + loadRun.taskInstances.map { "\($0.taskId)=\($0.state.rawValue)" }.joined(separator: " ") + "]"
+        let load = ConsumerRun(
+            eventId: event.id, exportRun: event.extra["run"]?.exactIntegerValue, state: loadRun.state,
+            extraSeen: loadRun.triggeringAssetEvents.first?.extra ?? [:],
+            validateState: loadRun.task("validate")?.state, loadState: loadRun.task("load")?.state,
+            load: report)
+        let states =
+            "[" + loadRun.taskInstances.map { "\($0.taskId)=\($0.state.rawValue)" }.joined(separator: " ") + "]"
         if let report {
             note(timeline, "  load_orders run \(run) success: " + describe(report), at: loadRun.endedAt)
         } else {
             let failed = loadRun.taskInstances.first { $0.state == .failed }
-            note(timeline, "  load_orders run \(run) \(loadRun.state.rawValue): \(failed?.taskId ?? "no task") refused: "
+            note(
+                timeline,
+                "  load_orders run \(run) \(loadRun.state.rawValue): \(failed?.taskId ?? "no task") refused: "
                     + (failed?.note ?? "") + " " + states, at: loadRun.endedAt)
         }
         return (export, load)
@@ -160,20 +177,26 @@ extension AssetEventMetadata {
             return "#\(entry.eventId) \(entry.verdict.rawValue)"
                 + (problems.isEmpty ? "" : " (" + problems.joined(separator: "; ") + ")")
         }
-        note(timeline, "audit_exports (manual, inlet \(orders.name): \(entries.count) events): "
+        note(
+            timeline,
+            "audit_exports (manual, inlet \(orders.name): \(entries.count) events): "
                 + verdicts.joined(separator: "; "), at: run.endedAt)
         return entries
     }
 
     /// publish_fx, then the convert_prices run its event triggered.
-    static func inline(_ fx: Asset, scheduler: Scheduler,
-                       timeline: Timeline) async throws -> ([String: JSONValue], JSONValue) {
+    static func inline(
+        _ fx: Asset, scheduler: Scheduler,
+        timeline: Timeline
+    ) async throws -> ([String: JSONValue], JSONValue) {
         try await scheduler.triggerRun("publish_fx")
         let converts = try await scheduler.waitForFinishedRuns(of: "convert_prices", count: 1)
         guard let convert = converts.first else { throw ScenarioError.noRunOf(dagId: "convert_prices") }
         let payload = convert.triggeringAssetEvents.last?.extra ?? [:]
         let converted = convert.task("convert")?.returnValue ?? .null
-        note(timeline, "publish_fx put the rates inline (\(JSONValue.object(payload).jsonText.utf8.count) bytes of "
+        note(
+            timeline,
+            "publish_fx put the rates inline (\(JSONValue.object(payload).jsonText.utf8.count) bytes of "
                 + "extra); convert_prices computed \(converted.jsonText)", at: convert.endedAt)
         return (payload, converted)
     }
@@ -193,10 +216,14 @@ extension AssetEventMetadata {
         let loaded = runs.filter { $0.load != nil }
         let refused = runs.filter { $0.validateState == .failed }
         let loadedExports = outcome.exports.filter { export in loaded.contains { $0.eventId == export.eventId } }
-        let (extraBytes, fileBytes) = (loadedExports.map(\.extraBytes).reduce(0, +),
-                                       loadedExports.map(\.fileBytes).reduce(0, +))
+        let (extraBytes, fileBytes) = (
+            loadedExports.map(\.extraBytes).reduce(0, +),
+            loadedExports.map(\.fileBytes).reduce(0, +)
+        )
         let count = { (verdict: Verdict) in outcome.audit.filter { $0.verdict == verdict }.count }
-        let ownExtra = runs.allSatisfy { run in outcome.exports.contains { $0.eventId == run.eventId && $0.extra == run.extraSeen } }
+        let ownExtra = runs.allSatisfy { run in
+            outcome.exports.contains { $0.eventId == run.eventId && $0.extra == run.extraSeen }
+        }
         return [
             "asset events with metadata: \(outcome.exports.count); load_orders runs: \(runs.count), each seeing its own "
                 + "event's extra: \(ownExtra)",

@@ -10,8 +10,11 @@ import Foundation
 enum AssetEventMetadata {
     // [START claim]
     /// The contract between export_orders and its consumers.
-    static let schema = ExtraSchema(name: "orders_export", version: 1, versionKey: "schema_version", fields: [
-        .init("path", .string), .init("row_count", .integer), .init("fnv1a64", .string), .init("run", .integer)])
+    static let schema = ExtraSchema(
+        name: "orders_export", version: 1, versionKey: "schema_version",
+        fields: [
+            .init("path", .string), .init("row_count", .integer), .init("fnv1a64", .string), .init("run", .integer),
+        ])
 
     /// FNV-1a, 64 bit, as 16 hex digits: a cheap check that a file is the one the event announced (catches
     /// truncation and rewrites), not a cryptographic hash (it does not resist forgery).
@@ -49,20 +52,26 @@ enum AssetEventMetadata {
     /// Writes `orders-N.csv` into `landing` and announces it: the event's extra is the claim check (path, row
     /// count, checksum, schema version). In run `badRun` it emits a producer bug: the count as text, no checksum.
     static func exportDag(orders: Asset, landing: URL, badRun: Int) throws -> DAG {
-        try DAG("export_orders", tasks: [TaskDefinition("write", outlets: [orders]) { context in
-            let run = context.conf["run"]?.exactIntegerValue ?? 0
-            let (data, rows) = csv(run: run)
-            let file = landing.appendingPathComponent("orders-\(run).csv")
-            try data.write(to: file)
-            var extra: [String: JSONValue] = ["path": .string(file.path), "row_count": .number(Double(rows)),
-                                              "fnv1a64": .string(fnv1a64(data)), "run": .number(Double(run)),
-                                              "schema_version": .number(Double(schema.version))]
-            if run == badRun {
-                extra["row_count"] = .string("\(rows)")
-                extra.removeValue(forKey: "fnv1a64")
-            }
-            return TaskOutput(outletExtra: [orders.key: extra])
-        }])
+        try DAG(
+            "export_orders",
+            tasks: [
+                TaskDefinition("write", outlets: [orders]) { context in
+                    let run = context.conf["run"]?.exactIntegerValue ?? 0
+                    let (data, rows) = csv(run: run)
+                    let file = landing.appendingPathComponent("orders-\(run).csv")
+                    try data.write(to: file)
+                    var extra: [String: JSONValue] = [
+                        "path": .string(file.path), "row_count": .number(Double(rows)),
+                        "fnv1a64": .string(fnv1a64(data)), "run": .number(Double(run)),
+                        "schema_version": .number(Double(schema.version)),
+                    ]
+                    if run == badRun {
+                        extra["row_count"] = .string("\(rows)")
+                        extra.removeValue(forKey: "fnv1a64")
+                    }
+                    return TaskOutput(outletExtra: [orders.key: extra])
+                }
+            ])
     }
 
     /// The CSV an export run writes: a header and `40 + 10 × run` rows.
@@ -76,39 +85,50 @@ enum AssetEventMetadata {
     /// One load per export (`.perEvent`): validate the extra against the schema, then re-read the file and
     /// verify the claim, and find the previous valid export in the asset's history (Airflow's inlet_events).
     static func loadDag(orders: Asset) throws -> DAG {
-        try DAG("load_orders", schedule: .on([orders]), assetTriggering: .perEvent, tasks: [
-            TaskDefinition("validate") { context in
-                let event = try onlyEvent(context.triggeringEvents(of: orders))
-                try schema.validate(event.extra)
-                return TaskOutput(value: .object(event.extra))
-            },
-            TaskDefinition("load", upstream: ["validate"], inlets: [orders]) { context in
-                let event = try onlyEvent(context.triggeringEvents(of: orders))
-                let check = verify(event.extra)
-                guard check.verified, let rows = check.rowsInFile else {
-                    throw MetadataError.claimMismatch(eventId: event.id, problems: check.problems)
-                }
-                let history = try await context.inletEvents(orders)
-                let previous = history.last { $0.id < event.id && schema.violations(of: $0.extra).isEmpty }
-                let delta = previous?.extra["row_count"]?.exactIntegerValue.map { rows - $0 }
-                return TaskOutput(value: try JSONValue(encoding: LoadReport(
-                    rowsRead: rows, inletEventsSeen: history.count, previousEventId: previous?.id, delta: delta)))
-            },
-        ])
+        try DAG(
+            "load_orders", schedule: .on([orders]), assetTriggering: .perEvent,
+            tasks: [
+                TaskDefinition("validate") { context in
+                    let event = try onlyEvent(context.triggeringEvents(of: orders))
+                    try schema.validate(event.extra)
+                    return TaskOutput(value: .object(event.extra))
+                },
+                TaskDefinition("load", upstream: ["validate"], inlets: [orders]) { context in
+                    let event = try onlyEvent(context.triggeringEvents(of: orders))
+                    let check = verify(event.extra)
+                    guard check.verified, let rows = check.rowsInFile else {
+                        throw MetadataError.claimMismatch(eventId: event.id, problems: check.problems)
+                    }
+                    let history = try await context.inletEvents(orders)
+                    let previous = history.last { $0.id < event.id && schema.violations(of: $0.extra).isEmpty }
+                    let delta = previous?.extra["row_count"]?.exactIntegerValue.map { rows - $0 }
+                    return TaskOutput(
+                        value: try JSONValue(
+                            encoding: LoadReport(
+                                rowsRead: rows, inletEventsSeen: history.count, previousEventId: previous?.id,
+                                delta: delta)))
+                },
+            ])
     }
 
     /// A manual audit over the asset's history: does every file still match what its event announced?
     static func auditDag(orders: Asset) throws -> DAG {
-        try DAG("audit_exports", tasks: [TaskDefinition("audit", inlets: [orders]) { context in
-            let entries = try await context.inletEvents(orders).map { event in
-                let broken = schema.violations(of: event.extra)
-                let check = broken.isEmpty ? verify(event.extra) : ClaimCheck(problems: [])
-                let verdict: Verdict = !broken.isEmpty ? .unverifiable : (check.verified ? .verified : .mismatch)
-                return AuditEntry(eventId: event.id, exportRun: event.extra["run"]?.exactIntegerValue,
-                                  verdict: verdict, problems: check.problems, schemaViolations: broken)
-            }
-            return TaskOutput(value: try JSONValue(encoding: entries))
-        }])
+        try DAG(
+            "audit_exports",
+            tasks: [
+                TaskDefinition("audit", inlets: [orders]) { context in
+                    let entries = try await context.inletEvents(orders).map { event in
+                        let broken = schema.violations(of: event.extra)
+                        let check = broken.isEmpty ? verify(event.extra) : ClaimCheck(problems: [])
+                        let verdict: Verdict =
+                            !broken.isEmpty ? .unverifiable : (check.verified ? .verified : .mismatch)
+                        return AuditEntry(
+                            eventId: event.id, exportRun: event.extra["run"]?.exactIntegerValue,
+                            verdict: verdict, problems: check.problems, schemaViolations: broken)
+                    }
+                    return TaskOutput(value: try JSONValue(encoding: entries))
+                }
+            ])
     }
 
     static func onlyEvent(_ events: [AssetEvent]) throws(MetadataError) -> AssetEvent {
@@ -120,15 +140,27 @@ enum AssetEventMetadata {
     // [START inline]
     /// A few values need no claim check: the rates travel in extra, and the consumer uses them directly.
     static func fxDags(fx: Asset) throws -> (publish: DAG, convert: DAG) {
-        let publish = try DAG("publish_fx", tasks: [TaskDefinition("publish", outlets: [fx]) { _ in
-            TaskOutput(outletExtra: [fx.key: ["rates": ["EUR": 1.0, "USD": 1.08, "GBP": 0.86], "as_of": "2026-11-23"]])
-        }])
-        let convert = try DAG("convert_prices", schedule: .on([fx]), tasks: [TaskDefinition("convert") { context in
-            guard let usd = context.triggeringEvents(of: fx).last?.extra["rates"]?["USD"]?.doubleValue else {
-                throw MetadataError.noRate(currency: "USD")
-            }
-            return TaskOutput(value: ["price_eur": 100, "price_usd": .number((100 * usd * 100).rounded() / 100)])
-        }])
+        let publish = try DAG(
+            "publish_fx",
+            tasks: [
+                TaskDefinition("publish", outlets: [fx]) { _ in
+                    TaskOutput(outletExtra: [
+                        fx.key: ["rates": ["EUR": 1.0, "USD": 1.08, "GBP": 0.86], "as_of": "2026-11-23"]
+                    ])
+                }
+            ])
+        let convert = try DAG(
+            "convert_prices", schedule: .on([fx]),
+            tasks: [
+                TaskDefinition("convert") { context in
+                    guard let usd = context.triggeringEvents(of: fx).last?.extra["rates"]?["USD"]?.doubleValue else {
+                        throw MetadataError.noRate(currency: "USD")
+                    }
+                    return TaskOutput(value: [
+                        "price_eur": 100, "price_usd": .number((100 * usd * 100).rounded() / 100),
+                    ])
+                }
+            ])
         return (publish, convert)
     }
     // [END inline]

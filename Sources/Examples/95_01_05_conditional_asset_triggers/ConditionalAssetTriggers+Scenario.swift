@@ -59,11 +59,13 @@ extension ConditionalAssetTriggers {
 
     /// The workload: orders of both regions (some invalid), fx updates, one manual override.
     static func inputs(orders: Asset, fx: Asset, manual: Asset) -> [(Asset, [String: JSONValue])] {
-        [(orders, ["region": "us", "row_count": 10]), (fx, ["date": "2026-11-23"]),
-         (orders, ["region": "eu"]), (orders, ["region": "eu", "row_count": 0]), (fx, ["date": "2026-11-24"]),
-         (orders, ["region": "eu", "row_count": 25]), (orders, ["region": "us", "row_count": 5]),
-         (fx, ["date": "2026-11-25"]), (manual, ["reason": "late correction"]),
-         (orders, ["region": "eu", "row_count": 12])]
+        [
+            (orders, ["region": "us", "row_count": 10]), (fx, ["date": "2026-11-23"]),
+            (orders, ["region": "eu"]), (orders, ["region": "eu", "row_count": 0]), (fx, ["date": "2026-11-24"]),
+            (orders, ["region": "eu", "row_count": 25]), (orders, ["region": "us", "row_count": 5]),
+            (fx, ["date": "2026-11-25"]), (manual, ["reason": "late correction"]),
+            (orders, ["region": "eu", "row_count": 12]),
+        ]
     }
 
     /// The gate's decisions, recorded by the gate as it makes them, by run.
@@ -85,8 +87,10 @@ extension ConditionalAssetTriggers {
         let report = try Asset(uri: "s3://lake/reports/daily", name: "daily_report")
         let condition = (orders & fx) | manual
         let decisions = Decisions()
-        let build = try buildReport(on: condition, orders: orders, manual: manual, report: report,
-                                    region: configuration.region) { ref, decision in
+        let build = try buildReport(
+            on: condition, orders: orders, manual: manual, report: report,
+            region: configuration.region
+        ) { ref, decision in
             decisions.record(decision, for: ref)
             timeline.note("  gate " + (decision.proceeds ? "proceeds" : "skips") + ": \(decision)")
         }
@@ -94,67 +98,82 @@ extension ConditionalAssetTriggers {
         try await orchestrator.register(dags: [build, try notify(on: report)], assets: [orders, fx, manual, report])
         try await orchestrator.requireFreshStore()
         let scheduler = orchestrator.scheduler
-        timeline.note("\(dagId) scheduled on \(condition): gate → build → publish (outlet \(report.name)); "
-            + "notify scheduled on [\(report.name)]")
+        timeline.note(
+            "\(dagId) scheduled on \(condition): gate → build → publish (outlet \(report.name)); "
+                + "notify scheduled on [\(report.name)]")
 
         let (stimuli, runs) = try await orchestrator.withServices {
             var stimuli: [Stimulus] = [], runs: [RunResult] = []
             for (asset, extra) in inputs(orders: orders, fx: fx, manual: manual) {
-                let recorded = try await scheduler.recordAssetEvent(asset.key, extra: extra, source: .api(messageId: nil))
+                let recorded = try await scheduler.recordAssetEvent(
+                    asset.key, extra: extra, source: .api(messageId: nil))
                 let extraText = extra.keys.sorted().map { key in "\(key)=\(extra[key]?.jsonText ?? "null")" }
                     .joined(separator: " ")
                 timeline.note("event #\(recorded.event.id) \(asset.name) {\(extraText)}", at: recorded.event.timestamp)
                 for ref in recorded.createdRuns where ref.dagId == dagId {
-                    runs.append(try await follow(ref, number: runs.count + 1, report: report, decisions: decisions,
-                                                 scheduler: scheduler, timeline: timeline))
+                    runs.append(
+                        try await follow(
+                            ref, number: runs.count + 1, report: report, decisions: decisions,
+                            scheduler: scheduler, timeline: timeline))
                 }
                 if recorded.createdRuns.isEmpty {
                     let snapshot = try await scheduler.queueSnapshot(of: dagId)
                     timeline.note("  no run; waiting on " + snapshot.awaiting.joined(separator: " or "))
                 }
-                stimuli.append(Stimulus(eventId: recorded.event.id, asset: asset.uri, extra: extra,
-                                        runsAfter: try await scheduler.runs(of: dagId).count))
+                stimuli.append(
+                    Stimulus(
+                        eventId: recorded.event.id, asset: asset.uri, extra: extra,
+                        runsAfter: try await scheduler.runs(of: dagId).count))
             }
             return (stimuli, runs)
         }
         let queued = try await scheduler.queuedEvents(for: dagId).map(\.asset.uri)
-        let outcome = Outcome(condition: condition.description, stimuli: stimuli, runs: runs,
-                              publishedEvents: try await scheduler.assetEvents(for: report.key).count,
-                              notifyRuns: try await scheduler.runs(of: "notify").count, stillQueued: queued)
+        let outcome = Outcome(
+            condition: condition.description, stimuli: stimuli, runs: runs,
+            publishedEvents: try await scheduler.assetEvents(for: report.key).count,
+            notifyRuns: try await scheduler.runs(of: "notify").count, stillQueued: queued)
         return ExampleReport(item: item, title: title, outcome: outcome, timeline: timeline, proved: proved(outcome))
     }
 
     /// Waits for a build_report run to finish and notes its result when it ended; follows its report event to
     /// the notify run it triggered.
-    static func follow(_ ref: DagRunRef, number: Int, report: Asset, decisions: Decisions,
-                       scheduler: Scheduler, timeline: Timeline) async throws -> RunResult {
+    static func follow(
+        _ ref: DagRunRef, number: Int, report: Asset, decisions: Decisions,
+        scheduler: Scheduler, timeline: Timeline
+    ) async throws -> RunResult {
         let finished = try await scheduler.waitForFinishedRuns(of: dagId, count: number)
         guard let run = finished.first(where: { $0.runId == ref.runId }) else { throw ScenarioError.runMissing(ref) }
         let published = try await scheduler.assetEvents(for: report.key).first {
             if case .task(_, let runId, _) = $0.source { runId == run.runId } else { false }
         }
-        note(timeline, "  \(dagId) run \(number) \(run.state.rawValue), consumed "
+        note(
+            timeline,
+            "  \(dagId) run \(number) \(run.state.rawValue), consumed "
                 + run.triggeringAssetEvents.map { "#\($0.id)" }.joined(separator: ", ") + ": "
                 + run.taskInstances.map { "\($0.taskId)=\($0.state.rawValue)" }.joined(separator: " ")
                 + (published.map { "; \(report.name) event #\($0.id)" } ?? "; no \(report.name) event"),
-             at: run.endedAt)
+            at: run.endedAt)
         var notifyNumber: Int?
         if let published {
             let notifyRuns = try await scheduler.runs(of: "notify")
-            if let index = notifyRuns.firstIndex(where: { $0.triggeringAssetEvents.contains { $0.id == published.id } }) {
+            if let index = notifyRuns.firstIndex(where: { $0.triggeringAssetEvents.contains { $0.id == published.id } })
+            {
                 let notified = try await scheduler.waitForFinishedRuns(of: "notify", count: index + 1)
                 let notifyRun = notified.first { $0.runId == notifyRuns[index].runId }
                 notifyNumber = index + 1
-                note(timeline, "  → notify run \(index + 1) on \(report.name) event #\(published.id): "
+                note(
+                    timeline,
+                    "  → notify run \(index + 1) on \(report.name) event #\(published.id): "
                         + (notifyRun?.state.rawValue ?? "unfinished"),
-                     at: notifyRun?.endedAt)
+                    at: notifyRun?.endedAt)
             }
         }
-        return RunResult(number: number, state: run.state, events: run.triggeringAssetEvents.map(\.id),
-                         assets: run.triggeringAssetEvents.map(\.asset.uri),
-                         decision: decisions[run.ref],
-                         taskStates: Dictionary(run.taskInstances.map { ($0.taskId, $0.state) }) { first, _ in first },
-                         reportEvent: published?.id, notifyRun: notifyNumber)
+        return RunResult(
+            number: number, state: run.state, events: run.triggeringAssetEvents.map(\.id),
+            assets: run.triggeringAssetEvents.map(\.asset.uri),
+            decision: decisions[run.ref],
+            taskStates: Dictionary(run.taskInstances.map { ($0.taskId, $0.state) }) { first, _ in first },
+            reportEvent: published?.id, notifyRun: notifyNumber)
     }
 
     /// The conclusions, each computed from the outcome.

@@ -6,8 +6,11 @@ import Eventide
 enum ConditionalAssetTriggers {
     // [START gate]
     /// What an orders event's extra must hold before the gate looks at its values.
-    static let ordersSchema = ExtraSchema(name: "orders_update", version: 1, fields: [
-        .init("region", .string), .init("row_count", .integer)])
+    static let ordersSchema = ExtraSchema(
+        name: "orders_update", version: 1,
+        fields: [
+            .init("region", .string), .init("row_count", .integer),
+        ])
 
     /// Validates one orders event, then filters it by region.
     static func assess(_ event: AssetEvent, region: String) -> Verdict {
@@ -47,21 +50,24 @@ enum ConditionalAssetTriggers {
         on condition: AssetCondition, orders: Asset, manual: Asset, report: Asset, region: String,
         onDecision: @escaping @Sendable (DagRunRef, GateDecision) -> Void = { _, _ in }
     ) throws -> DAG {
-        try DAG(dagId, schedule: .on(condition), tasks: [
-            TaskDefinition("gate") { context in
-                let decision = decide(context.triggeringAssetEvents, region: region, orders: orders.key,
-                                      manual: manual.key)
-                onDecision(context.runRef, decision)
-                guard decision.proceeds else { throw TaskSkipped(decision.description) }
-                return TaskOutput(value: ["accepted": .array(decision.accepted.map { .number(Double($0)) })])
-            },
-            TaskDefinition("build", upstream: ["gate"]) { context in
-                TaskOutput(value: ["events": context.upstreamValues["gate"]?["accepted"] ?? []])
-            },
-            TaskDefinition("publish", upstream: ["build"], outlets: [report]) { context in
-                TaskOutput(outletExtra: [report.key: ["events": context.upstreamValues["build"]?["events"] ?? []]])
-            },
-        ])
+        try DAG(
+            dagId, schedule: .on(condition),
+            tasks: [
+                TaskDefinition("gate") { context in
+                    let decision = decide(
+                        context.triggeringAssetEvents, region: region, orders: orders.key,
+                        manual: manual.key)
+                    onDecision(context.runRef, decision)
+                    guard decision.proceeds else { throw TaskSkipped(decision.description) }
+                    return TaskOutput(value: ["accepted": .array(decision.accepted.map { .number(Double($0)) })])
+                },
+                TaskDefinition("build", upstream: ["gate"]) { context in
+                    TaskOutput(value: ["events": context.upstreamValues["gate"]?["accepted"] ?? []])
+                },
+                TaskDefinition("publish", upstream: ["build"], outlets: [report]) { context in
+                    TaskOutput(outletExtra: [report.key: ["events": context.upstreamValues["build"]?["events"] ?? []]])
+                },
+            ])
     }
 
     /// Runs on every published report, and only then.

@@ -8,7 +8,8 @@ import Foundation
 /// The test kills it with SIGKILL and checks that everything it acknowledged is still there.
 @main
 struct LogWriter: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eventide-log-writer",
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-log-writer",
         abstract: "Appends to, or consumes from, the durable event log, reporting each acknowledgement.")
 
     enum Mode: String, ExpressibleByArgument { case append, consume }
@@ -26,8 +27,9 @@ struct LogWriter: AsyncParsableCommand {
         switch mode {
         case .append:
             for n in 0..<count {
-                let event = try EventEnvelope(id: "e-\(n)", type: "test.appended", source: "/eventide-log-writer",
-                                              data: ["n": .number(Double(n))])
+                let event = try EventEnvelope(
+                    id: "e-\(n)", type: "test.appended", source: "/eventide-log-writer",
+                    data: ["n": .number(Double(n))])
                 let result = try await log.append(event, to: topic, key: "k\(n % 16)")
                 say("ack \(result.position.partition) \(result.position.offset) \(event.id)")
             }

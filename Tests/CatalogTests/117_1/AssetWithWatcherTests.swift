@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_01_03_asset_with_watcher
 
 @Suite("117.1.3 Asset Definition with Watcher", .timeLimit(.minutes(10)))
@@ -9,7 +10,9 @@ struct AssetWithWatcherTests {
     func run(files: Int = 2) async throws -> AssetWithWatcher.Outcome {
         let database = try TemporaryDatabase.make("117_01_03")
         // The store's temporary folder holds the folders the example writes too: remove it all.
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
         return try await AssetWithWatcher.run(.init(files: files), database: database).outcome
     }
 
@@ -23,8 +26,9 @@ struct AssetWithWatcherTests {
         #expect(asset.watchers.map(\.name) == ["orders_watcher"])
         let trigger = try #require(asset.watchers.first?.trigger as? FileArrivalTrigger)
         #expect(trigger.suffixes == [".csv"])
-        _ = try ExampleProcess.checkCommandLine("117_01_03_asset_with_watcher", item: "117.1.3",
-                                                badArguments: ["--files", "-2"], expectInError: "--files")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_01_03_asset_with_watcher", item: "117.1.3",
+            badArguments: ["--files", "-2"], expectInError: "--files")
     }
 
     @Test("117.1.3/2 URI and watcher come from one folder and agree; a mismatched pair is detected")
@@ -39,7 +43,9 @@ struct AssetWithWatcherTests {
         #expect(outcome.assets["orders"]?.hasSuffix("/orders") == true, "normalised: no trailing slash")
     }
 
-    @Test("117.1.3/3 each watcher's published status updates go registered → starting → running → stopped with the triggerer")
+    @Test(
+        "117.1.3/3 each watcher's published status updates go registered → starting → running → stopped with the triggerer"
+    )
     func lifecycle() async throws {
         let outcome = try await run()
         #expect(outcome.transitions["orders_watcher"] == [.registered, .starting, .running, .stopped])
@@ -54,7 +60,9 @@ struct AssetWithWatcherTests {
         #expect(outcome.watchersAfterReparse == ["orders_watcher"], "parsing again registers nothing twice")
         #expect(outcome.watchersAfterAuditConsumer == ["audit_watcher", "orders_watcher"])
         #expect(!outcome.auditWatcherRegisteredWhenFileWritten)
-        #expect(outcome.auditEventFiles == ["audit-1.csv"], "the file that waited in audit/ was recorded once its watcher started")
+        #expect(
+            outcome.auditEventFiles == ["audit-1.csv"],
+            "the file that waited in audit/ was recorded once its watcher started")
     }
 
     @Test("117.1.3/4 a reused --db is refused instead of counting two runs' asset events and runs")

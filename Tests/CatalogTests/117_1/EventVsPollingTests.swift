@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_01_04_event_vs_polling
 
 @Suite("117.1.4 Event-Driven vs Polling Comparison", .timeLimit(.minutes(10)))
@@ -10,9 +11,14 @@ struct EventVsPollingTests {
 
     func run(files: Int = 10, pokeInterval: Int = 40) async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_01_04")
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
-        return try await Example.run(.init(files: files, meanInterval: .milliseconds(40),
-                                           pokeInterval: .milliseconds(pokeInterval), seed: 3), database: database).outcome
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
+        return try await Example.run(
+            .init(
+                files: files, meanInterval: .milliseconds(40),
+                pokeInterval: .milliseconds(pokeInterval), seed: 3), database: database
+        ).outcome
     }
 
     @Test("117.1.4/1 the poller and the watcher observe the same stream, and both see every file")
@@ -21,9 +27,11 @@ struct EventVsPollingTests {
         #expect(outcome.polling.detected == outcome.files)
         #expect(outcome.watcher.detected == outcome.files)
         #expect(outcome.assetEvents == outcome.files, "one asset event per file, none twice")
-        #expect(outcome.polling.latenciesMs.allSatisfy { $0 >= 0 } && outcome.watcher.latenciesMs.allSatisfy { $0 >= 0 })
-        _ = try ExampleProcess.checkCommandLine("117_01_04_event_vs_polling", item: "117.1.4",
-                                                badArguments: ["--poke-interval", "0"], expectInError: "--poke-interval")
+        #expect(
+            outcome.polling.latenciesMs.allSatisfy { $0 >= 0 } && outcome.watcher.latenciesMs.allSatisfy { $0 >= 0 })
+        _ = try ExampleProcess.checkCommandLine(
+            "117_01_04_event_vs_polling", item: "117.1.4",
+            badArguments: ["--poke-interval", "0"], expectInError: "--poke-interval")
     }
 
     @Test("117.1.4/1 a reused database is refused, so the figures compared are this run's only")
@@ -37,7 +45,8 @@ struct EventVsPollingTests {
         let stream = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("stream").path)
         let second = try ExampleProcess.run("117_01_04_event_vs_polling", arguments)
         #expect(second.status != 0 && second.stdout.isEmpty, "no report, no counts mixing two runs")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("stream").path).sorted()
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("stream").path).sorted()
                 == stream.sorted(), "the refusal left the first run's stream as it was")
     }
 
@@ -52,8 +61,9 @@ struct EventVsPollingTests {
         #expect(Double(outcome.polling.wakeUps) <= intervals + Double(outcome.files) + 1)
         #expect(outcome.watcher.wakeUps >= 1 && outcome.watcher.wakeUps <= outcome.files + 2)
         #expect(outcome.polling.wakeUps > outcome.watcher.wakeUps)
-        #expect(outcome.emptyPokes > 0 && outcome.emptyPokes < outcome.polling.wakeUps,
-                "polling paid wake-ups that found nothing; the watcher was woken by files only")
+        #expect(
+            outcome.emptyPokes > 0 && outcome.emptyPokes < outcome.polling.wakeUps,
+            "polling paid wake-ups that found nothing; the watcher was woken by files only")
     }
 
     /// Latencies are compared on a run the machine did not disturb: a starved thread pool (tests running child
@@ -77,16 +87,19 @@ struct EventVsPollingTests {
             // … and the poller's delay is bounded by the gap between pokes as the machine scheduled them (the
             // interval, stretched by load), checked against the measured gaps, not a fixed number.
             #expect(outcome.pollingDetections.count == outcome.files)
-            #expect(outcome.pollingDetections.allSatisfy { $0.caughtByNextPoke },
-                    "no poke that started after a file was complete missed it: \(outcome.pollingDetections)")
+            #expect(
+                outcome.pollingDetections.allSatisfy { $0.caughtByNextPoke },
+                "no poke that started after a file was complete missed it: \(outcome.pollingDetections)")
             #expect(outcome.longestPokeGapMs >= 60 * 0.9, "a poke waits the interval before the next one")
         }
         let outcome = try #require(outcomes.last)
         if outcome.schedulingDelayMs > 30 {
             // Not a failure of the mechanism: the machine cannot measure latency now. Skipped, with the reason.
             let delays = outcomes.map(\.schedulingDelayMs)
-            try Test.cancel(Comment(rawValue: "\(outcomes.count) runs in a row were disturbed by the machine (sleepers "
-                + "woke up to \(delays) ms late): latencies cannot be compared on it now"))
+            try Test.cancel(
+                Comment(
+                    rawValue: "\(outcomes.count) runs in a row were disturbed by the machine (sleepers "
+                        + "woke up to \(delays) ms late): latencies cannot be compared on it now"))
         }
         let context = "watcher \(outcome.watcher.latenciesMs), polling \(outcome.polling.latenciesMs)"
         // File by file on the same write (a stall delays both): the watcher saw most files first, and its
@@ -102,13 +115,16 @@ struct EventVsPollingTests {
         }
         let recommendations = Example.useCases.map(choose)
         #expect(recommendations.map(\.choice) == [.watcher, .polling, .watcher])
-        #expect(recommendations.map(\.reason) == [
-            .watcherWakesLess(watcherPerHour: 1, pollingPerHour: 60),
-            .pollingWakesLess(pollingPerHour: 120, eventsPerHour: 100_000),
-            .pollingOverBudget(pollingWorstSeconds: 5, budgetSeconds: 1),
-        ])
-        let tight = Example.UseCase(name: "t", eventsPerHour: 1_000_000, latencyBudgetSeconds: 0.5, pokeIntervalSeconds: 1)
-        #expect(choose(tight).choice == .watcher, "a budget below the poke interval rules polling out, however cheap it is")
+        #expect(
+            recommendations.map(\.reason) == [
+                .watcherWakesLess(watcherPerHour: 1, pollingPerHour: 60),
+                .pollingWakesLess(pollingPerHour: 120, eventsPerHour: 100_000),
+                .pollingOverBudget(pollingWorstSeconds: 5, budgetSeconds: 1),
+            ])
+        let tight = Example.UseCase(
+            name: "t", eventsPerHour: 1_000_000, latencyBudgetSeconds: 0.5, pokeIntervalSeconds: 1)
+        #expect(
+            choose(tight).choice == .watcher, "a budget below the poke interval rules polling out, however cheap it is")
         let quiet = Example.UseCase(name: "q", eventsPerHour: 2, latencyBudgetSeconds: 600, pokeIntervalSeconds: 60)
         #expect(choose(quiet).watcherWakeUpsPerHour == 2)
         // A watcher over the budget too: the budget cannot decide, the wake-ups do.

@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_01_01_watcher_basics
 
 @Suite("117.1.1 AssetWatcher Concept Introduction", .timeLimit(.minutes(10)))
@@ -13,7 +14,9 @@ struct WatcherBasicsTests {
     func run(files: Int = 3, spacing: Int = 120) async throws -> WatcherBasics.Outcome {
         let database = try TemporaryDatabase.make("117_01_01")
         // The store's temporary folder holds the folders the example writes too: remove it all.
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
         return try await WatcherBasics.run(configuration(files: files, spacing: spacing), database: database).outcome
     }
 
@@ -26,10 +29,12 @@ struct WatcherBasicsTests {
         #expect(outcome.sensor.waitingMilliseconds >= 3 * 120, "each sensor run waited at least the spacing")
         #expect(outcome.sensor.runActiveMilliseconds >= outcome.sensor.waitingMilliseconds)
         #expect(outcome.watcher.waitingMilliseconds == 0, "no watcher run existed before its file")
-        #expect(outcome.sensor.wakeUps > outcome.sensor.runs, "each run found no file on its first poke and poked again")
+        #expect(
+            outcome.sensor.wakeUps > outcome.sensor.runs, "each run found no file on its first poke and poked again")
         #expect(outcome.sensor.filesHandled == WatcherBasics.fileNames(3))
-        _ = try ExampleProcess.checkCommandLine("117_01_01_watcher_basics", item: "117.1.1",
-                                                badArguments: ["--files", "0"], expectInError: "--files")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_01_01_watcher_basics", item: "117.1.1",
+            badArguments: ["--files", "0"], expectInError: "--files")
     }
 
     @Test("117.1.1/2 the watcher is defined on the asset it feeds, registered from it, and stopped with the services")
@@ -52,7 +57,8 @@ struct WatcherBasicsTests {
     func triggerSource() async throws {
         let outcome = try await run(files: 3, spacing: 40)
         #expect(outcome.watcher.assetEvents == 3)
-        #expect(outcome.watcherEventExtras.compactMap { $0["payload"]?["name"]?.stringValue } == WatcherBasics.fileNames(3))
+        #expect(
+            outcome.watcherEventExtras.compactMap { $0["payload"]?["name"]?.stringValue } == WatcherBasics.fileNames(3))
         #expect(outcome.watcherEventExtras.allSatisfy { $0["payload"]?["size"] == 14 })
         #expect(outcome.watcher.wakeUps >= 3)
     }
@@ -67,6 +73,8 @@ struct WatcherBasicsTests {
 
     @Test("117.1.1/4 a reused --db is refused instead of counting two runs' runs and events")
     func refusesUsedStore() async throws {
-        try await expectRefusesUsedStore { try await WatcherBasics.run(configuration(files: 1, spacing: 10), database: $0) }
+        try await expectRefusesUsedStore {
+            try await WatcherBasics.run(configuration(files: 1, spacing: 10), database: $0)
+        }
     }
 }

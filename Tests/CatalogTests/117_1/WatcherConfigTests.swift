@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_01_02_watcher_config
 
 @Suite("117.1.2 Watcher Configuration Options", .timeLimit(.minutes(10)))
@@ -13,11 +14,15 @@ struct WatcherConfigTests {
     func run(environment: [String: String] = [:]) async throws -> WatcherConfig.Outcome {
         let database = try TemporaryDatabase.make("117_01_02")
         // The store's temporary folder holds the folders the example writes too: remove it all.
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
         return try await WatcherConfig.run(configuration(environment: environment), database: database).outcome
     }
 
-    @Test("117.1.2/1 restart policy: a watcher recovers after restarts (clearing its error), another fails when they run out")
+    @Test(
+        "117.1.2/1 restart policy: a watcher recovers after restarts (clearing its error), another fails when they run out"
+    )
     func restartPolicy() async throws {
         let outcome = try await run()
         #expect(outcome.late.restarts >= 2)
@@ -29,11 +34,14 @@ struct WatcherConfigTests {
         #expect(outcome.missing.restarts == outcome.missing.allowedRestarts)
         #expect(outcome.missing.lastError != nil, "a failed watcher keeps the error that failed it")
         #expect(outcome.missing.eventsRecorded == 0)
-        _ = try ExampleProcess.checkCommandLine("117_01_02_watcher_config", item: "117.1.2",
-                                                badArguments: ["--retries", "1"], expectInError: "--retries")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_01_02_watcher_config", item: "117.1.2",
+            badArguments: ["--retries", "1"], expectInError: "--retries")
     }
 
-    @Test("117.1.2/1 with one retry policy, a deferred sensor's timeout fails its task at once; a plain failure is retried")
+    @Test(
+        "117.1.2/1 with one retry policy, a deferred sensor's timeout fails its task at once; a plain failure is retried"
+    )
     func timeoutAndRetry() async throws {
         let outcome = try await run()
         let (sensor, check) = (outcome.deferredSensor, outcome.plainCheck)
@@ -66,10 +74,12 @@ struct WatcherConfigTests {
         defer { try? FileManager.default.removeItem(at: custom) }
         let outcome = try await run(environment: ["AIRFLOW_CONN_CSV_ZONE": "file://\(custom.path)"])
         #expect(outcome.connections["csv_zone"] == "file://\(custom.path)")
-        #expect(FileManager.default.fileExists(atPath: custom.appendingPathComponent("a.csv").path),
-                "the csv watcher watched the folder the connection named")
+        #expect(
+            FileManager.default.fileExists(atPath: custom.appendingPathComponent("a.csv").path),
+            "the csv watcher watched the folder the connection named")
         #expect(outcome.filtering.recorded.sorted() == ["a.csv", "c.csv"])
-        #expect(outcome.unknownConnection == .init(id: "archive_zone", known: ["csv_zone", "late_zone", "missing_zone"]))
+        #expect(
+            outcome.unknownConnection == .init(id: "archive_zone", known: ["csv_zone", "late_zone", "missing_zone"]))
     }
 
     @Test("117.1.2/4 a reused --db is refused instead of counting two runs' asset events")

@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_01_05_watcher_lifecycle
 
 @Suite("117.1.5 Watcher Lifecycle Management", .timeLimit(.minutes(5)))
@@ -10,7 +11,9 @@ struct WatcherLifecycleTests {
 
     func run(files: Int = 2) async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_01_05")
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
         return try await Example.run(.init(files: files), database: database).outcome
     }
 
@@ -21,11 +24,14 @@ struct WatcherLifecycleTests {
     @Test("117.1.5/1 watchers start with the service group, stop and start by hand, and stop on graceful shutdown")
     func startupAndShutdown() async throws {
         let outcome = try await run()
-        #expect(outcome.transitions["inbox_watcher"] ==
-                [.registered, .starting, .running, .stopped, .starting, .running, .stopped])
+        #expect(
+            outcome.transitions["inbox_watcher"] == [
+                .registered, .starting, .running, .stopped, .starting, .running, .stopped,
+            ])
         #expect(outcome.stateAfterShutdown == ["inbox_watcher": .stopped, "partner_watcher": .stopped])
-        _ = try ExampleProcess.checkCommandLine("117_01_05_watcher_lifecycle", item: "117.1.5",
-                                                badArguments: ["--files", "x"], expectInError: "--files")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_01_05_watcher_lifecycle", item: "117.1.5",
+            badArguments: ["--files", "x"], expectInError: "--files")
     }
 
     @Test("117.1.5/2 registration ties watchers to the assets the scheduler waits on; names are unique")
@@ -53,7 +59,9 @@ struct WatcherLifecycleTests {
         #expect(second.status != 0 && second.stdout.isEmpty)
     }
 
-    @Test("117.1.5/3 the health report tells a healthy watcher from a failed one, with seen/recorded/duplicate/filtered counts, last event and error")
+    @Test(
+        "117.1.5/3 the health report tells a healthy watcher from a failed one, with seen/recorded/duplicate/filtered counts, last event and error"
+    )
     func healthStatus() async throws {
         let outcome = try await run()
         let inbox = try line(outcome.healthBeforeFix, "inbox_watcher")
@@ -65,7 +73,8 @@ struct WatcherLifecycleTests {
         #expect(partner.eventsSeen == 0 && partner.lastEventAt == nil && partner.lastError != nil)
         #expect(outcome.healthAfterFix.allSatisfy { $0.healthy })
         let inboxAfter = try line(outcome.healthAfterFix, "inbox_watcher")
-        #expect(inboxAfter.eventsSeen == 2 * 3 && inboxAfter.eventsRecorded == 2
+        #expect(
+            inboxAfter.eventsSeen == 2 * 3 && inboxAfter.eventsRecorded == 2
                 && inboxAfter.duplicates == 2 && inboxAfter.filtered == 2, "counters add up across the restart")
     }
 
@@ -78,7 +87,9 @@ struct WatcherLifecycleTests {
         #expect(partnerAfter.restarts == 1, "the restart count is history and stays")
     }
 
-    @Test("117.1.5/4 a broken source is diagnosed from the status and the source, fixed, and the watcher restarted by hand")
+    @Test(
+        "117.1.5/4 a broken source is diagnosed from the status and the source, fixed, and the watcher restarted by hand"
+    )
     func debugConnectionIssues() async throws {
         let outcome = try await run()
         guard case .folderMissing(let path, let connection) = outcome.diagnosis else {
@@ -94,9 +105,11 @@ struct WatcherLifecycleTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("a-file")
         try Data("x".utf8).write(to: file)
-        #expect(Example.diagnose(.failed, lastError: "e", watching: file, connectionId: "sftp")
+        #expect(
+            Example.diagnose(.failed, lastError: "e", watching: file, connectionId: "sftp")
                 == .notAFolder(path: file.path, connectionId: "sftp"))
-        #expect(Example.diagnose(.failed, lastError: "connection reset", watching: folder, connectionId: "sftp")
+        #expect(
+            Example.diagnose(.failed, lastError: "connection reset", watching: folder, connectionId: "sftp")
                 == .unexplained(lastError: "connection reset", connectionId: "sftp"))
         #expect(Example.diagnose(.running, lastError: nil, watching: file, connectionId: nil) == .healthy)
     }

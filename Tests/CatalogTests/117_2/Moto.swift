@@ -5,6 +5,7 @@ import EventideSQS
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import EventideSQSCLI
 @testable import Ex117_02_01_sqs_watcher_setup
 @testable import Ex117_02_02_sqs_filtering
@@ -18,8 +19,10 @@ enum Moto {
     static let reason: Comment = "moto is not running on 127.0.0.1:5000; start it with scripts/servers up moto"
 
     static func service(region: String = "us-east-1") -> SQSQueueService {
-        SQSQueueService(client: SQSClient(endpoint: LocalServer.moto.url, region: region,
-                                          credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")))
+        SQSQueueService(
+            client: SQSClient(
+                endpoint: LocalServer.moto.url, region: region,
+                credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing")))
     }
 
     static func queue(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }

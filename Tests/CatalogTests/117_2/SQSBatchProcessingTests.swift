@@ -1,14 +1,17 @@
 import Eventide
 import EventideTesting
 import Testing
+
 @testable import Ex117_02_04_sqs_batch_processing
 
 @Suite("117.2.4 SQS Batch Processing Pattern", .timeLimit(.minutes(10)))
 struct SQSBatchProcessingTests {
     typealias Example = SQSBatchProcessing
 
-    func run(_ configuration: Example.Configuration = .init(),
-             service: (EventideDatabase) -> any QueueService = { EmbeddedQueue(database: $0) }) async throws -> Example.Outcome {
+    func run(
+        _ configuration: Example.Configuration = .init(),
+        service: (EventideDatabase) -> any QueueService = { EmbeddedQueue(database: $0) }
+    ) async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_02_04")
         return try await Example.run(configuration, service: service(database), database: database).outcome
     }
@@ -23,9 +26,11 @@ struct SQSBatchProcessingTests {
         let outcome = try await run()
         #expect(outcome.perMessage.runs == 38 && outcome.perMessage.assetEvents == 38)
         #expect(outcome.batched.assetEvents == outcome.batched.runs && outcome.batched.runs < 38)
-        #expect(outcome.batched.batches.flatMap(\.clicks).sorted() == Array(1...38), "every message in exactly one batch")
-        _ = try ExampleProcess.checkCommandLine("117_02_04_sqs_batch_processing", item: "117.2.4",
-                                                badArguments: ["--queue", ""], expectInError: "--queue")
+        #expect(
+            outcome.batched.batches.flatMap(\.clicks).sorted() == Array(1...38), "every message in exactly one batch")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_02_04_sqs_batch_processing", item: "117.2.4",
+            badArguments: ["--queue", ""], expectInError: "--queue")
     }
 
     @Test("117.2.4/1 a queue name SQS would refuse is refused before anything runs")
@@ -50,8 +55,11 @@ struct SQSBatchProcessingTests {
         // 1 s apart, so a watcher slowed by a loaded machine still takes each spaced message before the next.
         let narrow = try await run(.init(trickleGap: .seconds(1), batchSize: 5, window: .milliseconds(200)))
         #expect(narrow.batched.batches.allSatisfy { $0.size <= 5 })
-        #expect(narrow.batched.batches.filter { $0.closedBy == .full }.count >= 6, "the backlog of 35 fills batches of 5")
-        #expect(trickleBatches(narrow.batched, burst: 35).count == 3, "1 s apart, each spaced message closes alone in a 200 ms window")
+        #expect(
+            narrow.batched.batches.filter { $0.closedBy == .full }.count >= 6, "the backlog of 35 fills batches of 5")
+        #expect(
+            trickleBatches(narrow.batched, burst: 35).count == 3,
+            "1 s apart, each spaced message closes alone in a 200 ms window")
         let wide = try await run(.init(batchSize: 5, window: .milliseconds(2_000)))
         #expect(trickleBatches(wide.batched, burst: 35).count < 3, "a 2 s window puts spaced messages together")
     }
@@ -72,11 +80,15 @@ struct SQSBatchProcessingTests {
         }
     }
 
-    @Test("117.2.4/1 on moto's SQS, batches also cut the runs and lose no message", .enabled(if: Moto.enabled, Moto.reason))
+    @Test(
+        "117.2.4/1 on moto's SQS, batches also cut the runs and lose no message",
+        .enabled(if: Moto.enabled, Moto.reason))
     func onSQS() async throws {
         let outcome = try await run(.init(queue: Moto.queue("clicks")), service: { _ in Moto.service() })
         #expect(outcome.batched.runs < outcome.perMessage.runs && outcome.perMessage.runs == 38)
         #expect(outcome.batched.total == 38 * 39 / 2 && outcome.perMessage.total == outcome.batched.total)
-        #expect(outcome.batched.acknowledgedBeforeCommit == 0 && outcome.batched.visibleAtEnd + outcome.batched.inFlightAtEnd == 0)
+        #expect(
+            outcome.batched.acknowledgedBeforeCommit == 0
+                && outcome.batched.visibleAtEnd + outcome.batched.inFlightAtEnd == 0)
     }
 }

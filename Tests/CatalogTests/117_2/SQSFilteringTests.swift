@@ -2,6 +2,7 @@ import Eventide
 import EventideCLI
 import EventideTesting
 import Testing
+
 @testable import EventideSQSCLI
 @testable import Ex117_02_02_sqs_filtering
 
@@ -9,12 +10,16 @@ import Testing
 struct SQSFilteringTests {
     typealias Example = SQSFiltering
 
-    func run(attributePolicy: String = Example.defaultAttributePolicy, bodyPolicy: String = Example.defaultBodyPolicy,
-             service: (EventideDatabase) -> any QueueService = { EmbeddedQueue(database: $0) },
-             queue: String = "commerce-events") async throws -> Example.Outcome {
+    func run(
+        attributePolicy: String = Example.defaultAttributePolicy, bodyPolicy: String = Example.defaultBodyPolicy,
+        service: (EventideDatabase) -> any QueueService = { EmbeddedQueue(database: $0) },
+        queue: String = "commerce-events"
+    ) async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_02_02")
-        return try await Example.run(.init(queue: queue, attributePolicy: attributePolicy, bodyPolicy: bodyPolicy),
-                                     service: service(database), database: database).outcome
+        return try await Example.run(
+            .init(queue: queue, attributePolicy: attributePolicy, bodyPolicy: bodyPolicy),
+            service: service(database), database: database
+        ).outcome
     }
 
     func decision(_ outcome: Example.Outcome, _ label: String) -> Example.Decision? {
@@ -28,11 +33,13 @@ struct SQSFilteringTests {
         #expect(decision(outcome, "internal audit") == .skipped(.attributePolicy))
         #expect(decision(outcome, "eu order placed") == .kept(type: "order.placed"))
         let us = try await run(attributePolicy: #"{"region": [{"prefix": "us-"}]}"#)
-        #expect(us.fates.filter { if case .kept = $0.decision { true } else { false } }.map(\.label) == ["us order placed"],
-                "only the us message passes now")
-        _ = try ExampleProcess.checkCommandLine("117_02_02_sqs_filtering", item: "117.2.2",
-                                                badArguments: ["--attribute-policy", #"{"type": "order"}"#],
-                                                expectInError: "--attribute-policy")
+        #expect(
+            us.fates.filter { if case .kept = $0.decision { true } else { false } }.map(\.label) == ["us order placed"],
+            "only the us message passes now")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_02_02_sqs_filtering", item: "117.2.2",
+            badArguments: ["--attribute-policy", #"{"type": "order"}"#],
+            expectInError: "--attribute-policy")
         let empty = try ExampleProcess.run("117_02_02_sqs_filtering", ["--queue", ""])
         #expect(empty.status != 0 && empty.stderr.contains("--queue"))
     }
@@ -47,11 +54,15 @@ struct SQSFilteringTests {
         #expect(decision(looser, "health ping") == .skipped(.bodyNotJSON))
     }
 
-    @Test("117.2.2/3 each recorded type runs exactly its own handler; a type without a handler is dead-lettered with the reason")
+    @Test(
+        "117.2.2/3 each recorded type runs exactly its own handler; a type without a handler is dead-lettered with the reason"
+    )
     func multipleTypes() async throws {
         let outcome = try await run()
-        let expected: [String: String] = ["eu order placed": "handle_order_placed", "eu payment": "handle_payment_captured",
-                                          "eu order cancelled": "handle_order_cancelled"]
+        let expected: [String: String] = [
+            "eu order placed": "handle_order_placed", "eu payment": "handle_payment_captured",
+            "eu order cancelled": "handle_order_cancelled",
+        ]
         for (label, handler) in expected {
             let states = try #require(outcome.handlers[label])
             #expect(states[handler] == .success)
@@ -59,8 +70,10 @@ struct SQSFilteringTests {
         }
         let refund = try #require(outcome.fates.first { $0.label == "eu refund (no handler)" })
         #expect(refund.decision == .refused(.noHandler(type: "refund.requested")))
-        #expect(outcome.deadLetters[refund.messageId] == Example.HandlerError.noHandler(type: "refund.requested").description,
-                "the dead letter keeps the refusal as its reason")
+        #expect(
+            outcome.deadLetters[refund.messageId]
+                == Example.HandlerError.noHandler(type: "refund.requested").description,
+            "the dead letter keeps the refusal as its reason")
         #expect(outcome.deadLetters.count == 1)
         #expect(outcome.inDeadLetterQueue == 1, "rejected into the queue's own dead-letter queue, not lost")
     }
@@ -74,13 +87,16 @@ struct SQSFilteringTests {
         #expect(outcome.restarts == 0)
         #expect(outcome.handlers.count == 3, "runs only for the recorded messages")
         #expect(!skipped.contains { outcome.handlers[$0.label] != nil }, "no skipped message made a run")
-        #expect(outcome.visibleAtEnd == 0 && outcome.inFlightAtEnd == 0, "skipped messages were deleted, not left to redeliver")
+        #expect(
+            outcome.visibleAtEnd == 0 && outcome.inFlightAtEnd == 0,
+            "skipped messages were deleted, not left to redeliver")
     }
 
     @Test("117.2.2/4 each reason is recorded when the watcher decides: one decision per message seen, in queue order")
     func reasonsRecordedWhenDecided() async throws {
         let outcome = try await run()
-        #expect(outcome.fates.count == outcome.eventsSeen, "every message seen was decided once, nothing added afterwards")
+        #expect(
+            outcome.fates.count == outcome.eventsSeen, "every message seen was decided once, nothing added afterwards")
         #expect(Set(outcome.fates.map(\.messageId)).count == Example.messages.count)
         #expect(outcome.fates.map(\.label) == Example.messages.map(\.label), "decided in the order the queue delivered")
     }
@@ -104,15 +120,21 @@ struct SQSFilteringTests {
         #expect(sqs.service == "SQS at http://127.0.0.1:5000 (us-east-1)")
     }
 
-    @Test("117.2.2/3 on moto, a queue that still holds messages is refused, and its messages are left as they were",
-          .enabled(if: Moto.enabled, Moto.reason))
+    @Test(
+        "117.2.2/3 on moto, a queue that still holds messages is refused, and its messages are left as they were",
+        .enabled(if: Moto.enabled, Moto.reason))
     func refusesQueueWithMessages() async throws {
         let queue = Moto.queue("commerce"), service = Moto.service()
         try await service.createQueue(queue + "-dlq", QueueSettings())
-        try await service.createQueue(queue, QueueSettings(visibilityTimeout: .seconds(5), deadLetterQueue: queue + "-dlq",
-                                                           maxReceives: 3))
+        try await service.createQueue(
+            queue,
+            QueueSettings(
+                visibilityTimeout: .seconds(5), deadLetterQueue: queue + "-dlq",
+                maxReceives: 3))
         _ = try await service.send(queue, body: #"{"order": 9, "amount": 1}"#, attributes: ["type": "order.placed"])
-        let error = await #expect(throws: ExampleError.self) { _ = try await run(service: { _ in service }, queue: queue) }
+        let error = await #expect(throws: ExampleError.self) {
+            _ = try await run(service: { _ in service }, queue: queue)
+        }
         guard case .queueNotEmpty(_, let messages) = error else {
             Issue.record("expected ExampleError.queueNotEmpty, got \(String(describing: error))")
             return

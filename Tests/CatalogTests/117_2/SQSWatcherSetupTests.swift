@@ -5,6 +5,7 @@ import EventideTesting
 import Foundation
 import Synchronization
 import Testing
+
 @testable import EventideSQSCLI
 @testable import Ex117_02_01_sqs_watcher_setup
 
@@ -14,17 +15,22 @@ struct SQSWatcherSetupTests {
 
     func runEmbedded(_ configuration: Example.Configuration) async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_02_01")
-        return try await Example.run(configuration, service: EmbeddedQueue(database: database), database: database).outcome
+        return try await Example.run(configuration, service: EmbeddedQueue(database: database), database: database)
+            .outcome
     }
 
-    func runOnMoto(region: String = "us-east-1", orders: Int = 3, abandoned: Int = 2,
-                   visibility: Duration = .seconds(1)) async throws -> (Example.Outcome, String) {
+    func runOnMoto(
+        region: String = "us-east-1", orders: Int = 3, abandoned: Int = 2,
+        visibility: Duration = .seconds(1)
+    ) async throws -> (Example.Outcome, String) {
         let queue = Moto.queue("orders")
         let database = try TemporaryDatabase.make("117_02_01-sqs")
         let outcome = try await Example.run(
-            .init(queue: queue, orders: orders, abandoned: abandoned, visibilityTimeout: visibility,
-                  connection: "aws:///?region_name=\(region)&endpoint_url=http://127.0.0.1:5000"),
-            service: Moto.service(region: region), database: database).outcome
+            .init(
+                queue: queue, orders: orders, abandoned: abandoned, visibilityTimeout: visibility,
+                connection: "aws:///?region_name=\(region)&endpoint_url=http://127.0.0.1:5000"),
+            service: Moto.service(region: region), database: database
+        ).outcome
         return (outcome, queue)
     }
 
@@ -36,8 +42,9 @@ struct SQSWatcherSetupTests {
         #expect(Set(outcome.deliveries.map(\.messageId)).count == total)
         #expect(outcome.eventsRecorded == total && outcome.duplicates == 0 && outcome.eventsSeen == total)
         #expect(outcome.runs.count == total && outcome.runs.allSatisfy { $0.state == .success })
-        #expect(outcome.runs.map(\.orders).sorted { $0.first ?? 0 < $1.first ?? 0 } == (1...total).map { [$0] },
-                "one run per message, each seeing its own order")
+        #expect(
+            outcome.runs.map(\.orders).sorted { $0.first ?? 0 < $1.first ?? 0 } == (1...total).map { [$0] },
+            "one run per message, each seeing its own order")
         #expect(outcome.visibleAtEnd == 0 && outcome.inFlightAtEnd == 0, "every message deleted")
         checkDeletedAfterCommit(outcome)
     }
@@ -51,51 +58,69 @@ struct SQSWatcherSetupTests {
         #expect(outcome.deliveries.allSatisfy { acknowledged.contains($0.eventId) }, "each event's message was deleted")
     }
 
-    @Test("117.2.1/1 an AssetWatcher on the queue's trigger turns each message into one asset event of the asset and one run")
+    @Test(
+        "117.2.1/1 an AssetWatcher on the queue's trigger turns each message into one asset event of the asset and one run"
+    )
     func watcherForAsset() async throws {
         let outcome = try await runEmbedded(.init(orders: 4, abandoned: 0))
         checkDelivered(outcome, orders: 4, abandoned: 0)
         #expect(outcome.watcher == "orders_sqs" && outcome.trigger == "EmbeddedQueueTrigger(queue: orders)")
         #expect(outcome.deliveries.map(\.order) == [1, 2, 3, 4], "in send order")
         #expect(outcome.deliveries.allSatisfy { $0.deliveryCount == 1 && $0.attributes == ["type": "order.placed"] })
-        _ = try ExampleProcess.checkCommandLine("117_02_01_sqs_watcher_setup", item: "117.2.1",
-                                                badArguments: ["--visibility-timeout", "0"], expectInError: "--visibility-timeout")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_02_01_sqs_watcher_setup", item: "117.2.1",
+            badArguments: ["--visibility-timeout", "0"], expectInError: "--visibility-timeout")
     }
 
-    @Test("117.2.1/1 each message is deleted only after its asset event is committed, looked up at every acknowledgement")
+    @Test(
+        "117.2.1/1 each message is deleted only after its asset event is committed, looked up at every acknowledgement")
     func deletedAfterCommit() async throws {
         let outcome = try await runEmbedded(.init(orders: 3, abandoned: 1, visibilityTimeout: .seconds(1)))
         checkDelivered(outcome, orders: 3, abandoned: 1)
         #expect(outcome.acknowledgements.map(\.found) == Array(repeating: .committedNow, count: 4))
-        #expect(outcome.acknowledgements.compactMap(\.eventId) == outcome.deliveries.map(\.eventId),
-                "acknowledged in the order recorded")
+        #expect(
+            outcome.acknowledgements.compactMap(\.eventId) == outcome.deliveries.map(\.eventId),
+            "acknowledged in the order recorded")
 
         // The probe can tell the other order: a message acknowledged before anything was committed for it.
         let database = try TemporaryDatabase.make("117_02_01-probe")
         let orchestrator = Orchestrator(database: database)
-        let probe = Example.AcknowledgementProbe(scheduler: orchestrator.scheduler,
-                                                 deadLetters: orchestrator.triggerer.deadLetters, timeline: .init())
+        let probe = Example.AcknowledgementProbe(
+            scheduler: orchestrator.scheduler,
+            deadLetters: orchestrator.triggerer.deadLetters, timeline: .init())
         let deleted = Mutex(false)
-        let early = probe.observe(TriggerEvent(payload: ["body": ["order": 1]], messageId: "m-1",
-                                               acknowledge: { deleted.withLock { $0 = true } }))
+        let early = probe.observe(
+            TriggerEvent(
+                payload: ["body": ["order": 1]], messageId: "m-1",
+                acknowledge: { deleted.withLock { $0 = true } }))
         try await early.acknowledge()
         #expect(deleted.withLock { $0 }, "the probe still deletes")
         #expect(probe.acknowledgements == [.init(messageId: "m-1", found: .nothing, eventId: nil)])
     }
 
-    @Test("117.2.1/2 --sqs takes an endpoint, an aws:// connection URI or a connection id (AIRFLOW_CONN_*), and refuses what it cannot use")
+    @Test(
+        "117.2.1/2 --sqs takes an endpoint, an aws:// connection URI or a connection id (AIRFLOW_CONN_*), and refuses what it cannot use"
+    )
     func awsConnection() throws {
         let endpoint = try QueueOptions.connection("http://127.0.0.1:5000")
         #expect(endpoint.extra["endpoint_url"] == "http://127.0.0.1:5000")
         // moto takes any credentials: on loopback without AWS_* variables the client uses moto's 'testing'.
         let loopback = QueueOptions.withLoopbackCredentials([:], connection: endpoint)
         #expect(loopback["AWS_ACCESS_KEY_ID"] == "testing")
-        #expect(QueueOptions.withLoopbackCredentials(["AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "S"],
-                                                     connection: endpoint)["AWS_ACCESS_KEY_ID"] == "K")
+        #expect(
+            QueueOptions.withLoopbackCredentials(
+                ["AWS_ACCESS_KEY_ID": "K", "AWS_SECRET_ACCESS_KEY": "S"],
+                connection: endpoint)["AWS_ACCESS_KEY_ID"] == "K")
         let remote = try QueueOptions.connection("aws:///?region_name=eu-west-1")
-        #expect(QueueOptions.withLoopbackCredentials([:], connection: remote).isEmpty, "no made-up credentials for AWS itself")
-        let byId = try QueueOptions.connection("aws_default", environment: [
-            "AIRFLOW_CONN_AWS_DEFAULT": "aws://AKID:SECRET@/?region_name=eu-central-1&endpoint_url=http%3A%2F%2F127.0.0.1%3A5000"])
+        #expect(
+            QueueOptions.withLoopbackCredentials([:], connection: remote).isEmpty,
+            "no made-up credentials for AWS itself")
+        let byId = try QueueOptions.connection(
+            "aws_default",
+            environment: [
+                "AIRFLOW_CONN_AWS_DEFAULT":
+                    "aws://AKID:SECRET@/?region_name=eu-central-1&endpoint_url=http%3A%2F%2F127.0.0.1%3A5000"
+            ])
         let client = try SQSClient(connection: byId, environment: [:])
         #expect(client.region == "eu-central-1" && client.endpoint.absoluteString == "http://127.0.0.1:5000")
         #expect(throws: ConnectionError.self) { _ = try QueueOptions.connection("aws_missing", environment: [:]) }
@@ -105,7 +130,9 @@ struct SQSWatcherSetupTests {
         }
     }
 
-    @Test("117.2.1/2 the same example runs on moto's SQS, through the connection, unchanged", .enabled(if: Moto.enabled, Moto.reason))
+    @Test(
+        "117.2.1/2 the same example runs on moto's SQS, through the connection, unchanged",
+        .enabled(if: Moto.enabled, Moto.reason))
     func onSQS() async throws {
         let (outcome, queue) = try await runOnMoto()
         checkDelivered(outcome, orders: 3, abandoned: 2)
@@ -113,8 +140,9 @@ struct SQSWatcherSetupTests {
         #expect(outcome.service == "SQS at http://127.0.0.1:5000 (us-east-1)")
     }
 
-    @Test("117.2.1/3 the queue URL is where the service keeps the queue, and the region decides which queues a client sees",
-          .enabled(if: Moto.enabled, Moto.reason))
+    @Test(
+        "117.2.1/3 the queue URL is where the service keeps the queue, and the region decides which queues a client sees",
+        .enabled(if: Moto.enabled, Moto.reason))
     func queueURLAndRegion() async throws {
         let embedded = try await runEmbedded(.init(queue: "payments", orders: 1, abandoned: 0))
         #expect(embedded.queueURL == "eventide://queue/payments")
@@ -126,7 +154,9 @@ struct SQSWatcherSetupTests {
         await #expect(throws: SQSError.self) { _ = try await Moto.service(region: "us-east-1").queueURL(queue) }
     }
 
-    @Test("117.2.1/4 messages a dead consumer held come back only after the visibility timeout, as delivery 2; fresh ones at once")
+    @Test(
+        "117.2.1/4 messages a dead consumer held come back only after the visibility timeout, as delivery 2; fresh ones at once"
+    )
     func visibilityTimeout() async throws {
         for seconds in [1, 2] {
             let outcome = try await runEmbedded(.init(orders: 2, abandoned: 2, visibilityTimeout: .seconds(seconds)))
@@ -134,16 +164,19 @@ struct SQSWatcherSetupTests {
             let abandoned = outcome.deliveries.filter { $0.origin == .abandoned }
             let fresh = outcome.deliveries.filter { $0.origin == .sent }
             #expect(abandoned.map(\.order).sorted() == [1, 2] && abandoned.allSatisfy { $0.deliveryCount == 2 })
-            #expect(abandoned.allSatisfy { ($0.recordedAfterMilliseconds ?? 0) >= Double(seconds) * 1000 },
-                    "invisible for the \(seconds) s timeout: \(abandoned.map(\.recordedAfterMilliseconds))")
+            #expect(
+                abandoned.allSatisfy { ($0.recordedAfterMilliseconds ?? 0) >= Double(seconds) * 1000 },
+                "invisible for the \(seconds) s timeout: \(abandoned.map(\.recordedAfterMilliseconds))")
             #expect(fresh.allSatisfy { $0.deliveryCount == 1 })
-            let lastFresh = try #require(fresh.map(\.eventId).max()), firstHeld = try #require(abandoned.map(\.eventId).min())
+            let lastFresh = try #require(fresh.map(\.eventId).max()),
+                firstHeld = try #require(abandoned.map(\.eventId).min())
             #expect(lastFresh < firstHeld, "the fresh orders were recorded first")
         }
     }
 
-    @Test("117.2.1/1 on moto's SQS too, every message, also those a dead consumer held, runs the DAG once",
-          .enabled(if: Moto.enabled, Moto.reason))
+    @Test(
+        "117.2.1/1 on moto's SQS too, every message, also those a dead consumer held, runs the DAG once",
+        .enabled(if: Moto.enabled, Moto.reason))
     func onSQSWithDeadConsumer() async throws {
         let (outcome, _) = try await runOnMoto(orders: 3, abandoned: 1)
         checkDelivered(outcome, orders: 3, abandoned: 1)
@@ -158,7 +191,8 @@ struct SQSWatcherSetupTests {
         let trigger = try await Example.openQueue(queue, on: service, visibilityTimeout: .seconds(1))
         var ids: [String] = []
         for order in 1...4 {
-            ids.append(try await service.send(queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"]))
+            ids.append(
+                try await service.send(queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"]))
         }
         let held = try await service.receive(queue, limit: 2, visibilityTimeout: nil, wait: .seconds(1))
         let first = try #require(held.first { $0.messageId == ids[0] })
@@ -171,12 +205,15 @@ struct SQSWatcherSetupTests {
         return ids
     }
 
-    @Test("117.2.1/4 after a kill, a run on the same --db and queue finishes what was left and counts only its own work")
+    @Test(
+        "117.2.1/4 after a kill, a run on the same --db and queue finishes what was left and counts only its own work")
     func resumesAfterKill() async throws {
         let database = try TemporaryDatabase.make("117_02_01-killed")
         let ids = try await killedRun(database)
-        let outcome = try await Example.run(.init(orders: 5, abandoned: 2, visibilityTimeout: .seconds(1)),
-                                            service: EmbeddedQueue(database: database), database: database).outcome
+        let outcome = try await Example.run(
+            .init(orders: 5, abandoned: 2, visibilityTimeout: .seconds(1)),
+            service: EmbeddedQueue(database: database), database: database
+        ).outcome
         #expect(outcome.mode == .resumed)
         #expect(outcome.start == .init(ready: 2, inFlight: 2, earlierEvents: 1, earlierRuns: 1, unfinishedRuns: 1))
         #expect(outcome.deliveries.map(\.order).sorted() == [2, 3, 4], "no new orders; order 1 was recorded before")
@@ -186,14 +223,17 @@ struct SQSWatcherSetupTests {
         let duplicate = try #require(outcome.acknowledgements.first { $0.messageId == ids[0] })
         #expect(duplicate.found == .committedEarlier, "the killed run's commit, found at the delete")
         checkDeletedAfterCommit(outcome)
-        #expect(outcome.runs.map(\.orders).sorted { $0.first ?? 0 < $1.first ?? 0 } == [[2], [3], [4]],
-                "this run's runs only, one per new event")
+        #expect(
+            outcome.runs.map(\.orders).sorted { $0.first ?? 0 < $1.first ?? 0 } == [[2], [3], [4]],
+            "this run's runs only, one per new event")
         #expect(outcome.resumedRuns.map(\.orders) == [[1]] && outcome.resumedRuns.allSatisfy { $0.state == .success })
         #expect(outcome.visibleAtEnd == 0 && outcome.inFlightAtEnd == 0, "nothing stranded")
 
         // Once nothing is left, the same --db runs the whole story again, counting only that run's work.
-        let again = try await Example.run(.init(orders: 1, abandoned: 0, visibilityTimeout: .seconds(1)), service: EmbeddedQueue(database: database),
-                                          database: database).outcome
+        let again = try await Example.run(
+            .init(orders: 1, abandoned: 0, visibilityTimeout: .seconds(1)), service: EmbeddedQueue(database: database),
+            database: database
+        ).outcome
         #expect(again.mode == .fresh && again.start.earlierEvents == 4 && again.start.unfinishedRuns == 0)
         #expect(again.deliveries.count == 1 && again.runs.count == 1 && again.resumedRuns.isEmpty)
         #expect(again.eventsRecorded == 1 && again.duplicates == 0)

@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex117_03_01_generic_watcher
 
 @Suite("117.3.1 Generic Event Watcher Pattern", .timeLimit(.minutes(5)))
@@ -10,7 +11,9 @@ struct GenericWatcherTests {
 
     func run() async throws -> Example.Outcome {
         let database = try TemporaryDatabase.make("117_03_01")
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent()) }
+        defer {
+            try? FileManager.default.removeItem(at: URL(fileURLWithPath: database.path).deletingLastPathComponent())
+        }
         return try await Example.run(.init(), database: database).outcome
     }
 
@@ -18,10 +21,14 @@ struct GenericWatcherTests {
     func customWatcher() async throws {
         let outcome = try await run()
         #expect(outcome.entries.map(\.user) == ["ana", "ben", "cy", "dee", "eli", "fay", "gus", "hal"])
-        #expect(outcome.entries.map(\.action) == ["login", "export", "delete", "grant", "login", "revoke", "export", "logout"])
+        #expect(
+            outcome.entries.map(\.action) == [
+                "login", "export", "delete", "grant", "login", "revoke", "export", "logout",
+            ])
         #expect(outcome.duplicates == 0 && outcome.runs >= 1)
-        _ = try ExampleProcess.checkCommandLine("117_03_01_generic_watcher", item: "117.3.1",
-                                                badArguments: ["--interval", "0"], expectInError: "--interval")
+        _ = try ExampleProcess.checkCommandLine(
+            "117_03_01_generic_watcher", item: "117.3.1",
+            badArguments: ["--interval", "0"], expectInError: "--interval")
     }
 
     @Test("117.3.1/1 a reused database is refused before the audit folder is touched")
@@ -39,7 +46,9 @@ struct GenericWatcherTests {
         #expect(try Data(contentsOf: log) == before, "the first run's audit log is left as it was")
     }
 
-    @Test("117.3.1/2 the Trigger protocol: stable message ids, a partial line waits, a bad line is dead-lettered, acknowledgements move the checkpoint")
+    @Test(
+        "117.3.1/2 the Trigger protocol: stable message ids, a partial line waits, a bad line is dead-lettered, acknowledgements move the checkpoint"
+    )
     func interfaceMethods() async throws {
         let folder = try TemporaryDatabase.folder("jsonl")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -50,7 +59,8 @@ struct GenericWatcherTests {
         var events = try trigger.events().makeAsyncIterator()
         let first = try #require(try await events.next())
         #expect(first.payload == ["n": 1])
-        let inode = try #require((try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value)
+        let inode = try #require(
+            (try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value)
         #expect(first.messageId == "\(inode)@0")
         try Example.append("}\nnot json\n", to: file)
         let second = try #require(try await events.next())
@@ -70,14 +80,17 @@ struct GenericWatcherTests {
         #expect(resumed.messageId == third.messageId)
     }
 
-    @Test("117.3.1/2 the event loop sleeps its interval on the trigger's clock; a completed line becomes an event stamped by it")
+    @Test(
+        "117.3.1/2 the event loop sleeps its interval on the trigger's clock; a completed line becomes an event stamped by it"
+    )
     func partialLineOnTestClock() async throws {
         let folder = try TemporaryDatabase.folder("jsonl_clock")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("feed.jsonl")
         try Data(#"{"n": 1"#.utf8).write(to: file)
         let clock = TestClock(epoch: Date(timeIntervalSince1970: 0))
-        let made = try JSONLinesTrigger.factory(clock: EventideClock(clock)).make(TriggerURI("jsonl://\(file.path)?interval=1000"))
+        let made = try JSONLinesTrigger.factory(clock: EventideClock(clock)).make(
+            TriggerURI("jsonl://\(file.path)?interval=1000"))
         let trigger = try #require(made as? JSONLinesTrigger)
         let next = Task {
             var events = try trigger.events().makeAsyncIterator()
@@ -93,16 +106,21 @@ struct GenericWatcherTests {
         #expect(event.observedAt == Date(timeIntervalSince1970: 1), "stamped by the trigger's clock")
     }
 
-    @Test("117.3.1/3 a missing file restarts the watcher until it exists; a rotation and a stop/start lose and repeat nothing")
+    @Test(
+        "117.3.1/3 a missing file restarts the watcher until it exists; a rotation and a stop/start lose and repeat nothing"
+    )
     func connectionAndLoop() async throws {
         let outcome = try await run()
         #expect(outcome.restarts >= 2)
-        #expect(outcome.firstError == "\(TriggerError.cannotWatch(path: outcome.file, reason: JSONLinesTrigger.missingFile))")
+        #expect(
+            outcome.firstError
+                == "\(TriggerError.cannotWatch(path: outcome.file, reason: JSONLinesTrigger.missingFile))")
         #expect(outcome.seenMidLine == outcome.seenBeforeHalfLine, "no event for half a line")
         #expect(outcome.entries.count == 8 && Set(outcome.entries.map(\.messageId)).count == 8)
         #expect(outcome.recordedBeforeStop == 6, "recorded before the stop")
-        #expect(outcome.checkpointAtEnd.split(separator: " ").last.flatMap { Int($0) } == outcome.fileSizeAtEnd,
-                "everything acknowledged: the checkpoint is at the end of the file")
+        #expect(
+            outcome.checkpointAtEnd.split(separator: " ").last.flatMap { Int($0) } == outcome.fileSizeAtEnd,
+            "everything acknowledged: the checkpoint is at the end of the file")
         let dead = try #require(outcome.deadLetters.first)
         #expect(outcome.deadLetters.count == 1 && dead.line == "this is not json")
         #expect(dead.reason == "\(Example.AuditLineError.notJSON(line: "this is not json"))")
@@ -112,16 +130,19 @@ struct GenericWatcherTests {
     func registration() throws {
         let registry = TriggerRegistry().registering(JSONLinesTrigger.factory())
         #expect(registry.schemes == ["jsonl"])
-        let watcher = try AssetWatcher(name: "w", source: "jsonl:///var/log/audit.jsonl?interval=50&checkpoint=/tmp/a.offset",
-                                       registry: registry)
+        let watcher = try AssetWatcher(
+            name: "w", source: "jsonl:///var/log/audit.jsonl?interval=50&checkpoint=/tmp/a.offset",
+            registry: registry)
         let trigger = try #require(watcher.trigger as? JSONLinesTrigger)
-        #expect(trigger.file.path == "/var/log/audit.jsonl" && trigger.checkpoint.path == "/tmp/a.offset"
+        #expect(
+            trigger.file.path == "/var/log/audit.jsonl" && trigger.checkpoint.path == "/tmp/a.offset"
                 && trigger.interval == .milliseconds(50))
         for bad in ["jsonl://host/audit.jsonl", "jsonl:///a.jsonl?interval=0", "jsonl:///"] {
             #expect(throws: TriggerError.self, "\(bad)") { _ = try registry.trigger(for: bad) }
         }
         #expect(throws: TriggerError.self) { _ = try registry.trigger(for: "kafka://127.0.0.1/t?group=g") }
-        #expect(Example.registry(log: EventLog(database: try TemporaryDatabase.make("117_03_01_registry"))).schemes
+        #expect(
+            Example.registry(log: EventLog(database: try TemporaryDatabase.make("117_03_01_registry"))).schemes
                 .contains("jsonl"))
     }
 }

@@ -1,6 +1,7 @@
 import Eventide
 import EventideTesting
 import Testing
+
 @testable import Ex95_01_02_asset_consumer
 
 @Suite("95.1.2 Asset Consumer Pattern", .timeLimit(.minutes(10)))
@@ -21,9 +22,13 @@ struct AssetConsumerTests {
         let runs = outcome.consumerRuns.filter { $0.dagId == Consumer.reportDag }
         let ordersEvents = outcome.producerRuns.filter { $0.dagId == "orders_producer" }.flatMap(\.emitted)
         #expect(ordersEvents.count == 3)
-        #expect(runs.map { $0.triggeredBy.map(\.eventId) } == ordersEvents.map { [$0] }, "one run per orders event, in order")
+        #expect(
+            runs.map { $0.triggeredBy.map(\.eventId) } == ordersEvents.map { [$0] },
+            "one run per orders event, in order")
         let customersRun = try #require(outcome.producerRuns.first { $0.dagId == "customers_producer" })
-        #expect(customersRun.consumerRuns == [Self.ref(Consumer.joinDag, 1)], "the customers update made no orders_report run")
+        #expect(
+            customersRun.consumerRuns == [Self.ref(Consumer.joinDag, 1)],
+            "the customers update made no orders_report run")
         #expect(outcome.stillQueued[Consumer.reportDag] == [])
     }
 
@@ -43,7 +48,8 @@ struct AssetConsumerTests {
         #expect(outcome.stillQueued[Consumer.joinDag] == later)
     }
 
-    @Test("95.1.2/3 consumer runs execute validate → aggregate → report, each task reading what the one before returned")
+    @Test(
+        "95.1.2/3 consumer runs execute validate → aggregate → report, each task reading what the one before returned")
     func consumerStructure() async throws {
         let outcome = try await run()
         #expect(outcome.consumerRuns.count == 3)
@@ -51,7 +57,9 @@ struct AssetConsumerTests {
             #expect(run.state == .success)
             #expect(run.taskOrder == ["validate", "aggregate", "report"])
             // validate's return value (the event ids) reached report through upstream values.
-            #expect(run.report["events"]?.arrayValue?.compactMap(\.exactIntegerValue) == run.triggeredBy.map { Int($0.eventId) })
+            #expect(
+                run.report["events"]?.arrayValue?.compactMap(\.exactIntegerValue)
+                    == run.triggeredBy.map { Int($0.eventId) })
         }
         let join = try #require(outcome.consumerRuns.first { $0.dagId == Consumer.joinDag })
         #expect(join.report["rows"] == 160, "120 order rows + 40 customer rows, summed by aggregate")
@@ -59,26 +67,34 @@ struct AssetConsumerTests {
         #expect(reports.map { $0.report["rows"] } == [120, 140])
     }
 
-    @Test("95.1.2/4 each consumer run traces its events to the producer runs, tasks and correlation ids, and reports them itself")
+    @Test(
+        "95.1.2/4 each consumer run traces its events to the producer runs, tasks and correlation ids, and reports them itself"
+    )
     func eventCorrelation() async throws {
         let outcome = try await run(batches: 2)
         let producers = Dictionary(uniqueKeysWithValues: outcome.producerRuns.map { ($0.runId, $0) })
         for run in outcome.consumerRuns {
             for event in run.triggeredBy {
-                let producer = try #require(producers[event.producerRun], "event #\(event.eventId) comes from a producer run")
+                let producer = try #require(
+                    producers[event.producerRun], "event #\(event.eventId) comes from a producer run")
                 #expect(producer.emitted.contains(event.eventId))
                 #expect(event.producerDag == producer.dagId && event.sourceTask == "publish")
                 #expect(event.correlationId == producer.correlationId, "the conf's correlation_id travelled in extra")
             }
             // The run's own report task read the same lineage from triggeringAssetEvents.
             let lineage = try #require(run.report["lineage"]?.arrayValue)
-            #expect(lineage.compactMap { $0["event"]?.exactIntegerValue.map(Int64.init) } == run.triggeredBy.map(\.eventId))
+            #expect(
+                lineage.compactMap { $0["event"]?.exactIntegerValue.map(Int64.init) } == run.triggeredBy.map(\.eventId))
             #expect(lineage.compactMap { $0["run"]?.stringValue } == run.triggeredBy.map(\.producerRun))
-            #expect(lineage.compactMap { $0["correlation_id"]?.stringValue } == run.triggeredBy.compactMap(\.correlationId))
+            #expect(
+                lineage.compactMap { $0["correlation_id"]?.stringValue } == run.triggeredBy.compactMap(\.correlationId))
         }
         // Consumer runs per producer run: batch-1 orders fed both consumers, customers only the join.
-        #expect(outcome.producerRuns.map(\.consumerRuns) == [[Self.ref("orders_report", 1), Self.ref("customer_orders", 1)],
-                                                             [Self.ref("customer_orders", 1)], [Self.ref("orders_report", 2)]])
+        #expect(
+            outcome.producerRuns.map(\.consumerRuns) == [
+                [Self.ref("orders_report", 1), Self.ref("customer_orders", 1)],
+                [Self.ref("customer_orders", 1)], [Self.ref("orders_report", 2)],
+            ])
     }
 
     @Test("95.1.2/expected the consumer triggers on the asset, in-process and from the command line")
@@ -88,8 +104,9 @@ struct AssetConsumerTests {
         #expect(outcome.consumerRuns.allSatisfy { $0.state == .success && $0.triggeredBy.first?.eventId == 1 })
         // Refuse, not resume: a second run on the same store is refused.
         try await expectRefusesUsedStore { try await Consumer.run(.init(), database: $0) }
-        let cli = try ExampleProcess.checkCommandLine("95_01_02_asset_consumer", item: "95.1.2",
-                                                      badArguments: ["--batches", "0"], expectInError: "--batches")
+        let cli = try ExampleProcess.checkCommandLine(
+            "95_01_02_asset_consumer", item: "95.1.2",
+            badArguments: ["--batches", "0"], expectInError: "--batches")
         let runs = try #require(cli["consumerRuns"] as? [[String: Any]])
         #expect(runs.filter { $0["dagId"] as? String == "orders_report" }.count == 2)
         #expect(runs.allSatisfy { $0["state"] as? String == "success" })

@@ -1,6 +1,7 @@
 import Eventide
 import EventideTesting
 import Testing
+
 @testable import Ex95_01_01_asset_producer
 
 @Suite("95.1.1 Asset Producer Pattern", .timeLimit(.minutes(10)))
@@ -16,15 +17,21 @@ struct AssetProducerTests {
     @Test("95.1.1/1 asset URIs are normalised, and bad URIs are refused with a typed reason")
     func defineAssetURIs() async throws {
         let outcome = try await run()
-        #expect(outcome.declared.map(\.uri) == ["s3://warehouse/orders/daily",
-                                                "s3://warehouse/orders/totals?currency=EUR&region=eu",
-                                                "s3://etl@warehouse/orders/archive"])
+        #expect(
+            outcome.declared.map(\.uri) == [
+                "s3://warehouse/orders/daily",
+                "s3://warehouse/orders/totals?currency=EUR&region=eu",
+                "s3://etl@warehouse/orders/archive",
+            ])
         try #require(outcome.declared.count == 3)
         #expect(outcome.declared[2].warnings.count == 1, "the password is dropped with a warning")
         #expect(outcome.declared[0].warnings.isEmpty && outcome.declared[1].warnings.isEmpty)
-        #expect(outcome.rejected == [.init(input: "orders.csv", refusal: .missingScheme),
-                                     .init(input: "airflow://orders", refusal: .reservedScheme),
-                                     .init(input: "   ", refusal: .emptyURI)])
+        #expect(
+            outcome.rejected == [
+                .init(input: "orders.csv", refusal: .missingScheme),
+                .init(input: "airflow://orders", refusal: .reservedScheme),
+                .init(input: "   ", refusal: .emptyURI),
+            ])
         #expect(AssetProducer.declare("orders.csv") == .failure(.missingScheme("orders.csv")))
         #expect(AssetProducer.declare("airflow://orders") == .failure(.reservedScheme("airflow://orders")))
         #expect(AssetProducer.declare("   ") == .failure(.emptyURI))
@@ -34,8 +41,13 @@ struct AssetProducerTests {
     @Test("95.1.1/2 outlets are declared on the task that writes the assets and registered as assets")
     func outletDeclaration() async throws {
         let outcome = try await run()
-        #expect(outcome.outlets == ["publish": ["s3://warehouse/orders/daily",
-                                                "s3://warehouse/orders/totals?currency=EUR&region=eu"]])
+        #expect(
+            outcome.outlets == [
+                "publish": [
+                    "s3://warehouse/orders/daily",
+                    "s3://warehouse/orders/totals?currency=EUR&region=eu",
+                ]
+            ])
         let orders = try Asset(uri: "s3://a/orders"), totals = try Asset(uri: "s3://a/totals")
         let dag = try AssetProducer.producerDag(orders: orders, totals: totals, failingRun: 0)
         let scheduler = Scheduler(database: try TemporaryDatabase.make("95_01_01_outlets"))
@@ -52,8 +64,11 @@ struct AssetProducerTests {
         #expect(outcome.runs.count == 3)
         for run in outcome.runs {
             #expect(run.state == .success)
-            #expect(run.emitted.map(\.asset) == ["s3://warehouse/orders/daily",
-                                                 "s3://warehouse/orders/totals?currency=EUR&region=eu"])
+            #expect(
+                run.emitted.map(\.asset) == [
+                    "s3://warehouse/orders/daily",
+                    "s3://warehouse/orders/totals?currency=EUR&region=eu",
+                ])
             #expect(run.emitted.allSatisfy { $0.sourceTask == "publish" })
             #expect(run.emitted.first { $0.asset == "s3://warehouse/orders/daily" }?.rowCount == 100 * run.number)
         }
@@ -65,8 +80,12 @@ struct AssetProducerTests {
         let outcome = try await run(.init(runs: 3, failingRun: 2))
         let failed = try #require(outcome.runs.first { $0.number == 2 })
         #expect(failed.state == .failed)
-        #expect(failed.tasks == Self.tasks([("extract", .success), ("transform", .failed),
-                                            ("publish", .upstreamFailed)]))
+        #expect(
+            failed.tasks
+                == Self.tasks([
+                    ("extract", .success), ("transform", .failed),
+                    ("publish", .upstreamFailed),
+                ]))
         #expect(failed.emitted.isEmpty)
         #expect(outcome.runs.filter { $0.number != 2 }.allSatisfy { $0.state == .success && $0.emitted.count == 2 })
         // The store agrees: only the successful runs' events exist.
@@ -75,8 +94,9 @@ struct AssetProducerTests {
 
     @Test("95.1.1/expected asset updates are emitted, and the command line works as documented")
     func expectedBehavior() async throws {
-        let outcome = try ExampleProcess.checkCommandLine("95_01_01_asset_producer", item: "95.1.1",
-                                                          badArguments: ["--runs", "0"], expectInError: "--runs")
+        let outcome = try ExampleProcess.checkCommandLine(
+            "95_01_01_asset_producer", item: "95.1.1",
+            badArguments: ["--runs", "0"], expectInError: "--runs")
         let stored = try #require(outcome["storedEventsPerAsset"] as? [String: Int])
         #expect(stored.values.sorted() == [2, 2], "3 runs, the second fails: 2 events per asset")
         // Refuse, not resume: a used store is refused in-process and from the command line.

@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex95_01_05_conditional_asset_triggers
 
 @Suite("95.1.5 Conditional Asset Triggers", .timeLimit(.minutes(10)))
@@ -16,8 +17,9 @@ struct ConditionalAssetTriggersTests {
     static let orders = AssetKey(name: "s3://o", uri: "s3://o"), manual = AssetKey(name: "s3://m", uri: "s3://m")
 
     static func event(_ id: Int64, _ extra: [String: JSONValue], asset: AssetKey = orders) -> AssetEvent {
-        AssetEvent(id: id, asset: asset, extra: extra, source: .api(messageId: nil), alias: nil,
-                   timestamp: Date(timeIntervalSince1970: 0))
+        AssetEvent(
+            id: id, asset: asset, extra: extra, source: .api(messageId: nil), alias: nil,
+            timestamp: Date(timeIntervalSince1970: 0))
     }
 
     /// The outcome's runs and stimuli, checked for the counts the default workload makes.
@@ -29,8 +31,11 @@ struct ConditionalAssetTriggersTests {
     @Test("95.1.5/1 the gate filters triggering events by extra: orders of other regions never make a report")
     func filterEvents() async throws {
         let (runs, ids) = try Self.shape(try await run())
-        #expect(runs[0].decision == .nothingAccepted([Verdict(eventId: ids[0], kind: .filtered, reason: .region("us"))],
-                                                     region: "eu"))
+        #expect(
+            runs[0].decision
+                == .nothingAccepted(
+                    [Verdict(eventId: ids[0], kind: .filtered, reason: .region("us"))],
+                    region: "eu"))
         #expect(runs[0].reportEvent == nil)
         #expect(runs[2].decision?.proceeds == true)
         #expect(runs[2].decision?.accepted == [ids[5]], "the eu order; the us order next to it was filtered out")
@@ -64,12 +69,16 @@ struct ConditionalAssetTriggersTests {
         #expect(verdict(["region": "eu"]) == Verdict(eventId: 1, kind: .invalid, reason: .schema(missing)))
         #expect(verdict(["region": "eu", "row_count": 0]).reason == .rowsNotPositive(0))
         #expect(verdict(["region": "eu", "row_count": 2.5]).kind == .invalid, "2.5 rows is not an integer")
-        #expect(verdict(["region": "eu", "row_count": 1e300]).kind == .invalid, "too large to be exact: refused, not a crash")
+        #expect(
+            verdict(["region": "eu", "row_count": 1e300]).kind == .invalid,
+            "too large to be exact: refused, not a crash")
         #expect(verdict(["row_count": 3]).kind == .invalid, "no region: invalid, not merely filtered")
-        #expect(verdict(["region": "us", "row_count": 3]) == Verdict(eventId: 1, kind: .filtered, reason: .region("us")))
+        #expect(
+            verdict(["region": "us", "row_count": 3]) == Verdict(eventId: 1, kind: .filtered, reason: .region("us")))
         // One valid event among invalid ones is enough; an override must say why.
-        let decision = Example.decide([Self.event(1, ["region": "eu"]), Self.event(2, ["region": "eu", "row_count": 3])],
-                                      region: "eu", orders: orders, manual: manual)
+        let decision = Example.decide(
+            [Self.event(1, ["region": "eu"]), Self.event(2, ["region": "eu", "row_count": 3])],
+            region: "eu", orders: orders, manual: manual)
         #expect(decision.proceeds && decision.accepted == [2])
         let silent = Example.decide([Self.event(5, [:], asset: manual)], region: "eu", orders: orders, manual: manual)
         #expect(silent == .overrideWithoutReason(eventId: 5) && !silent.proceeds)
@@ -79,10 +88,15 @@ struct ConditionalAssetTriggersTests {
     @Test("95.1.5/3 in the run, invalid events skip the run with a reason naming each event")
     func eventValidationInRun() async throws {
         let (runs, ids) = try Self.shape(try await run())
-        #expect(runs[1].decision == .nothingAccepted([
-            Verdict(eventId: ids[2], kind: .invalid, reason: .schema(Example.ordersSchema.violations(of: ["region": "eu"]))),
-            Verdict(eventId: ids[3], kind: .invalid, reason: .rowsNotPositive(0)),
-        ], region: "eu"))
+        #expect(
+            runs[1].decision
+                == .nothingAccepted(
+                    [
+                        Verdict(
+                            eventId: ids[2], kind: .invalid,
+                            reason: .schema(Example.ordersSchema.violations(of: ["region": "eu"]))),
+                        Verdict(eventId: ids[3], kind: .invalid, reason: .rowsNotPositive(0)),
+                    ], region: "eu"))
     }
 
     @Test("95.1.5/4 a skipped run skips its downstream tasks, ends success, publishes nothing and triggers nobody")
@@ -111,8 +125,9 @@ struct ConditionalAssetTriggersTests {
         #expect(outcome.runs.map { $0.decision?.proceeds } == [false, false, true, true])
         // Refuse, not resume: a second run on the same store is refused.
         try await expectRefusesUsedStore { try await Example.run(.init(), database: $0) }
-        let cli = try ExampleProcess.checkCommandLine("95_01_05_conditional_asset_triggers", item: "95.1.5",
-                                                      badArguments: ["--region", "e u"], expectInError: "--region")
+        let cli = try ExampleProcess.checkCommandLine(
+            "95_01_05_conditional_asset_triggers", item: "95.1.5",
+            badArguments: ["--region", "e u"], expectInError: "--region")
         #expect(cli["notifyRuns"] as? Int == 2)
         #expect((cli["runs"] as? [Any])?.count == 4)
     }

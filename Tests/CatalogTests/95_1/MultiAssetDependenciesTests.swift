@@ -2,6 +2,7 @@ import Eventide
 import EventideTesting
 import Foundation
 import Testing
+
 @testable import Ex95_01_03_multi_asset_dependencies
 
 @Suite("95.1.3 Multi-Asset Dependencies", .timeLimit(.minutes(5)))
@@ -24,8 +25,9 @@ struct MultiAssetDependenciesTests {
         #expect(outcome.andSteps.last?.seenByReconcile.count == 3)
     }
 
-    @Test("95.1.3/2 whatever the update order, no run until every asset updated, and the missing ones are named",
-          arguments: [1, 2, 3, 7, 42] as [UInt64])
+    @Test(
+        "95.1.3/2 whatever the update order, no run until every asset updated, and the missing ones are named",
+        arguments: [1, 2, 3, 7, 42] as [UInt64])
     func allMustUpdate(seed: UInt64) async throws {
         let outcome = try await run(seed: seed)
         #expect(outcome.andSteps.map(\.reconcileRuns) == [0, 0, 1])
@@ -44,19 +46,24 @@ struct MultiAssetDependenciesTests {
         #expect(orders.count > 1)
     }
 
-    @Test("95.1.3/3 partial patterns: (a & b) | m runs when a & b or m holds; batched and per-event runs differ as documented")
+    @Test(
+        "95.1.3/3 partial patterns: (a & b) | m runs when a & b or m holds; batched and per-event runs differ as documented"
+    )
     func partialTriggers() async throws {
         let outcome = try await run()
         // The first branch fired early_report at the update that completed orders & returns, fx_rates irrelevant.
-        let completing = max(try #require(outcome.updateOrder.firstIndex(of: "s3://lake/sales/orders")),
-                             try #require(outcome.updateOrder.firstIndex(of: "s3://lake/sales/returns")))
+        let completing = max(
+            try #require(outcome.updateOrder.firstIndex(of: "s3://lake/sales/orders")),
+            try #require(outcome.updateOrder.firstIndex(of: "s3://lake/sales/returns")))
         #expect(outcome.andSteps.map(\.earlyReportRuns) == (0..<3).map { $0 >= completing ? 1 : 0 })
         try #require(outcome.partial.count == 2)
         let (ordersAlone, override) = (outcome.partial[0], outcome.partial[1])
         #expect(ordersAlone.consumed.isEmpty && ordersAlone.earlyReportRuns == 1)
         #expect(ordersAlone.stillMissing == ["returns", "manual_override"])
         #expect(override.earlyReportRuns == 2)
-        #expect(override.consumed == ["orders", "manual_override"], "the override run also consumed the incomplete branch's event")
+        #expect(
+            override.consumed == ["orders", "manual_override"],
+            "the override run also consumed the incomplete branch's event")
 
         let batched = try #require(outcome.modes.first { $0.mode == .batched })
         let perEvent = try #require(outcome.modes.first { $0.mode == .perEvent })
@@ -72,8 +79,11 @@ struct MultiAssetDependenciesTests {
     func assetGrouping() async throws {
         let outcome = try await run()
         let sales = try #require(outcome.groups["sales"])
-        #expect(sales == ["s3://lake/sales/invoices", "s3://lake/sales/orders", "s3://lake/sales/refunds",
-                          "s3://lake/sales/returns"])
+        #expect(
+            sales == [
+                "s3://lake/sales/invoices", "s3://lake/sales/orders", "s3://lake/sales/refunds",
+                "s3://lake/sales/returns",
+            ])
         #expect(outcome.groups["finance"] == ["s3://lake/finance/fx_rates"])
         #expect(outcome.salesGroupCondition == "invoices & orders & refunds & returns")
         #expect(outcome.salesRollupRunsBeforeLastSalesAsset == 0)
@@ -92,8 +102,9 @@ struct MultiAssetDependenciesTests {
         #expect(outcome.andSteps.map(\.reconcileRuns) == [0, 0, 1])
         #expect(outcome.partial.map(\.earlyReportRuns) == [1, 2])
         try await expectRefusesUsedStore { try await MultiAssetDependencies.run(.init(), database: $0) }
-        let cli = try ExampleProcess.checkCommandLine("95_01_03_multi_asset_dependencies", item: "95.1.3",
-                                                      badArguments: ["--seed", "minus-one"], expectInError: "--seed")
+        let cli = try ExampleProcess.checkCommandLine(
+            "95_01_03_multi_asset_dependencies", item: "95.1.3",
+            badArguments: ["--seed", "minus-one"], expectInError: "--seed")
         let steps = try #require(cli["andSteps"] as? [[String: Any]])
         #expect(steps.compactMap { $0["reconcileRuns"] as? Int } == [0, 0, 1])
     }
