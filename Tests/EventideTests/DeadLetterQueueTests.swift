@@ -60,7 +60,7 @@ struct DeadLetterQueueTests {
             dags: [try DAG("d", schedule: .on([watched]), tasks: [TaskDefinition("t") { _ in .none }])],
             assets: [watched])
         try await orchestrator.withServices {
-            await trigger.waitUntilOpened()
+            try await trigger.waitUntilOpened()
             // The same message twice: the first delivery's reject never reached the source (the process died).
             trigger.fire(["ok": false], messageId: "poison-1", rejectable: true)
             trigger.fire(["ok": false], messageId: "poison-1", rejectable: true)

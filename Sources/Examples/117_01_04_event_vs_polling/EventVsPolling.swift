@@ -3,6 +3,8 @@ import Foundation
 
 /// 117.1.4 — the same stream of file arrivals observed at once by a polling sensor and by a watcher: what each
 /// costs (wake-ups), how late each is, and a rule that chooses between them per use case.
+// Longer than one screen: the choice rule (about 50 lines) is part of the pattern, shown whole with its reasons,
+// beside the watcher and the poller it chooses between.
 enum EventVsPolling {
     // [START watcher]
     /// Event-driven: the kernel wakes the trigger (inotify) for each file; each file is an asset event and a run.
