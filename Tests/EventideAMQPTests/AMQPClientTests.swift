@@ -179,7 +179,7 @@ struct AMQPClientTests {
     }
 }
 
-@Suite("AMQP client without a broker")
+@Suite("AMQP client without a broker", .timeLimit(.minutes(1)))
 struct AMQPClientUnreachableTests {
     @Test("a broker that is down gives a typed unreachable error that says how to start one")
     func brokerDown() async throws {

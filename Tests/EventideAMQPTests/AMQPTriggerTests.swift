@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("AMQP trigger URIs")
+@Suite("AMQP trigger URIs", .timeLimit(.minutes(1)))
 struct AMQPTriggerURITests {
     @Test(
         "amqp://user:pass@host:port/queue?prefetch= names the broker, credentials, queue and prefetch; vhost / by default"

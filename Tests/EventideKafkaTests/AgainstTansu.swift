@@ -3,7 +3,7 @@ import Testing
 
 /// Every test that talks to tansu, one at a time: the reconnect test kills and restarts the broker.
 @Suite(
-    "EventideKafka against tansu", .serialized,
+    "EventideKafka against tansu", .serialized, .timeLimit(.minutes(10)),
     .enabled(
         if: LocalServer.tansu.isRunning,
         "tansu is not running on 127.0.0.1:19092; start it with scripts/servers up tansu"))

@@ -3,7 +3,8 @@ import Testing
 
 @testable import EventideKafka
 
-@Suite("Kafka encodings: CRC-32C, murmur2, varints, RecordBatch v2, range assignment")
+@Suite(
+    "Kafka encodings: CRC-32C, murmur2, varints, RecordBatch v2, range assignment", .timeLimit(.minutes(1)))
 struct KafkaEncodingTests {
     @Test("CRC-32C matches the Castagnoli check value and RFC 3720's test vectors")
     func crc32c() {

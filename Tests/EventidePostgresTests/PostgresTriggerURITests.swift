@@ -2,7 +2,7 @@ import Eventide
 import EventidePostgres
 import Testing
 
-@Suite("postgres:// trigger URIs and an unreachable server")
+@Suite("postgres:// trigger URIs and an unreachable server", .timeLimit(.minutes(2)))
 struct PostgresTriggerURITests {
     let registry = TriggerRegistry().registering(PostgresCDCTrigger.factory(password: "secret"))
 

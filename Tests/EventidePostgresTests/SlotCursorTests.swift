@@ -1,7 +1,7 @@
 import EventidePostgres
 import Testing
 
-@Suite("Slot cursor: how far acknowledgements let the slot advance")
+@Suite("Slot cursor: how far acknowledgements let the slot advance", .timeLimit(.minutes(1)))
 struct SlotCursorTests {
     let t1 = LSN(100), t2 = LSN(200), t3 = LSN(300)
 

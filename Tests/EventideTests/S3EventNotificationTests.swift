@@ -4,7 +4,7 @@ import Testing
 
 @testable import EventideS3
 
-@Suite("S3 event notifications")
+@Suite("S3 event notifications", .timeLimit(.minutes(1)))
 struct S3EventNotificationTests {
     @Test("a record's key is form-decoded and its size, etag, event name and time are kept")
     func record() throws {

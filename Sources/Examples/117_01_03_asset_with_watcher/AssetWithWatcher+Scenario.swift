@@ -50,8 +50,14 @@ extension AssetWithWatcher {
             var states: [String: [WatcherStatus.State]] = [:]
             for await status in updates where states[status.name]?.last != status.state {
                 states[status.name, default: []].append(status.state)
-                timeline.note("\(status.name) \(status.state.rawValue)")
-                if names.allSatisfy({ [.stopped, .failed].contains(states[$0]?.last) }) { return states }
+                // Watchers stop together at shutdown, in no fixed order: the stops are noted as one line when the
+                // last one has stopped, every other change as it is published.
+                if status.state != .stopped { timeline.note("\(status.name) \(status.state.rawValue)") }
+                if names.allSatisfy({ [.stopped, .failed].contains(states[$0]?.last) }) {
+                    let stopped = names.filter { states[$0]?.last == .stopped }.sorted()
+                    if !stopped.isEmpty { timeline.note("\(stopped.joined(separator: " and ")) stopped") }
+                    return states
+                }
             }
             throw WaitError.ended(waitingFor: "the triggerer's status updates")
         }
