@@ -7,11 +7,6 @@ public enum ExampleError: Error, Equatable, Sendable, CustomStringConvertible {
     case queueNotEmpty(queue: String, messages: Int)
     /// The topic already holds records from an earlier run.
     case topicNotEmpty(topic: String, records: Int)
-    /// Transitional: an item that has not moved its failures to its own error type yet. Do not use in new code.
-    case unspecified(String)
-
-    @available(*, deprecated, message: "throw the item's own error type")
-    public init(_ description: String) { self = .unspecified(description) }
 
     public var description: String {
         switch self {
@@ -25,7 +20,6 @@ public enum ExampleError: Error, Equatable, Sendable, CustomStringConvertible {
         case .topicNotEmpty(let topic, let records):
             "the topic \(topic) already holds \(records) record(s); the example starts from an empty topic: "
                 + "pass another --topic name"
-        case .unspecified(let description): description
         }
     }
 }
