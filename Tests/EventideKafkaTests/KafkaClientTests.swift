@@ -4,7 +4,7 @@ import Testing
 @testable import EventideKafka
 
 extension AgainstTansu {
-    @Suite("Kafka client")
+    @Suite("Kafka client", .timeLimit(.minutes(2)))
     struct KafkaClientTests {
         let client = KafkaClient(Tansu.configuration)
 

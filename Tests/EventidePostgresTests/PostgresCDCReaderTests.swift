@@ -9,7 +9,7 @@ import Testing
 extension AgainstPostgres {
     /// Against PostgreSQL 15 with wal2json on 127.0.0.1:55432 (`scripts/servers up postgres`; `.ci/run` starts it
     /// and fails if it cannot). Each test uses its own table, slot and outbox prefix.
-    @Suite("Postgres CDC reader")
+    @Suite("Postgres CDC reader", .timeLimit(.minutes(2)))
     struct PostgresCDCReaderTests {
         @Test("inserts, updates and deletes reach the log in commit order with key, before, after, xid and LSN")
         func changesInCommitOrder() async throws {

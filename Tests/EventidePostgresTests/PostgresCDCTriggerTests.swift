@@ -8,7 +8,7 @@ import Testing
 extension AgainstPostgres {
     /// The postgres:// trigger against PostgreSQL 15 with wal2json on 127.0.0.1:55432, alone and through an
     /// `Orchestrator` with an `AssetWatcher`.
-    @Suite("Postgres CDC trigger")
+    @Suite("Postgres CDC trigger", .timeLimit(.minutes(2)))
     struct PostgresCDCTriggerTests {
         func uri(_ db: PostgresFixture) -> String {
             "postgres://postgres@127.0.0.1:\(LocalServer.postgres.port)/eventide?slot=\(db.slot)&tables=\(db.qualifiedTable)&prefixes=\(db.prefix)&interval=20"

@@ -7,7 +7,7 @@ import Testing
 
 extension AgainstPostgres {
     /// Issue 14, point 2: a broken connection under the postgres:// trigger is opened again with backoff.
-    @Suite("Postgres trigger reconnects")
+    @Suite("Postgres trigger reconnects", .timeLimit(.minutes(2)))
     struct PostgresReconnectTests {
         @Test("a trigger whose backend is terminated mid-stream reconnects with backoff and delivers the next change")
         func backendTerminated() async throws {
