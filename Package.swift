@@ -5,6 +5,9 @@ let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let httpClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 
 /// The catalog, in order: one entry per item. Each entry becomes an executable target at
 /// `Sources/Examples/<id>` with the module name `Ex<id>` and a product named exactly `<id>`
@@ -35,6 +38,11 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_03_05_cdc_watcher", ["EventidePostgresCLI"]),
 ]
 
+/// Items that serve or call HTTP (Hummingbird and async-http-client): they link EventideHTTP, so only they pay for
+/// it. Listed in catalog order like `examples`; kept apart so the HTTP stack stays out of every other item.
+let httpExamples: [(id: String, links: [Target.Dependency])] = [
+]
+
 func moduleName(_ id: String) -> String { "Ex" + id }
 
 var targets: [Target] = [
@@ -42,7 +50,7 @@ var targets: [Target] = [
     .target(
         name: "Eventide",
         dependencies: [
-            grdb, logging, lifecycle,
+            grdb, logging, lifecycle, metrics,
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
@@ -86,6 +94,26 @@ var targets: [Target] = [
     .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
     // AMQP 0-9-1 (RabbitMQ) over rabbitmq-c: an async client on a dedicated thread per connection, and AMQPTrigger (amqp://).
     .target(name: "EventideAMQP", dependencies: ["Eventide", "CRabbitMQ"]),
+    // HTTP on Hummingbird 2: Airflow's REST API v2 with JWT auth, signed webhooks, Prometheus metrics. Only the
+    // items and tools that serve HTTP link it.
+    .target(
+        name: "EventideHTTP",
+        dependencies: [
+            "Eventide", hummingbird, logging, metrics, lifecycle,
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+    // What the HTTP items share: the server they start and the client they send real requests with.
+    .target(name: "EventideHTTPCLI", dependencies: ["Eventide", "EventideCLI", "EventideHTTP", httpClient]),
+    .testTarget(
+        name: "EventideHTTPTests",
+        dependencies: [
+            "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient,
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
     // A child process for the crash test: appends events and reports each acknowledged offset.
@@ -128,14 +156,20 @@ targets += examples.map { item in
         dependencies: ["Eventide", "EventideCLI"] + item.links,
         path: "Sources/Examples/\(item.id)")
 }
+targets += httpExamples.map { item in
+    .executableTarget(
+        name: moduleName(item.id),
+        dependencies: ["Eventide", "EventideCLI", "EventideHTTP", "EventideHTTPCLI", httpClient] + item.links,
+        path: "Sources/Examples/\(item.id)")
+}
 targets.append(
     .testTarget(
         name: "CatalogTests",
         dependencies: [
             "Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI",
             "EventideKafka",
-            "EventidePostgres",
-        ] + examples.map { .target(name: moduleName($0.id)) }))
+            "EventidePostgres", "EventideHTTP", "EventideHTTPCLI", httpClient,
+        ] + (examples + httpExamples).map { .target(name: moduleName($0.id)) }))
 
 let package = Package(
     name: "Eventide",
@@ -153,18 +187,26 @@ let package = Package(
         .library(name: "EventideKafka", targets: ["EventideKafka"]),
         // The child process of the crash test (the benchmarks are in Benchmarks/, a package of their own).
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
-    ] + examples.map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
+        .library(name: "EventideHTTP", targets: ["EventideHTTP"]),
+    ] + (examples + httpExamples).map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x for jwt-kit 5; 3.x still satisfies the rest.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // NIOHTTP1 for S3; the Kafka wire protocol.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),  // EventidePostgres
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),  // batching windows
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // EventideHTTP and the console.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: targets
 )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong defining, registering or triggering a DAG.
 public enum DagError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidDagId(String)
@@ -9,6 +11,8 @@ public enum DagError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Airflow's API answers 409 Conflict for this.
     case duplicateRunId(dagId: String, runId: String)
     case invalidConf(dagId: String, reason: String)
+    /// Airflow's API answers 409 Conflict for this too: a DAG has at most one run per logical date.
+    case duplicateLogicalDate(dagId: String, logicalDate: Date)
 
     public var description: String {
         switch self {
@@ -29,6 +33,10 @@ public enum DagError: Error, Sendable, Equatable, CustomStringConvertible {
             return "DAG '\(dag)' already has a run with id '\(run)' (409 Conflict); pick another run id."
         case .invalidConf(let dag, let reason):
             return "the conf for DAG '\(dag)' is invalid: \(reason)."
+        case .duplicateLogicalDate(let dag, let date):
+            return
+                "DAG '\(dag)' already has a run with logical date \(EventTime.format(date)) (409 Conflict); pass another "
+                + "logical date, or none."
         }
     }
 }

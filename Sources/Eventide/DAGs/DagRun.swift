@@ -7,6 +7,11 @@ public struct DagRun: Sendable, Hashable, Codable {
     public let runType: DagRunType
     public var state: DagRunState
     public let conf: JSONValue
+    /// Airflow's logical date: given when the run was triggered, `nil` for asset-triggered runs and for manual
+    /// runs triggered without one (Airflow 3 allows both).
+    public let logicalDate: Date?
+    /// A note a person attached when triggering the run.
+    public let note: String?
     public let queuedAt: Date
     public var startedAt: Date?
     public var endedAt: Date?

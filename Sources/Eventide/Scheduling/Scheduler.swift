@@ -113,12 +113,12 @@ public actor Scheduler {
 
     // MARK: Manual runs
 
-    /// Creates a run now (Airflow's "trigger DAG"), stamped `now` or the clock's date. A run id already used by
-    /// this DAG is refused.
+    /// Creates a run now (Airflow's "trigger DAG"), stamped `now` or the clock's date. A run id or a logical date
+    /// already used by this DAG is refused (`DagError.duplicateRunId`, `.duplicateLogicalDate`).
     @discardableResult
     public func triggerRun(
         _ dagId: String, runId: String? = nil, conf: JSONValue = .object([:]),
-        runType: DagRunType = .manual, at now: Date? = nil
+        runType: DagRunType = .manual, logicalDate: Date? = nil, note: String? = nil, at now: Date? = nil
     ) async throws -> DagRunRef {
         let dag = try dag(dagId)
         guard conf.objectValue != nil else {
@@ -130,7 +130,7 @@ public actor Scheduler {
             let runId = runId ?? SchedulerStore.newRunId(db, dagId: dagId, type: runType, now: now)
             try SchedulerStore.insertRun(
                 db, dagId: dagId, runId: runId, type: runType, conf: conf, taskIds: taskIds,
-                now: now)
+                now: now, logicalDate: logicalDate, note: note)
             return DagRunRef(dagId: dagId, runId: runId)
         }
         created.publish(ref)

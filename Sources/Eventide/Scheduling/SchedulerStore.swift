@@ -46,17 +46,29 @@ enum SchedulerStore {
 
     static func insertRun(
         _ db: Database, dagId: String, runId: String, type: DagRunType, conf: JSONValue,
-        taskIds: [String], now: Date
+        taskIds: [String], now: Date, logicalDate: Date? = nil, note: String? = nil
     ) throws {
         let exists =
             try db.value(
                 Bool.self, "SELECT 1 FROM dag_run WHERE dag_id = ? AND run_id = ?",
                 arguments: [dagId, runId]) ?? false
         guard !exists else { throw DagError.duplicateRunId(dagId: dagId, runId: runId) }
+        if let logicalDate {
+            let taken =
+                try db.value(
+                    Bool.self, "SELECT 1 FROM dag_run WHERE dag_id = ? AND logical_date = ?",
+                    arguments: [dagId, logicalDate.timeIntervalSince1970]) ?? false
+            guard !taken else { throw DagError.duplicateLogicalDate(dagId: dagId, logicalDate: logicalDate) }
+        }
         try db.run(
             """
-            INSERT INTO dag_run(dag_id, run_id, run_type, state, conf, queued_at) VALUES (?, ?, ?, 'queued', ?, ?)
-            """, arguments: [dagId, runId, type.rawValue, conf.jsonText, now.timeIntervalSince1970])
+            INSERT INTO dag_run(dag_id, run_id, run_type, state, conf, queued_at, logical_date, note)
+            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)
+            """,
+            arguments: [
+                dagId, runId, type.rawValue, conf.jsonText, now.timeIntervalSince1970,
+                logicalDate?.timeIntervalSince1970, note,
+            ])
         for taskId in taskIds {
             try db.run(
                 """
@@ -222,6 +234,8 @@ enum SchedulerStore {
                 runType: DagRunType(rawValue: row["run_type"]) ?? .manual,
                 state: DagRunState(rawValue: row["state"]) ?? .queued,
                 conf: (try? JSONValue.parse(confText)) ?? .object([:]),
+                logicalDate: (row["logical_date"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                note: row["note"],
                 queuedAt: Date(timeIntervalSince1970: row["queued_at"]),
                 startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
                 endedAt: (row["ended_at"] as Double?).map(Date.init(timeIntervalSince1970:)),

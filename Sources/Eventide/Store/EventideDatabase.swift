@@ -175,6 +175,17 @@ public struct EventideDatabase: Sendable {
                     CREATE UNIQUE INDEX queue_message_receipt ON queue_message(receipt) WHERE receipt IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4") { db in
+            // Airflow's run fields the REST API reads and writes: the logical date (nullable, unique per DAG when
+            // set) and the run's note.
+            try db.execute(
+                sql: """
+                    ALTER TABLE dag_run ADD COLUMN logical_date REAL;
+                    ALTER TABLE dag_run ADD COLUMN note TEXT;
+                    CREATE UNIQUE INDEX dag_run_logical_date ON dag_run(dag_id, logical_date)
+                        WHERE logical_date IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
