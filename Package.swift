@@ -167,7 +167,7 @@ targets.append(
         name: "CatalogTests",
         dependencies: [
             "Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI",
-            "EventideKafka",
+            "EventideKafka", "EventideKafkaCLI", "EventidePostgresCLI",
             "EventidePostgres", "EventideHTTP", "EventideHTTPCLI", httpClient,
         ] + (examples + httpExamples).map { .target(name: moduleName($0.id)) }))
 
