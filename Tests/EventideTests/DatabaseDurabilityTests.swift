@@ -73,4 +73,47 @@ struct DatabaseDurabilityTests {
         }
         #expect(seen.level.withLock { $0 } == .full)
     }
+
+    /// Runs the log writer under `strace -c`, appending `count` events one commit at a time, and returns how many
+    /// fsync and fdatasync calls the process made.
+    func syncCalls(appending count: Int, durability: EventideDatabase.Durability) throws -> Int {
+        let folder = try TemporaryDatabase.folder("fsync-\(durability.rawValue)")
+        let summary = folder.appendingPathComponent("strace.txt")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
+        process.arguments = [
+            "-f", "-c", "-e", "trace=fsync,fdatasync", "-o", summary.path,
+            try BuiltProduct.url(named: "eventide-log-writer").path, "append",
+            "--db", folder.appendingPathComponent("eventide.sqlite").path, "--count", "\(count)",
+            "--partitions", "1", "--durability", durability.rawValue,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        // strace -c: "% time  seconds  usecs/call  calls  [errors]  syscall", one row per traced call.
+        return try String(contentsOf: summary, encoding: .utf8).split(separator: "\n").reduce(0) { total, line in
+            let columns = line.split(separator: " ")
+            guard let name = columns.last, name == "fsync" || name == "fdatasync", columns.count >= 5,
+                let calls = Int(columns[3])
+            else { return total }
+            return total + calls
+        }
+    }
+
+    /// The flush itself, counted where the kernel sees it: with FULL every commit syncs the WAL (so an
+    /// acknowledgement after a commit follows a flush), with NORMAL only checkpoints do.
+    @Test(
+        "FULL syncs the WAL on every commit, NORMAL does not (fsync calls counted with strace)",
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")
+                || ProcessInfo.processInfo.environment["CI"] != nil,
+            "strace is not installed (scripts/setup installs it)"))
+    func fullSyncsEveryCommit() throws {
+        let commits = 200
+        let full = try syncCalls(appending: commits, durability: .full)
+        let normal = try syncCalls(appending: commits, durability: .normal)
+        #expect(full >= commits)
+        #expect(normal < commits / 4)
+    }
 }

@@ -20,9 +20,13 @@ struct LogWriter: AsyncParsableCommand {
     @Option(help: "Partitions of the topic.") var partitions = 4
     @Option(help: "How many events to append or consume before exiting.") var count = 100_000
     @Option(help: "Consumer group (consume mode).") var group = "crash-group"
+    @Option(help: "SQLite synchronous level of the store: FULL (the default) or NORMAL.") var durability = "FULL"
 
     func run() async throws {
-        let log = EventLog(database: try EventideDatabase(path: db))
+        guard let level = EventideDatabase.Durability(rawValue: durability.uppercased()) else {
+            throw ValidationError("--durability must be FULL or NORMAL, got \(durability.debugDescription)")
+        }
+        let log = EventLog(database: try EventideDatabase(path: db, durability: level))
         try await log.createTopic(topic, partitions: partitions)
         switch mode {
         case .append:
