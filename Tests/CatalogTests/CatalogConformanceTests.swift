@@ -2,22 +2,25 @@ import EventideTesting
 import Foundation
 import Testing
 
-/// Every item declared in Package.swift's `examples` array is complete: a folder with an entry point, a doc
+/// Every item declared in Package.swift's `examples` and `httpExamples` arrays is complete: a folder with an entry point, a doc
 /// with every section in order, and an Output transcript that still matches what the example prints.
 @Suite("Catalog conformance", .timeLimit(.minutes(10)))
 struct CatalogConformanceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The product ids in Package.swift's `examples` array, in order.
+    /// The product ids in Package.swift's `examples` and `httpExamples` arrays, in that order.
     static let items: [String] = {
-        guard let manifest = try? String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8),
-            let start = manifest.range(of: "let examples"),
-            let end = manifest.range(of: "\n]\n", range: start.upperBound..<manifest.endIndex)
+        guard let manifest = try? String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
         else { return [] }
-        let body = manifest[start.upperBound..<end.lowerBound]
-        let pattern = #/\("(\d+_\d\d_\d\d_[a-z0-9_]+)"/#
-        return body.matches(of: pattern).map { String($0.1) }
+        return ["let examples", "let httpExamples"].flatMap { array -> [String] in
+            guard let start = manifest.range(of: array),
+                let end = manifest.range(of: "\n]\n", range: start.upperBound..<manifest.endIndex)
+            else { return [] }
+            let body = manifest[start.upperBound..<end.lowerBound]
+            let pattern = #/\("(\d+_\d\d_\d\d_[a-z0-9_]+)"/#
+            return body.matches(of: pattern).map { String($0.1) }
+        }
     }()
 
     static func doc(_ item: String) -> URL {
