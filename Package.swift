@@ -125,6 +125,7 @@ var targets: [Target] = [
         dependencies: [
             "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),  // the runtime's metrics, recorded in tests
         ]),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),

@@ -23,14 +23,15 @@ public final class Orchestrator: Sendable {
     /// recorded date are measured by it.
     public let clock: EventideClock
 
+    /// Metrics go to `metrics` (by default the factory the process bootstrapped, see `RuntimeMetrics`).
     public init(
         database: EventideDatabase, clock: EventideClock = .system,
-        logger: Logger = Logger(label: "eventide")
+        logger: Logger = Logger(label: "eventide"), metrics: RuntimeMetrics = RuntimeMetrics()
     ) {
         self.database = database
         self.clock = clock
         log = EventLog(database: database, clock: clock)
-        scheduler = Scheduler(database: database, clock: clock)
+        scheduler = Scheduler(database: database, clock: clock, metrics: metrics)
         triggerer = Triggerer(scheduler: scheduler, logger: logger)
         executor = Executor(scheduler: scheduler, triggerer: triggerer, logger: logger)
     }

@@ -18,10 +18,14 @@ public struct DeadLetterQueue: Sendable {
     public let database: EventideDatabase
     /// Stamps `deadLetteredAt` and `redrivenAt`.
     public let clock: EventideClock
+    /// Counts dead letters kept and redriven, by source.
+    public let metrics: RuntimeMetrics
 
-    public init(database: EventideDatabase, clock: EventideClock = .system) {
+    public init(database: EventideDatabase, clock: EventideClock = .system, metrics: RuntimeMetrics = RuntimeMetrics())
+    {
         self.database = database
         self.clock = clock
+        self.metrics = metrics
     }
 
     /// Stores a dead letter, stamped `time` or the clock's date; returns it once committed. When `source` already
@@ -32,24 +36,27 @@ public struct DeadLetterQueue: Sendable {
         attempts: Int? = nil, at time: Date? = nil
     ) async throws -> DeadLetter {
         let time = time ?? clock.date
-        return try await database.pool.write { db in
+        let (letter, isNew) = try await database.pool.write { db -> (DeadLetter, Bool) in
             if let messageId,
                 let existing = try db.row(
                     """
                     SELECT * FROM dead_letter WHERE source = ? AND message_id = ? AND redriven_at IS NULL ORDER BY id LIMIT 1
                     """, arguments: [source, messageId])
             {
-                return try Self.deadLetter(existing)
+                return (try Self.deadLetter(existing), false)
             }
             try db.run(
                 """
                 INSERT INTO dead_letter(source, message_id, payload, reason, attempts, dead_lettered_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [source, messageId, payload.jsonText, reason, attempts, time.timeIntervalSince1970])
-            return DeadLetter(
+            let letter = DeadLetter(
                 id: db.lastInsertedRowID, source: source, messageId: messageId, payload: payload,
                 reason: reason, attempts: attempts, deadLetteredAt: time, redrivenAt: nil)
+            return (letter, true)
         }
+        if isNew { metrics.deadLettered(source: source) }
+        return letter
     }
 
     /// Dead letters, oldest first; by default only those not yet redriven.
@@ -69,7 +76,7 @@ public struct DeadLetterQueue: Sendable {
     @discardableResult
     public func markRedriven(_ ids: [Int64], at time: Date? = nil) async throws -> [DeadLetter] {
         let time = time ?? clock.date
-        return try await database.pool.write { db in
+        let redriven = try await database.pool.write { db in
             var redriven: [DeadLetter] = []
             for id in ids {
                 guard
@@ -84,6 +91,8 @@ public struct DeadLetterQueue: Sendable {
             }
             return redriven
         }
+        metrics.redriven(redriven)
+        return redriven
     }
 
     static func deadLetter(_ row: Row) throws -> DeadLetter {

@@ -44,10 +44,13 @@ public actor Executor: Service {
 
     /// Runs every task of the run and records the run's final state.
     public func execute(_ ref: DagRunRef) async {
+        // The run's duration is measured from its start (as stored, for a resumed run) to its final state.
+        var started: Date?
         do {
             let dag = try await scheduler.dag(ref.dagId)
             // A run left `running` by a stopped executor is resumed: its tasks run again (at-least-once).
             guard let run = try await scheduler.run(ref), !run.state.isFinished else { return }
+            started = run.startedAt ?? scheduler.clock.date
             var states: [String: TaskState] = [:]
             var values: [String: JSONValue] = [:]
             for taskId in try dag.topologicalOrder() {
@@ -69,12 +72,20 @@ public actor Executor: Service {
             }
             let failed = states.values.contains { $0 == .failed || $0 == .upstreamFailed }
             try await scheduler.markRunFinished(ref, state: failed ? .failed : .success)
+            recordDuration(of: ref, state: failed ? .failed : .success, since: started)
         } catch is CancellationError {
             // Shutdown: the run stays as it is and is resumed by the next executor.
         } catch {
             logger.error("run \(ref) could not be executed: \(error)")
             try? await scheduler.markRunFinished(ref, state: .failed)
+            recordDuration(of: ref, state: .failed, since: started)
         }
+    }
+
+    private func recordDuration(of ref: DagRunRef, state: DagRunState, since started: Date?) {
+        guard let started else { return }
+        let duration = Duration.seconds(scheduler.clock.date.timeIntervalSince(started))
+        scheduler.metrics.runFinished(dagId: ref.dagId, state: state, duration: duration)
     }
 
     private func runTask(

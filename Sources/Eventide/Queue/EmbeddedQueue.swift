@@ -29,10 +29,15 @@ public final class EmbeddedQueue: Sendable {
     private let sent = Broadcast<String>()
     /// Stamps messages and measures visibility timeouts and long polls.
     public let clock: EventideClock
+    /// Counts messages sent, received, deleted and dead-lettered, by queue (depths are sampled from the store:
+    /// `RuntimeMetrics.sampleStore`).
+    public let metrics: RuntimeMetrics
 
-    public init(database: EventideDatabase, clock: EventideClock = .system) {
+    public init(database: EventideDatabase, clock: EventideClock = .system, metrics: RuntimeMetrics = RuntimeMetrics())
+    {
         self.database = database
         self.clock = clock
+        self.metrics = metrics
     }
 
     private func now() -> Date { clock.date }
@@ -90,6 +95,7 @@ public final class EmbeddedQueue: Sendable {
             try Self.insert(queue: queue, id: id, body: body, attributes: attributes, sentAt: time, db)
         }
         sent.publish(queue)
+        metrics.embeddedQueue(queue, .sent)
         return id
     }
 
@@ -103,8 +109,10 @@ public final class EmbeddedQueue: Sendable {
         let sends = sent.subscribe(bufferLimit: 1)  // before the first look: a send in between is not missed
         let deadline = now().addingTimeInterval(wait.inSeconds)
         while true {
-            let (messages, nextVisible) = try await receiveNow(
+            let (messages, nextVisible, moved) = try await receiveNow(
                 queue, limit: limit, visibilityTimeout: visibilityTimeout)
+            metrics.embeddedQueue(queue, .received, messages: messages.count)
+            metrics.embeddedQueue(queue, .deadLettered, messages: moved)
             let time = now()
             if !messages.isEmpty || time >= deadline || Task.isCancelled { return messages }
             let until = min(deadline, nextVisible ?? deadline)
@@ -122,12 +130,13 @@ public final class EmbeddedQueue: Sendable {
     private func receiveNow(
         _ queue: String, limit: Int,
         visibilityTimeout: Duration?
-    ) async throws -> ([QueueMessage], Date?) {
+    ) async throws -> (messages: [QueueMessage], nextVisible: Date?, moved: Int) {
         let time = now().timeIntervalSince1970
         return try await database.pool.write { db in
             guard let settings = try Self.settings(of: queue, db) else { throw QueueError.unknownQueue(queue) }
             let hidden = (visibilityTimeout ?? settings.visibilityTimeout).inSeconds
             var messages: [QueueMessage] = []
+            var moved = 0
             while messages.count < max(limit, 1) {
                 guard
                     let row = try db.row(
@@ -141,6 +150,7 @@ public final class EmbeddedQueue: Sendable {
                     try Self.move(
                         row, to: dlq, reason: "received \(count) times without being deleted (maxReceives \(max))",
                         at: time, db)
+                    moved += 1
                     continue
                 }
                 let receipt = UUID().uuidString.lowercased()
@@ -156,7 +166,7 @@ public final class EmbeddedQueue: Sendable {
             let next = try db.value(
                 Double.self, "SELECT MIN(visible_at) FROM queue_message WHERE queue = ?",
                 arguments: [queue])
-            return (messages, next.map(Date.init(timeIntervalSince1970:)))
+            return (messages, next.map(Date.init(timeIntervalSince1970:)), moved)
         }
     }
 
@@ -164,10 +174,12 @@ public final class EmbeddedQueue: Sendable {
     /// ran out and the message was received again): the message stays for its current receiver.
     @discardableResult
     public func delete(_ queue: String, receipt: String) async throws -> Bool {
-        try await database.pool.write { db in
+        let deleted = try await database.pool.write { db in
             try db.run("DELETE FROM queue_message WHERE queue = ? AND receipt = ?", arguments: [queue, receipt])
             return db.changesCount == 1
         }
+        if deleted { metrics.embeddedQueue(queue, .deleted) }
+        return deleted
     }
 
     /// Makes a received message visible again after `after` (zero: at once, a nack).
@@ -204,6 +216,7 @@ public final class EmbeddedQueue: Sendable {
             return .some(dlq)
         }
         if case .some(.some(let dlq)) = moved { sent.publish(dlq) }
+        if moved != nil { metrics.embeddedQueue(queue, .deadLettered) }
         return moved != nil
     }
 

@@ -21,6 +21,8 @@ public actor Scheduler {
     public nonisolated let database: EventideDatabase
     /// Stamps asset events and runs; the triggerer and the executor wait on it too.
     public nonisolated let clock: EventideClock
+    /// Where the scheduler, and the triggerer and executor that work for it, report their metrics.
+    public nonisolated let metrics: RuntimeMetrics
     var dags: [String: DAG] = [:]
     /// Each asset-scheduled DAG's snapshot, taken at registration.
     var snapshots: [String: DagSnapshot] = [:]
@@ -30,9 +32,11 @@ public actor Scheduler {
     nonisolated let updates = Broadcast<DagRunUpdate>()
     nonisolated let recorded = Broadcast<AssetEvent>()
 
-    public init(database: EventideDatabase, clock: EventideClock = .system) {
+    public init(database: EventideDatabase, clock: EventideClock = .system, metrics: RuntimeMetrics = RuntimeMetrics())
+    {
         self.database = database
         self.clock = clock
+        self.metrics = metrics
     }
 
     // MARK: Asset events
@@ -90,6 +94,8 @@ public actor Scheduler {
         }
         if !result.duplicate { recorded.publish(result.event) }
         for run in result.createdRuns { created.publish(run) }
+        metrics.assetEventRecorded(source: source, duplicate: result.duplicate)
+        metrics.runsCreated(result.createdRuns, type: .assetTriggered)
         return result
     }
 
@@ -108,6 +114,7 @@ public actor Scheduler {
             return runs
         }
         for run in runs { created.publish(run) }
+        metrics.runsCreated(runs, type: .assetTriggered)
         return runs
     }
 
@@ -134,6 +141,7 @@ public actor Scheduler {
             return DagRunRef(dagId: dagId, runId: runId)
         }
         created.publish(ref)
+        metrics.runsCreated([ref], type: runType)
         return ref
     }
 

@@ -38,7 +38,8 @@ public actor Triggerer: Service {
     {
         self.scheduler = scheduler
         self.clock = clock ?? scheduler.clock
-        self.deadLetters = DeadLetterQueue(database: scheduler.database, clock: clock ?? scheduler.clock)
+        self.deadLetters = DeadLetterQueue(
+            database: scheduler.database, clock: clock ?? scheduler.clock, metrics: scheduler.metrics)
         self.logger = logger
     }
 
@@ -176,11 +177,13 @@ public actor Triggerer: Service {
                     update(watcher.name) {
                         $0.state = .failed; $0.lastError = "\(error)"
                     }
+                    scheduler.metrics.watcherFailed(watcher.name)
                     return
                 }
                 update(watcher.name) {
                     $0.state = .restarting; $0.lastError = "\(error)"; $0.restarts += 1
                 }
+                scheduler.metrics.watcherRestarted(watcher.name)
                 var random = SystemRandomNumberGenerator()
                 try? await clock.sleep(for: watcher.restart.jitteredDelay(beforeTry: failures + 1, using: &random))
             }
@@ -189,12 +192,15 @@ public actor Triggerer: Service {
 
     private func handle(_ event: TriggerEvent, from watcher: AssetWatcher) async throws {
         guard let asset = entries[watcher.name]?.status.asset else { return }
+        let fired = clock.date
         update(watcher.name) {
-            $0.eventsSeen += 1; $0.lastEventAt = clock.date
+            $0.eventsSeen += 1; $0.lastEventAt = fired
         }
+        let metrics = scheduler.metrics
         if let filter = watcher.filter, !filter(event) {
             try await event.acknowledge()
             update(watcher.name) { $0.filtered += 1 }
+            metrics.watcherEvent(watcher.name, .filtered)
             return
         }
         let extra: [String: JSONValue]
@@ -207,16 +213,23 @@ public actor Triggerer: Service {
                 reason: "\(error)", attempts: event.deliveryCount)
             if let reject = event.reject { try await reject("\(error)") } else { try await event.acknowledge() }
             update(watcher.name) { $0.deadLettered += 1 }
+            metrics.watcherEvent(watcher.name, .deadLettered)
             return
         }
         let recorded = try await scheduler.recordAssetEvent(
             asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId))
+        // Lag: from when the source says the message happened (else when the trigger saw it, else when it fired) to
+        // the commit that just returned.
+        let lag = Duration.seconds(clock.date.timeIntervalSince(event.occurredAt ?? event.observedAt ?? fired))
+        if !recorded.duplicate { metrics.watcherLag(watcher.name, lag) }
         // Counted once acknowledged, and also when the acknowledgement fails: the asset event is committed, and the
         // source's next delivery of the message counts as a duplicate.
         defer {
             update(watcher.name) { status in
                 if recorded.duplicate { status.duplicates += 1 } else { status.eventsRecorded += 1 }
+                if !recorded.duplicate { status.lastLag = max(lag, .zero) }
             }
+            metrics.watcherEvent(watcher.name, recorded.duplicate ? .duplicate : .recorded)
         }
         // Only now, with the asset event committed, tell the source it may forget the message.
         try await event.acknowledge()

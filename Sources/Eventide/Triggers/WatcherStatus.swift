@@ -30,6 +30,9 @@ public struct WatcherStatus: Sendable, Hashable, Codable {
     public internal(set) var deadLettered = 0
     public internal(set) var restarts = 0
     public internal(set) var lastEventAt: Date?
+    /// For the last event recorded: from when its source says it happened (or the trigger fired it) to the commit
+    /// of its asset event (also the `eventide_watcher_lag_seconds` histogram). `nil` until one is recorded.
+    public internal(set) var lastLag: Duration?
     public internal(set) var lastError: String?
     /// The states it went through, oldest first (the last `historyLimit`), for debugging.
     public internal(set) var history: [State] = [.registered]
