@@ -85,10 +85,29 @@ enum SchedulerStore {
             """, arguments: [asset.name, asset.uri, asset.group, JSONValue.object(asset.extra).jsonText])
     }
 
+    /// Stores a DAG the first time (paused if it says so) and, every time, what its schedule waits on.
     static func insertDag(_ db: Database, _ dag: DAG) throws {
+        let expression = try dag.schedule.condition.map {
+            String(decoding: try JSONEncoder().encode($0), as: UTF8.self)
+        }
         try db.run(
-            "INSERT INTO dag(dag_id, is_paused) VALUES (?, ?) ON CONFLICT(dag_id) DO NOTHING",
-            arguments: [dag.dagId, dag.isPausedUponCreation])
+            """
+            INSERT INTO dag(dag_id, is_paused, asset_expression, timetable_summary) VALUES (?, ?, ?, ?)
+            ON CONFLICT(dag_id) DO UPDATE SET asset_expression = excluded.asset_expression,
+                timetable_summary = excluded.timetable_summary
+            """,
+            arguments: [dag.dagId, dag.isPausedUponCreation, expression, timetableSummary(dag.schedule)])
+    }
+
+    /// Airflow's `timetable_summary`: `None`, `Asset`, or the interval.
+    static func timetableSummary(_ schedule: Schedule) -> String {
+        switch schedule {
+        case .none: return "None"
+        case .assets: return "Asset"
+        case .interval(let interval):
+            let seconds = interval.inSeconds
+            return "every \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s"
+        }
     }
 
     /// Stores an asset event (and the alias resolution it makes) and returns it.

@@ -186,6 +186,16 @@ public struct EventideDatabase: Sendable {
                         WHERE logical_date IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v5-dag-schedule") { db in
+            // What a DAG waits on, as Airflow's `dag` table keeps it, so that a reader of the store without the DAG
+            // definitions (the web console, the REST API) can show it: the asset condition as JSON
+            // (`AssetCondition`'s encoding) and a one-line summary of the schedule. Written at registration.
+            try db.execute(
+                sql: """
+                    ALTER TABLE dag ADD COLUMN asset_expression TEXT;
+                    ALTER TABLE dag ADD COLUMN timetable_summary TEXT;
+                    """)
+        }
         return migrator
     }
 }
