@@ -112,6 +112,7 @@ var targets: [Target] = [
         dependencies: [
             "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),  // /metrics
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
     // Test support: temporary stores, manual clock, seeded ids.
