@@ -107,12 +107,24 @@ var targets: [Target] = [
         ]),
     // What the HTTP items share: the server they start and the client they send real requests with.
     .target(name: "EventideHTTPCLI", dependencies: ["Eventide", "EventideCLI", "EventideHTTP", httpClient]),
+    // The web console (/ui): server-rendered HTML (Mustache) over a read model of the store; `eventide-console`
+    // serves it with /metrics over any example's store.
+    .target(
+        name: "EventideConsole",
+        dependencies: [
+            "Eventide", "EventideHTTP", hummingbird, grdb, .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+    .executableTarget(
+        name: "EventideConsoleTool",
+        dependencies: ["Eventide", "EventideConsole", "EventideHTTP", argumentParser, logging, lifecycle],
+        path: "Sources/Tools/EventideConsoleTool"),
     .testTarget(
         name: "EventideHTTPTests",
         dependencies: [
             "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "Prometheus", package: "swift-prometheus"),  // /metrics
+            "EventideConsole", .product(name: "Prometheus", package: "swift-prometheus"),  // console, /metrics
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
     // Test support: temporary stores, manual clock, seeded ids.
@@ -189,6 +201,8 @@ let package = Package(
         .library(name: "EventideKafka", targets: ["EventideKafka"]),
         // The child process of the crash test (the benchmarks are in Benchmarks/, a package of their own).
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
+        // The web console and /metrics over a store: `eventide-console --db <path>`.
+        .executable(name: "eventide-console", targets: ["EventideConsoleTool"]),
         .library(name: "EventideHTTP", targets: ["EventideHTTP"]),
     ] + (examples + httpExamples).map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
@@ -209,6 +223,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),  // the console's pages
     ],
     targets: targets
 )
