@@ -27,15 +27,15 @@ START_TIMEOUT = 60  # seconds: the demo runs a small runtime before the server l
 class Console:
     """An `eventide-console --demo-seed` process on a new store in a temporary folder."""
 
-    def __init__(self):
+    def __init__(self, arguments=(), environment=None):
         if not CONSOLE.is_file():
             pytest.fail(f"{CONSOLE} is not built; run `swift build --product eventide-console` first")
         self.folder = tempfile.mkdtemp(prefix="eventide-console-")
         self.db = os.path.join(self.folder, "demo.sqlite")
         self.log = open(os.path.join(self.folder, "stderr.txt"), "w+")
         self.process = subprocess.Popen(
-            [str(CONSOLE), "--db", self.db, "--demo-seed", "--port", "0"],
-            stdout=subprocess.PIPE, stderr=self.log, text=True)
+            [str(CONSOLE), "--db", self.db, "--demo-seed", "--port", "0", *arguments],
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env={**os.environ, **(environment or {})})
         self.base_url = self._wait_until_listening()
 
     def _wait_until_listening(self):
@@ -75,6 +75,15 @@ class Console:
 @pytest.fixture
 def console():
     server = Console()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def console_with_api():
+    """The console serving Airflow's REST API too, for the viewer `alice` (secrets through the environment)."""
+    server = Console(["--api-user", "alice:viewer"],
+                     {"EVENTIDE_API_SECRET": "s" * 40, "EVENTIDE_API_PASSWORD_ALICE": "alice-password"})
     yield server
     server.stop()
 

@@ -1,6 +1,7 @@
 """The web console in a real browser: every page loads, links lead where they say, markup is shown as text, and the
 redrive button moves a dead letter out of the dead-letter queue. The store is the console's demo (ConsoleDemo): four
 DAGs, six runs (one failed), a watcher with two dead letters, an event whose extra holds markup."""
+import json
 import urllib.error
 import urllib.request
 
@@ -126,3 +127,26 @@ def test_a_redrive_from_another_site_is_refused(console, browser):
     assert status == 403
     browser.get(console.url("/ui/dead-letters"))
     assert len(rows(browser, "waiting", "letter")) == 2
+
+
+def status_of(request):
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def test_the_tool_serves_the_rest_api_over_the_store_with_a_token(console_with_api):
+    assert status_of(console_with_api.url("/api/v2/assets"))[0] == 401
+    login = urllib.request.Request(
+        console_with_api.url("/auth/token"), method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"username": "alice", "password": "alice-password"}).encode())
+    status, body = status_of(login)
+    assert status in (200, 201)
+    assets = urllib.request.Request(
+        console_with_api.url("/api/v2/assets"), headers={"Authorization": "Bearer " + body["access_token"]})
+    status, body = status_of(assets)
+    assert status == 200
+    assert sorted(asset["uri"] for asset in body["assets"]) == [
+        "eventide://queue/payments", "s3://lake/customers", "s3://lake/orders", "s3://lake/reports/daily"]
