@@ -46,6 +46,8 @@ extension WebhookWatcher {
         let fate: WebhookFate
         let eventId: Int64?
         let createdRuns: Int
+        /// The answer's event and runs were in the store when it arrived (`nil`: the answer named none).
+        let committedWhenAnswered: Bool?
         /// Asset events and runs in the store right after the answer.
         let eventsInStore: Int
         let runsInStore: Int
@@ -142,7 +144,16 @@ extension WebhookWatcher {
         let sentAt = Date()
         let answer = try await client.send(.POST, request.path, headers: request.headers, body: request.body)
         let receipt = try? WebhookReceipt.decode(answer.body)
-        let events = try await scheduler.allAssetEvents().count
+        let stored = try await scheduler.allAssetEvents()
+        var committed: Bool?
+        if let receipt {
+            committed = stored.contains { $0.id == receipt.eventId }
+            for run in receipt.createdDagruns
+            where try await scheduler.run(.init(dagId: run.dagId, runId: run.dagRunId)) == nil {
+                committed = false
+            }
+        }
+        let events = stored.count
         let runs = try await consumerRuns(scheduler).count
         // One line per exchange, stamped when the request went out: the answer as received and the store after it
         // (a consumer run can end before the answer reaches the client; its own line is stamped when it ended).
@@ -161,7 +172,8 @@ extension WebhookWatcher {
         return Exchange(
             delivery: request.delivery, path: request.path, bytes: request.body.utf8.count, status: answer.status,
             answer: answer.body, fate: WebhookFate(status: answer.status), eventId: receipt?.eventId,
-            createdRuns: receipt?.createdDagruns.count ?? 0, eventsInStore: events, runsInStore: runs)
+            createdRuns: receipt?.createdDagruns.count ?? 0, committedWhenAnswered: committed, eventsInStore: events,
+            runsInStore: runs)
     }
 
     /// The story's requests, signed as GitHub and Stripe sign them (the senders hold the same secrets).
@@ -275,8 +287,9 @@ extension WebhookWatcher {
         }
         let eachRunOnItsEvent = outcome.runs.allSatisfy { $0.state == .success && $0.eventIds.count == 1 }
         return [
-            "POST /webhooks/{source} accepted \(accepted.count) signed deliveries with 202 after committing their "
-                + "events (\(outcome.events.map { "#\($0.id) \($0.asset)" }.joined(separator: ", "))); the consumer "
+            "POST /webhooks/{source} accepted \(accepted.count) signed deliveries with 202 "
+                + "(\(outcome.events.map { "#\($0.id) \($0.asset)" }.joined(separator: ", "))); each answer's event and runs "
+                + "were in the store when it arrived: \(accepted.allSatisfy { $0.committedWhenAnswered == true }); the consumer "
                 + "DAGs ran \(outcome.runs.count) time(s), each on its delivery's event, all succeeded: \(eachRunOnItsEvent)",
             "the replayed delivery was answered \(replay?.status ?? 0) with event #\(replay?.eventId ?? 0) "
                 + "(the first was #\(first?.eventId ?? 0)); runs it created: \(replay?.createdRuns ?? 0)",

@@ -41,6 +41,8 @@ extension WebhookWorkflows {
         /// The label of the secret that verified it (read from the recorded event).
         let verifiedBy: String?
         let createdRuns: Int
+        /// The answer's event and runs were in the store when it arrived (`nil`: the answer named none).
+        let committedWhenAnswered: Bool?
     }
 
     /// Everything one delivery id led to.
@@ -261,13 +263,27 @@ extension WebhookWorkflows {
             }
             return try await group.reduce(into: []) { $0.append($1) }.sorted { $0.status > $1.status }
         }
+        var committed: [Bool?] = []
+        let stored = try await scheduler.allAssetEvents()
+        for receipt in answers.map({ try? WebhookReceipt.decode($0.body) }) {
+            guard let receipt else {
+                committed.append(nil)
+                continue
+            }
+            var found = stored.contains { $0.id == receipt.eventId }
+            for run in receipt.createdDagruns
+            where try await scheduler.run(.init(dagId: run.dagId, runId: run.dagRunId)) == nil {
+                found = false
+            }
+            committed.append(found)
+        }
         try await scheduler.waitUntilIdle(dagIds)
         timeline.note(
             "POST /webhooks/github \(delivery.event) \(delivery.id.prefix(13))…, \(delivery.says) → "
                 + answers.map { "\($0.status) \($0.body)" }.joined(separator: " | "), at: sentAt)
         let events = try await scheduler.allAssetEvents()
         var attempts: [Attempt] = []
-        for answer in answers {
+        for (answer, committed) in zip(answers, committed) {
             let receipt = try? WebhookReceipt.decode(answer.body)
             let event = receipt.flatMap { receipt in events.first { $0.id == receipt.eventId } }
             attempts.append(
@@ -275,7 +291,7 @@ extension WebhookWorkflows {
                     delivery: delivery.id, event: delivery.event, phase: phase, signer: delivery.signer,
                     status: answer.status, answer: answer.body, fate: WebhookFate(status: answer.status),
                     eventId: receipt?.eventId, verifiedBy: event?.extra["verified_by"]?.stringValue,
-                    createdRuns: receipt?.createdDagruns.count ?? 0))
+                    createdRuns: receipt?.createdDagruns.count ?? 0, committedWhenAnswered: committed))
         }
         for dagId in dagIds {
             for run in try await ledger.newRuns(of: dagId) {
@@ -343,6 +359,9 @@ extension WebhookWorkflows {
             tally.events <= 1 && tally.routerRuns <= 1 && tally.workflowRuns.values.allSatisfy { $0 <= 1 }
         }
         let refused = outcome.tallies.filter { $0.events == 0 }
+        let accepted = outcome.attempts.filter { $0.fate == .accepted }
+        let duplicates = outcome.attempts.filter { $0.fate == .duplicate }
+        let refusals = outcome.attempts.filter { $0.fate == .refused }
         /// The answers to deliveries signed with `signer` while the receiver held `phase`'s secrets (accepted, or
         /// refused for the signature; payload refusals are the last clause's).
         func answers(_ phase: Phase, _ signer: Signer) -> String {
@@ -372,6 +391,10 @@ extension WebhookWorkflows {
                     "\($0.event) \($0.delivery.prefix(13))… \($0.statuses.map(String.init).joined(separator: ", "))"
                 }
                 .joined(separator: "; ") + " (events for them: \(refused.map(\.events).reduce(0, +)))",
+            "answers: \(accepted.count)× 202 each naming its event and \(accepted.map(\.createdRuns).reduce(0, +)) run(s) "
+                + "created, in the store when the answer arrived: \(accepted.allSatisfy { $0.committedWhenAnswered == true }); "
+                + "\(duplicates.count)× 200 naming the first event, runs created: \(duplicates.map(\.createdRuns).reduce(0, +)); "
+                + "refusals: " + refusals.map { String($0.status) }.joined(separator: ", "),
         ]
     }
 }

@@ -89,6 +89,8 @@ struct WebhookWorkflowsTests {
         let outcome = try await run(copies: copies)
         let first = try #require(outcome.attempts(Self.push).first)
         #expect(first.status == 202 && first.createdRuns == 1 && first.eventId != nil)
+        #expect(outcome.attempts.filter { $0.fate == .accepted }.allSatisfy { $0.committedWhenAnswered == true })
+        #expect(outcome.attempts.filter { $0.fate == .refused }.allSatisfy { $0.committedWhenAnswered == nil })
         let redelivered = try #require(outcome.attempts(Self.push).last)
         #expect(redelivered.status == 200 && redelivered.eventId == first.eventId && redelivered.createdRuns == 0)
         // Sent `copies` times at once: exactly one was accepted, the others answered with its event.

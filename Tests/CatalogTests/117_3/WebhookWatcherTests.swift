@@ -76,6 +76,7 @@ struct WebhookWatcherTests {
         // The push's answer came with the event id and the run it created.
         let push = try #require(outcome.exchange(.push))
         #expect(push.eventId == outcome.events.first?.id && push.createdRuns == 1)
+        #expect(push.committedWhenAnswered == true && outcome.exchange(.payment)?.committedWhenAnswered == true)
         // Replayed: 200 with the first event, nothing new.
         let replay = try #require(outcome.exchange(.replayedPush))
         #expect(replay.status == 200 && replay.fate == .duplicate && replay.eventId == push.eventId)
