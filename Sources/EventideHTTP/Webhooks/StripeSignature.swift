@@ -55,7 +55,8 @@ struct StripeSignature: Sendable, Equatable {
         else { throw .signatureMismatch(header: Self.header) }
         let seconds = Int(now.timeIntervalSince1970.rounded(.down))
         let allowed = Int(tolerance.components.seconds)
-        guard abs(seconds - timestamp) <= allowed else {
+        // Compared without subtracting the sender's number from ours: an extreme `t` cannot overflow.
+        guard timestamp >= seconds - allowed, timestamp <= seconds + allowed else {
             throw .timestampOutsideTolerance(timestamp: timestamp, now: seconds, toleranceSeconds: allowed)
         }
         return secret

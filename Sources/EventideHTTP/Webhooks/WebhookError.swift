@@ -50,6 +50,12 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible {
                 violations.map { .object(["loc": ["body"], "msg": .string($0), "type": "schema_violation"]) }))
     }
 
+    /// `|a - b|` as text, without trapping on numbers a sender chose.
+    private static func distance(_ a: Int, _ b: Int) -> String {
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? "more than \(Int.max)" : "\(difference.magnitude)"
+    }
+
     public var description: String {
         switch self {
         case .unknownSource(let name):
@@ -67,7 +73,7 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible {
             "the \(header) signature does not match the body with any of this source's secrets; "
                 + "check the secret the sender signs with (and that the body was sent unchanged)"
         case .timestampOutsideTolerance(let timestamp, let now, let tolerance):
-            "the signed timestamp \(timestamp) is \(abs(now - timestamp)) seconds from the receiver's clock "
+            "the signed timestamp \(timestamp) is \(Self.distance(timestamp, now)) seconds from the receiver's clock "
                 + "(\(now)), outside the tolerance of \(tolerance) seconds; a replayed or delayed delivery is refused"
         case .malformedJSON(let reason):
             "the body is not JSON: \(reason)"

@@ -133,6 +133,16 @@ struct WebhookSignatureTests {
         ) {
             try verify(.stripe, body, [signed(301)], secrets: [secret])
         }
+        // Extreme timestamps, correctly signed, are refused without overflowing.
+        for extreme in [Int.min, Int.max] {
+            let value = StripeSignature.value(timestamp: extreme, body: Array(body.utf8), secrets: [secret])
+            let refused = #expect(throws: WebhookError.self) {
+                try verify(.stripe, body, [("Stripe-Signature", value)], secrets: [secret])
+            }
+            #expect(
+                refused == .timestampOutsideTolerance(timestamp: extreme, now: 1_800_000_000, toleranceSeconds: 300))
+            #expect(refused?.description.isEmpty == false)
+        }
         // The signature is checked first: a stale delivery with a wrong signature is a 401, not a 400.
         #expect(throws: WebhookError.signatureMismatch(header: "Stripe-Signature")) {
             try verify(.stripe, body, [signed(-301)], secrets: [WebhookSecret("other", label: "o")])
