@@ -41,6 +41,13 @@ let examples: [(id: String, links: [Target.Dependency])] = [
 /// Items that serve or call HTTP (Hummingbird and async-http-client): they link EventideHTTP, so only they pay for
 /// it. Listed in catalog order like `examples`; kept apart so the HTTP stack stays out of every other item.
 let httpExamples: [(id: String, links: [Target.Dependency])] = [
+    // 95.2 External Event Integration
+    ("95_02_01_webhook_triggering", []),
+    ("95_02_05_custom_event_gateway", []),
+    // 117.3 External Event Monitoring
+    ("117_03_04_webhook_watcher", []),
+    // 117.10 Real-World Asset Watchers
+    ("117_10_04_webhook_workflows", []),
 ]
 
 func moduleName(_ id: String) -> String { "Ex" + id }
@@ -100,6 +107,7 @@ var targets: [Target] = [
         name: "EventideHTTP",
         dependencies: [
             "Eventide", hummingbird, logging, metrics, lifecycle,
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -125,7 +133,7 @@ var targets: [Target] = [
             "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             "EventideConsole", .product(name: "Prometheus", package: "swift-prometheus"),  // console, /metrics
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
     // Test support: temporary stores, manual clock, seeded ids.
     .target(name: "EventideTesting", dependencies: ["Eventide"]),
@@ -220,6 +228,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         // EventideHTTP and the console.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),  // HTTPTypes, which Hummingbird uses
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
