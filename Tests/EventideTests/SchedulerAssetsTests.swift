@@ -72,3 +72,36 @@ struct SchedulerAssetsTests {
         _ = try await scheduler.triggerRun("producer", runId: "r4")  // no logical date: any number of runs
     }
 }
+
+@Suite("Scheduler: concurrent asset events share commits", .timeLimit(.minutes(2)))
+struct SchedulerGroupCommitTests {
+    @Test func concurrentRecordsEachGetTheirOwnOutcomeAndRepeatsWithinABatchAreDuplicates() async throws {
+        let asset = try Asset(uri: "s3://lake/orders")
+        let consumer = try DAG("consumer", schedule: .on([asset]), tasks: [TaskDefinition("read") { _ in .none }])
+        let scheduler = Scheduler(database: try TemporaryDatabase.make("group-commit"))
+        try await scheduler.register([consumer], assets: [asset])
+        // 60 calls at once, 12 distinct message ids each sent 5 times: 12 events, 48 duplicates.
+        let results = try await withThrowingTaskGroup(of: (String, Scheduler.Recorded).self) { group in
+            for n in 0..<60 {
+                let id = "m\(n % 12)"
+                group.addTask {
+                    (id, try await scheduler.recordAssetEvent(asset.key, source: .api(messageId: id)))
+                }
+            }
+            var results: [(String, Scheduler.Recorded)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(results.filter { !$0.1.duplicate }.count == 12)
+        #expect(try await scheduler.assetEvents(for: asset.key).count == 12)
+        for (id, recorded) in results {  // a duplicate answers with the first event of its id
+            let first = try #require(results.first { $0.0 == id && !$0.1.duplicate })
+            #expect(recorded.event.id == first.1.event.id)
+        }
+        #expect(try await scheduler.runs(of: "consumer").count == 12)  // one run per new event (per-event mode)
+        let undeclared = AssetKey(name: "nope", uri: "nope")
+        await #expect(throws: AssetError.self) {
+            try await scheduler.recordAssetEvent(undeclared, source: .api(messageId: nil))
+        }
+    }
+}

@@ -31,6 +31,8 @@ public actor Scheduler {
     nonisolated let created = Broadcast<DagRunRef>()
     nonisolated let updates = Broadcast<DagRunUpdate>()
     nonisolated let recorded = Broadcast<AssetEvent>()
+    /// Concurrent `recordAssetEvent` calls share commits.
+    let recordings = GroupCommit<RecordRequest, Recorded>()
 
     public init(database: EventideDatabase, clock: EventideClock = .system, metrics: RuntimeMetrics = RuntimeMetrics())
     {
@@ -55,6 +57,11 @@ public actor Scheduler {
     /// through an alias that resolves to it), and creates the runs whose conditions now hold — all in one
     /// transaction. A repeated `messageId` from the same source records nothing and returns the first event.
     /// The event is stamped `timestamp`, or the scheduler's clock's date when it is `nil`.
+    ///
+    /// Concurrent calls share commits (`GroupCommit`): events recorded while a commit runs are committed
+    /// together in the next one, each in its own savepoint, so one refused event does not undo the others and
+    /// N concurrent producers (HTTP requests, watchers) cost about N / batch fsyncs instead of N. A call returns
+    /// only after the commit that holds its event.
     @discardableResult
     public func recordAssetEvent(
         _ asset: AssetKey, extra: [String: JSONValue] = [:], source: AssetEventSource,
@@ -63,40 +70,76 @@ public actor Scheduler {
         guard declared[asset] != nil || alias != nil else {  // assets emitted through an alias are dynamic
             throw AssetError.undeclaredAsset(name: asset.name, uri: asset.uri, dag: nil)
         }
-        let snapshots = Array(snapshots.values)
-        let timestamp = timestamp ?? clock.date
-        let result = try await database.pool.write { db -> Recorded in
-            if let messageId = source.messageId,
-                let existing = try SchedulerStore.assetEvent(
-                    db, kind: source.kind,
-                    watcher: SchedulerStore.watcherName(source),
-                    messageId: messageId)
-            {
-                return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
-            }
-            let event = try SchedulerStore.insertAssetEvent(
-                db, asset, extra: extra, source: source, alias: alias,
-                timestamp: timestamp)
-            let aliases = try SchedulerStore.aliasResolution(db)
-            let interested = snapshots.filter { $0.waits(on: asset, aliases: aliases) }
-            for snapshot in interested {
-                try db.run(
-                    "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
-                    arguments: [snapshot.dagId, event.id])
-            }
-            var runs: [DagRunRef] = []
-            for snapshot in interested {
-                runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: timestamp)
-            }
-            return Recorded(
-                event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(),
-                createdRuns: runs)
-        }
-        if !result.duplicate { recorded.publish(result.event) }
-        for run in result.createdRuns { created.publish(run) }
+        let request = RecordRequest(
+            asset: asset, extra: extra, source: source, alias: alias, timestamp: timestamp ?? clock.date)
+        let result = try await recordings.submit(request) { batch in await self.commit(batch) }
         metrics.assetEventRecorded(source: source, duplicate: result.duplicate)
         metrics.runsCreated(result.createdRuns, type: .assetTriggered)
         return result
+    }
+
+    /// One asset event waiting for its commit.
+    struct RecordRequest: Sendable {
+        let asset: AssetKey
+        let extra: [String: JSONValue]
+        let source: AssetEventSource
+        let alias: AssetAlias?
+        let timestamp: Date
+    }
+
+    /// Commits a batch of asset events in one transaction, each in a savepoint, and publishes what was recorded.
+    private func commit(_ batch: [RecordRequest]) async -> [Result<Recorded, any Error>] {
+        let snapshots = Array(snapshots.values)
+        let outcomes: [Result<Recorded, any Error>]
+        do {
+            outcomes = try await database.pool.write { db in
+                batch.map { request in
+                    Result {
+                        var recorded: Recorded?
+                        try db.inSavepoint {
+                            recorded = try Self.record(request, in: db, snapshots: snapshots)
+                            return .commit
+                        }
+                        guard let recorded else { throw CancellationError() }  // unreachable: the savepoint ran
+                        return recorded
+                    }
+                }
+            }
+        } catch {
+            return batch.map { _ in .failure(error) }  // the transaction did not commit: none of them is recorded
+        }
+        for case .success(let result) in outcomes {
+            if !result.duplicate { recorded.publish(result.event) }
+            for run in result.createdRuns { created.publish(run) }
+        }
+        return outcomes
+    }
+
+    /// Records one event inside the caller's transaction (see `recordAssetEvent`).
+    private static func record(_ request: RecordRequest, in db: Database, snapshots: [DagSnapshot]) throws -> Recorded {
+        let source = request.source
+        if let messageId = source.messageId,
+            let existing = try SchedulerStore.assetEvent(
+                db, kind: source.kind, watcher: SchedulerStore.watcherName(source), messageId: messageId)
+        {
+            return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
+        }
+        let event = try SchedulerStore.insertAssetEvent(
+            db, request.asset, extra: request.extra, source: source, alias: request.alias,
+            timestamp: request.timestamp)
+        let aliases = try SchedulerStore.aliasResolution(db)
+        let interested = snapshots.filter { $0.waits(on: request.asset, aliases: aliases) }
+        for snapshot in interested {
+            try db.run(
+                "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
+                arguments: [snapshot.dagId, event.id])
+        }
+        var runs: [DagRunRef] = []
+        for snapshot in interested {
+            runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: request.timestamp)
+        }
+        return Recorded(
+            event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(), createdRuns: runs)
     }
 
     /// Re-evaluates the queues of these DAGs (after a run finished or a DAG was unpaused).
