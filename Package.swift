@@ -108,7 +108,6 @@ var targets: [Target] = [
         dependencies: [
             "Eventide", hummingbird, logging, metrics, lifecycle,
             .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -229,7 +228,6 @@ let package = Package(
         // EventideHTTP and the console.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),  // HTTPTypes, which Hummingbird uses
-        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),  // the console's pages

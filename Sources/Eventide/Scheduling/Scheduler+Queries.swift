@@ -40,6 +40,10 @@ extension Scheduler {
         try await database.pool.read { db in try SchedulerStore.unfinishedRuns(db) }
     }
 
+    /// How many commits recorded asset events so far: fewer than the events when concurrent calls shared commits
+    /// (`GroupCommit`). For benchmarks and figures.
+    public func recordingCommits() async -> Int { await recordings.commits }
+
     // MARK: Waiting
 
     /// Waits until the DAG has no queued asset events and no unfinished run, for a DAG whose queued events always

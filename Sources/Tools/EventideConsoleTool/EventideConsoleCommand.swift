@@ -20,8 +20,9 @@ struct EventideConsoleCommand: AsyncParsableCommand {
             sends a message of an embedded queue back to its queue, and marks any other letter redriven.
             With --api-user it also serves Airflow's REST API (/auth/token, /api/v2, /openapi.json): passwords come \
             from EVENTIDE_API_PASSWORD_<NAME> and the signing secret from EVENTIDE_API_SECRET. Without the example's \
-            DAG definitions the API knows no DAG: the assets and the health check answer from the store, what is \
-            about a DAG (its runs, its queue) does not.
+            DAG definitions the API knows no DAG: the assets and the health check answer from the store, and asset \
+            events can be recorded on the store's assets (queued for no DAG); what is about a DAG (its runs, its \
+            queue) does not answer.
             Prints one line when it listens: "eventide-console: serving <path> at http://<host>:<port>/ui".
             """)
 
@@ -51,7 +52,14 @@ struct EventideConsoleCommand: AsyncParsableCommand {
             MetricsEndpoint(registry: registry, sampling: database, metrics: RuntimeMetrics()),
         ]
         if let authenticator {
-            components.append(AirflowAPI(scheduler: Scheduler(database: database), authenticator: authenticator))
+            // The store's assets are declared, so that POST /api/v2/assets/events records on them (no DAG is
+            // registered: the events are stored, queued for no one).
+            let scheduler = Scheduler(database: database)
+            let assets = try await scheduler.assetRecords().map { record in
+                try Asset(name: record.key.name, uri: record.key.uri, group: record.group, extra: record.extra)
+            }
+            try await scheduler.register([], assets: assets)
+            components.append(AirflowAPI(scheduler: scheduler, authenticator: authenticator))
         }
         let server = EventideHTTPServer(host: host, port: port, components: components)
         let (host, db) = (host, db)
