@@ -24,12 +24,17 @@ let package = Package(
         .executable(name: "eventide-cdc-benchmark", targets: ["EventideCDCBenchmark"]),
         // Kafka produce and consume, our client beside confluent-kafka (tansu).
         .executable(name: "eventide-kafka-benchmark", targets: ["EventideKafkaBenchmark"]),
+        // The REST API: committed asset events per second beside a bare route, POST → task latency.
+        .executable(name: "eventide-http-benchmark", targets: ["EventideHTTPBenchmark"]),
     ],
     dependencies: [
         .package(name: eventide, path: ".."),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),  // GRDBSQLite: the raw sqlite3 baseline
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .executableTarget(
@@ -58,6 +63,17 @@ let package = Package(
                 .product(name: "EventideTesting", package: eventide),
                 .product(name: "EventidePostgres", package: eventide),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                argumentParser,
+            ]),
+        .executableTarget(
+            name: "EventideHTTPBenchmark",
+            dependencies: [
+                .product(name: "Eventide", package: eventide),
+                .product(name: "EventideTesting", package: eventide),
+                .product(name: "EventideHTTP", package: eventide),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 argumentParser,
             ]),
         .executableTarget(

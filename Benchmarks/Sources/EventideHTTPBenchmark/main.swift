@@ -1,0 +1,210 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Eventide
+import EventideHTTP
+import EventideTesting
+import Foundation
+import Histogram
+import Hummingbird
+import NIOCore
+import Synchronization
+
+/// Issue 10's figures, in one run: `POST /api/v2/assets/events` committed per second at 1, 8 and 64 keep-alive
+/// connections beside a bare Hummingbird route answering 200 in the same run, and POST → consumer task started
+/// (p50, p99, HdrHistogram). Run from the repository root, in release mode:
+/// `swift run --package-path Benchmarks -c release eventide-http-benchmark`.
+@main
+struct HTTPBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eventide-http-benchmark",
+        abstract: "Measures the REST API's durable event rate and its POST-to-task latency.")
+
+    @Option(help: "Requests per measurement (each connection count, each route).") var requests = 20_000
+    @Option(help: "Seconds a measurement may take at most (it stops early, and says so).") var seconds = 30.0
+    @Option(help: "POSTs for the latency measurement, one at a time.") var latencyEvents = 1_000
+
+    static let password = "benchmark-password"
+    static let environment = [
+        "EVENTIDE_API_SECRET": String(repeating: "s", count: 48), "BENCH_PASSWORD": password,
+    ]
+
+    func run() async throws {
+        #if DEBUG
+            print("eventide-http-benchmark (DEBUG build: numbers are not representative)")
+        #else
+            print("eventide-http-benchmark (release build)")
+        #endif
+        try await throughput()
+        try await latency()
+    }
+
+    /// The asset `orders` (with a DAG that runs once per event, when `consumer` is given), a server with the API
+    /// and the bare route, and a token.
+    func withServer(
+        _ name: String, consumer: TaskDefinition?,
+        _ body: @escaping @Sendable (Orchestrator, RunningServer, String) async throws -> Void
+    ) async throws {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make(name))
+        let asset = try Asset(name: "orders")
+        let dags = try consumer.map {
+            [
+                try DAG(
+                    "consumer", schedule: .on([asset]), maxActiveRuns: 100_000, assetTriggering: .perEvent,
+                    tasks: [$0])
+            ]
+        }
+        try await orchestrator.register(dags: dags ?? [], assets: [asset])
+        let auth = try await APIAuthConfiguration(users: ["bench": .init(role: .op, passwordVariable: "BENCH_PASSWORD")]
+        )
+        .authenticator(environment: Self.environment)
+        let server = EventideHTTPServer(
+            components: [AirflowAPI(scheduler: orchestrator.scheduler, authenticator: auth), BareRoute()])
+        _ = try await orchestrator.withServices {
+            try await server.withRunning { running in
+                let token = try await auth.issueToken(username: "bench", password: Self.password)
+                try await body(orchestrator, running, token)
+            }
+        }
+    }
+
+    // MARK: 1. Committed events per second, beside a bare route
+
+    func throughput() async throws {
+        print("\n1. POST /api/v2/assets/events, keep-alive, \(requests) requests per row (bounded by \(seconds) s)")
+        print(
+            "   (the events only: no DAG consumes them here, so the executor's writes do not share the store's writer)")
+        print("   connections   bare route (req/s)   events committed (/s)   ratio   commits   events per commit")
+        for connections in [1, 8, 64] {
+            try await withServer("bench-http-\(connections)", consumer: nil) {
+                orchestrator, running, token in
+                let bare = try await load(
+                    url: running.baseURL + "/bare", connections: connections, body: nil, token: nil)
+                let before = await orchestrator.scheduler.recordingCommits()
+                let api = try await load(
+                    url: running.baseURL + "/api/v2/assets/events", connections: connections,
+                    body: #"{"name":"orders","extra":{"n":1}}"#, token: token)
+                let commits = await orchestrator.scheduler.recordingCommits() - before
+                let stored = try await orchestrator.scheduler.assetEvents(
+                    for: AssetKey(
+                        name: "orders", uri: "orders")
+                ).count
+                guard stored == api.succeeded else {
+                    throw ValidationError("\(api.succeeded) POSTs answered 2xx but \(stored) events are stored")
+                }
+                let note = api.stoppedEarly || bare.stoppedEarly ? "  (stopped at the time bound)" : ""
+                print(
+                    String(
+                        format: "   %11d   %18.0f   %21.0f   %5.2f   %7d   %17.1f", connections, bare.rate, api.rate,
+                        api.rate / bare.rate, commits, Double(api.succeeded) / Double(max(commits, 1))) + note)
+            }
+        }
+        print(
+            "   goals: ≥ 10,000 committed events/s and ≥ half the bare route's rate; Airflow 3.1 here: 163–174 events/s"
+        )
+    }
+
+    struct Load {
+        let succeeded: Int
+        let rate: Double
+        let stoppedEarly: Bool
+    }
+
+    /// `requests` requests over `connections` keep-alive connections, each connection a loop of one request at a
+    /// time; a non-2xx answer stops the run with an error.
+    func load(url: String, connections: Int, body: String?, token: String?) async throws -> Load {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let remaining = Remaining(requests)
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let start = ContinuousClock.now
+        let succeeded = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    var done = 0
+                    while ContinuousClock.now < deadline, remaining.take() {
+                        var request = HTTPClientRequest(url: url)
+                        if let body {
+                            request.method = .POST
+                            request.headers.add(name: "Content-Type", value: "application/json")
+                            request.body = .bytes(ByteBuffer(string: body))
+                        }
+                        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                        let response = try await client.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        guard (200..<300).contains(response.status.code) else {
+                            throw ValidationError("\(url) answered \(response.status.code)")
+                        }
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = (ContinuousClock.now - start)
+        try await client.shutdown()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Load(succeeded: succeeded, rate: Double(succeeded) / seconds, stoppedEarly: succeeded < requests)
+    }
+
+    // MARK: 2. POST → consumer task started
+
+    func latency() async throws {
+        print("\n2. POST /api/v2/assets/events → consumer task started (\(latencyEvents) events, one at a time)")
+        let starts = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        let consumer = TaskDefinition("start") { _ in
+            starts.continuation.yield(.now)
+            return .none
+        }
+        try await withServer("bench-http-latency", consumer: consumer) { _, running, token in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+            var iterator = starts.stream.makeAsyncIterator()
+            for n in 0..<latencyEvents {
+                var request = HTTPClientRequest(url: running.baseURL + "/api/v2/assets/events")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                request.body = .bytes(ByteBuffer(string: #"{"name":"orders","extra":{"n":\#(n)}}"#))
+                let sent = ContinuousClock.now
+                let response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                guard let started = await iterator.next() else { break }
+                let micros = (started - sent).components
+                _ = histogram.record(
+                    UInt64(max(0, micros.seconds * 1_000_000 + micros.attoseconds / 1_000_000_000_000)))
+            }
+            try await client.shutdown()
+            print(
+                String(
+                    format:
+                        "   p50 %.2f ms   p99 %.2f ms   max %.2f ms   (goal p50 < 2 ms; Airflow 3.1 here: median 1.15 s)",
+                    Double(histogram.valueAtPercentile(50)) / 1_000, Double(histogram.valueAtPercentile(99)) / 1_000,
+                    Double(histogram.max) / 1_000))
+        }
+    }
+}
+
+/// The floor the API is compared with: a Hummingbird route that answers 200 with no body and does nothing.
+struct BareRoute: HTTPComponent {
+    func register(on router: Router<EventideRequestContext>) {
+        router.get("/bare") { _, _ in HTTPResponse.Status.ok }
+    }
+}
+
+/// Requests left to send, taken one at a time by the connections.
+final class Remaining: Sendable {
+    private let count: Mutex<Int>
+    init(_ count: Int) { self.count = Mutex(count) }
+
+    /// Takes one; `false` when none is left.
+    func take() -> Bool {
+        count.withLock { left in
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
+    }
+}
