@@ -342,11 +342,15 @@ final class FateLedger: Sendable {
         }
     }
 
-    /// The dead-letter queue's trigger, with each dead letter recorded once its asset event is committed.
+    /// The dead-letter queue's trigger, with each dead letter recorded once its asset event is committed (at the time
+    /// the watcher received it).
     func observingDeadLetters(_ messages: any Trigger) -> any Trigger {
         MappedTrigger(messages) { [self] event in
             guard let payment = Self.payment(of: event) else { return event }
             let reason = event.payload["attributes"]?["eventide-dlq-reason"]?.stringValue
+            // Stamped when the DLQ watcher received the dead letter, before its asset event is committed, and noted
+            // only once it is: the reprocessing run that event starts may end before `acknowledge` returns here.
+            let received = Date()
             var event = event
             let acknowledge = event.acknowledge
             event.acknowledge = {
@@ -356,7 +360,8 @@ final class FateLedger: Sendable {
                 let route: Fate.Route =
                     reason.flatMap(PaymentError.init(reason:)).map { .rejected($0) } ?? .redrivePolicy
                 self.update(payment) { $0.deadLetter = route }
-                self.timeline.note("\(payment.rawValue): dead letter → asset event of the DLQ asset (\(route))")
+                self.timeline.note(
+                    "\(payment.rawValue): dead letter → asset event of the DLQ asset (\(route))", at: received)
             }
             return event
         }
