@@ -20,6 +20,8 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("95_01_03_multi_asset_dependencies", []),
     ("95_01_04_asset_event_metadata", []),
     ("95_01_05_conditional_asset_triggers", []),
+    // 95.4 Event-Driven Architecture Patterns
+    // 95.5 Event Processing Patterns
     // 117.1 AssetWatcher Fundamentals
     ("117_01_01_watcher_basics", []),
     ("117_01_02_watcher_config", []),
