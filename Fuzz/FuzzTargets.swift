@@ -1,9 +1,10 @@
-// libFuzzer entry points for every decoder of outside input (issue 14). Built by scripts/fuzz against the
+// libFuzzer entry points for every decoder of outside input (issue 14), webhook headers and bodies included. Built by scripts/fuzz against the
 // decoders' own source files, instrumented with -sanitize=fuzzer; FUZZ_TARGET names the decoder to feed.
 // A trap (overflow, out-of-range index, force-unwrap, ICU's SIGFPE) is a crash libFuzzer reports and saves;
 // a thrown error is the decoder doing its job.
 @testable import Eventide
 import EventideAWS
+@testable import EventideHTTP
 @testable import EventideKafka
 import EventidePostgres
 import EventideS3
@@ -69,6 +70,25 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         _ = try? uri.endpoint(defaultPort: 1)
         _ = try? uri.integer("wait", in: 0...20)
         _ = try? uri.singlePathSegment("queue")
+    },
+    "webhook-signature": { bytes in
+        // GitHub's X-Hub-Signature-256 and Stripe's Stripe-Signature, as a sender may set them.
+        let value = String(decoding: bytes, as: UTF8.self)
+        if let code = try? GitHubSignature.code(in: value) { precondition(code.count == 32, "an HMAC-SHA256 is 32 bytes") }
+        if let stripe = try? StripeSignature(parsing: value) {
+            precondition(!stripe.signatures.isEmpty && stripe.signatures.allSatisfy { $0.count == 32 }, "v1s are 32 bytes")
+            _ = StripeSignature.signedPayload(timestamp: stripe.timestamp, body: bytes)
+        }
+    },
+    "webhook-body": { bytes in
+        // A delivery's body, read as its payload and checked against a schema of each field type.
+        guard let payload = try? WebhookPayload.object(from: bytes) else { return }
+        let schema = ExtraSchema(
+            name: "fuzz", version: 1, versionKey: "schema_version",
+            fields: [.init("id", .string), .init("amount", .integer), .init("rate", .number, required: false),
+                     .init("live", .boolean, required: false), .init("data", .object, required: false),
+                     .init("items", .array, required: false)])
+        _ = schema.violations(of: payload)
     },
     "connection-uri": { bytes in
         guard let connection = try? Connection(id: "fuzz", uri: String(decoding: bytes, as: UTF8.self)) else { return }

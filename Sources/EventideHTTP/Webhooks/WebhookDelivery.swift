@@ -30,13 +30,8 @@ public struct WebhookDelivery: Sendable, Hashable {
     init(
         source: WebhookSource, headers: HTTPFields, body: [UInt8], verifiedBy secret: WebhookSecret
     ) throws(WebhookError) {
-        let json: JSONValue
-        do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
-        } catch {
-            throw .malformedJSON(reason: Self.reason(body, decoding: error))
-        }
-        guard case .object(let payload) = json else { throw .payloadNotAnObject(found: Self.kind(of: json)) }
+        let payload: [String: JSONValue]
+        do { payload = try WebhookPayload.object(from: body) } catch { throw WebhookError(error) }
         guard let id = source.deliveryId.value(headers: headers, payload: payload) else {
             throw .missingDeliveryId(source.deliveryId)
         }
@@ -64,28 +59,5 @@ public struct WebhookDelivery: Sendable, Hashable {
             "from_trigger": true, "payload": .object(payload), "source": .string(source), "delivery_id": .string(id),
             "event_type": eventType.map(JSONValue.string) ?? .null, "verified_by": .string(verifiedBy),
         ]
-    }
-
-    /// What the JSON parser says is wrong, e.g. `Unexpected end of file during JSON parse.` (JSONDecoder only
-    /// says the data is not valid JSON; JSONSerialization says where and why).
-    private static func reason(_ body: [UInt8], decoding error: any Error) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        } catch {
-            if let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return reason }
-        }
-        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
-        return context.debugDescription
-    }
-
-    private static func kind(of value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
     }
 }

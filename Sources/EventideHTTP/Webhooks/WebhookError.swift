@@ -29,6 +29,19 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The source's asset is not declared in the scheduler: the receiver is misconfigured (500).
     case assetNotDeclared(source: String, asset: AssetKey)
 
+    /// A signature header its parser could not read.
+    init(_ malformed: MalformedSignatureHeader) {
+        self = .malformedSignature(header: malformed.header, reason: malformed.reason)
+    }
+
+    /// A body `WebhookPayload` could not read.
+    init(_ unreadable: UnreadablePayload) {
+        switch unreadable {
+        case .malformedJSON(let reason): self = .malformedJSON(reason: reason)
+        case .notAnObject(let found): self = .payloadNotAnObject(found: found)
+        }
+    }
+
     public var status: HTTPResponse.Status {
         switch self {
         case .unknownSource: .notFound

@@ -29,8 +29,9 @@ public enum WebhookSignatureScheme: String, Sendable, Hashable, Codable, CaseIte
         switch self {
         case .github: return try GitHubSignature.verify(value, body: body, secrets: secrets)
         case .stripe:
-            return try StripeSignature(parsing: value)
-                .verify(body: body, secrets: secrets, now: now, tolerance: tolerance)
+            let signature: StripeSignature
+            do { signature = try StripeSignature(parsing: value) } catch { throw WebhookError(error) }
+            return try signature.verify(body: body, secrets: secrets, now: now, tolerance: tolerance)
         }
     }
 
