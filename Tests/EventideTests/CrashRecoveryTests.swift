@@ -7,9 +7,12 @@ import Testing
 @Suite("Crash recovery (SIGKILL)", .serialized, .timeLimit(.minutes(3)))
 struct CrashRecoveryTests {
     /// Starts the product, reads lines until `stopAfter` of them arrived, then SIGKILLs it. Returns the lines.
-    func runAndKill(_ arguments: [String], stopAfter: Int) throws -> [String] {
+    /// (ProjectionCrashTests kills `eventide-projection-writer` with it.)
+    func runAndKill(
+        _ arguments: [String], stopAfter: Int, product: String = "eventide-log-writer"
+    ) throws -> [String] {
         let process = Process()
-        process.executableURL = try BuiltProduct.url(named: "eventide-log-writer")
+        process.executableURL = try BuiltProduct.url(named: product)
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
