@@ -9,8 +9,9 @@ import Mustache
 /// Pages: the overview (`/ui`), DAGs with their schedule condition and what it still awaits (`/ui/dags`, one DAG
 /// with its queue and runs at `/ui/dags/{dag_id}`), runs with their task states and triggering events (`/ui/runs`,
 /// `/ui/dags/{dag_id}/runs/{run_id}`), assets with their event history (`/ui/assets`, `/ui/assets/{id}`), watchers
-/// (`/ui/watchers`) and dead letters with a redrive button (`/ui/dead-letters`, which POSTs to
-/// `/ui/dead-letters/{id}/redrive` with the console's CSRF token; without it the answer is 403).
+/// (`/ui/watchers`) and dead letters with redrive, discard and edit buttons (`/ui/dead-letters`, which POSTs to
+/// `/ui/dead-letters/{id}/redrive`, `…/discard` with a reason and `…/edit` with a JSON payload, each with the
+/// console's CSRF token; without it the answer is 403).
 ///
 /// Every value is HTML-escaped by the templates (Mustache's `{{…}}`; the templates never use the unescaped form).
 /// With a live `Scheduler` the DAG pages also list the DAGs' tasks, and with a live `Triggerer` the watchers page
@@ -122,7 +123,9 @@ public struct WebConsole: HTTPComponent {
             await respond {
                 let letters = try await redrive.deadLetters.list(includingRedriven: true)
                 let query = request.uri.queryParameters
-                let flash = Self.flash(redriven: query["redriven"], outcome: query["outcome"], to: query["to"])
+                let flash =
+                    Self.flash(redriven: query["redriven"], outcome: query["outcome"], to: query["to"])
+                    ?? Self.flash(discarded: query["discarded"], edited: query["edited"], outcome: query["outcome"])
                 let page = DeadLettersPage(letters: letters, csrfToken: csrf.value, flash: flash, chrome: chrome)
                 return html(page, DeadLettersPage.name)
             }
@@ -137,6 +140,34 @@ public struct WebConsole: HTTPComponent {
                 }
                 let outcome = try await redrive.redrive(id)
                 return .redirect(to: "/ui/dead-letters?" + Self.flashQuery(id: id, outcome), type: .normal)
+            }
+        }
+        router.post("/ui/dead-letters/:id/discard") { request, context in
+            await respond {
+                let (id, form) = try await letterForm(request, context)
+                guard let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty
+                else { throw ConsoleRefusal.badRequest("Say why the letter is discarded: the reason is kept with it.") }
+                let done = try await waitingLetterChange(id) {
+                    try await redrive.deadLetters.discard([id], reason: reason)
+                }
+                return .redirect(
+                    to: "/ui/dead-letters?discarded=\(id)" + (done ? "" : "&outcome=not-waiting"), type: .normal)
+            }
+        }
+        router.post("/ui/dead-letters/:id/edit") { request, context in
+            await respond {
+                let (id, form) = try await letterForm(request, context)
+                let payload: JSONValue
+                do {
+                    payload = try JSONValue.parse(form.payload ?? "")
+                } catch {
+                    throw ConsoleRefusal.badRequest("The payload is not JSON (\(error)): nothing was changed.")
+                }
+                let done = try await waitingLetterChange(id) {
+                    try await redrive.deadLetters.edit(id, payload: payload)
+                }
+                return .redirect(
+                    to: "/ui/dead-letters?edited=\(id)" + (done ? "" : "&outcome=not-waiting"), type: .normal)
             }
         }
     }
@@ -186,6 +217,53 @@ public struct WebConsole: HTTPComponent {
     private struct RedriveForm: Decodable {
         let csrfToken: String?
         enum CodingKeys: String, CodingKey { case csrfToken = "csrf_token" }
+    }
+
+    /// The discard and edit forms: the token, the discard's reason, the edited payload.
+    private struct LetterForm: Decodable {
+        let csrfToken: String?
+        let reason: String?
+        let payload: String?
+        enum CodingKeys: String, CodingKey { case csrfToken = "csrf_token", reason, payload }
+    }
+
+    /// A letter form's id and fields, once its CSRF token is the console's.
+    private func letterForm(_ request: Request, _ context: EventideRequestContext) async throws -> (Int64, LetterForm) {
+        let body = try await request.body.collect(upTo: 256 * 1024)
+        let form = try? URLEncodedFormDecoder().decode(LetterForm.self, from: String(buffer: body))
+        guard let form, csrf.accepts(form.csrfToken) else { throw ConsoleRefusal.badToken }
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            throw ConsoleRefusal.notFound("That dead letter")
+        }
+        return (id, form)
+    }
+
+    /// Runs `change` on a waiting letter: `false` when the letter was not waiting (nothing changed), a 404 when
+    /// there is no such letter.
+    private func waitingLetterChange(_ id: Int64, _ change: () async throws -> some Any) async throws -> Bool {
+        do {
+            _ = try await change()
+            return true
+        } catch DeadLetterError.notWaiting {
+            return false
+        } catch DeadLetterError.notFound {
+            throw ConsoleRefusal.notFound("That dead letter")
+        }
+    }
+
+    /// The message after a discard or an edit.
+    static func flash(discarded: Substring?, edited: Substring?, outcome: Substring?) -> String? {
+        if let id = discarded.flatMap({ Int64($0) }) {
+            return outcome == "not-waiting"
+                ? "Dead letter \(id) was not waiting (redriven or discarded already?): nothing was done."
+                : "Dead letter \(id) was discarded: it left the dead-letter queue and is kept below with the reason."
+        }
+        if let id = edited.flatMap({ Int64($0) }) {
+            return outcome == "not-waiting"
+                ? "Dead letter \(id) was not waiting (redriven or discarded already?): nothing was changed."
+                : "Dead letter \(id) was edited (its original event is kept): redrive it to process the new payload."
+        }
+        return nil
     }
 
     /// The query the redirect after a redrive carries, for the message the dead-letters page shows.

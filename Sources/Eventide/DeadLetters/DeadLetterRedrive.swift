@@ -1,8 +1,7 @@
-import Eventide
 import Foundation
 
-/// What the console's redrive button does with a dead letter: hands the message back to where it came from, then
-/// marks it redriven (so it leaves the dead-letter queue). In that order: a failed hand-back leaves the letter
+/// What a redrive does with a dead letter (the web console's redrive button, `eventide-dlq redrive`): hands the
+/// message back to where it came from, then marks it redriven (so it leaves the dead-letter queue). In that order: a failed hand-back leaves the letter
 /// waiting, and a crash between the two may hand it back twice (at-least-once, as everywhere in the runtime).
 ///
 /// Where "back" is: the `republish` hook when the program that serves the console knows (an item with its live
