@@ -112,7 +112,7 @@ struct EventSourcingTests {
         let accounts = AggregateRepository<Account>(
             store: EventStore(database: try TemporaryDatabase.make("95_04_01")), snapshotEvery: 3)
         let context = EventSourcing.Context(actor: "ada", reason: "test")
-        try await EventSourcing.execute(.open(owner: "ada"), on: "a", context, accounts: accounts)
+        _ = try await EventSourcing.execute(.open(owner: "ada"), on: "a", context, accounts: accounts)
         let attempts = try await withThrowingTaskGroup(of: Int.self) { group in
             for amount in 1...8 {
                 group.addTask {
