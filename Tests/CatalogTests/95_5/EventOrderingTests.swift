@@ -31,10 +31,10 @@ struct EventOrderingTests {
 
     /// What every run promises, whatever the backend and the gap policy.
     static func checkOrdered(_ outcome: Example.Outcome) {
-        #expect(outcome.deliveries == outcome.sentRecords)
+        #expect(outcome.deliveries >= outcome.sentRecords, "every record sent was delivered (a broker may redeliver)")
         for account in outcome.accounts {
             #expect(account.resequencedInOrder, "\(account.account)")
-            #expect(account.sent.count == account.naiveApplied.count, "naive applies every arrival")
+            #expect(account.naiveApplied.count >= account.sent.count, "naive applies every arrival")
             if account.account != outcome.droppedAccount {
                 #expect(account.resequencedApplied == [1, 2, 3, 4, 5])
                 #expect(account.resequencedBalance == account.expectedBalance)
@@ -46,7 +46,7 @@ struct EventOrderingTests {
     func sequenceTracking() async throws {
         let outcome = try await Self.runEmbedded()
         Self.checkOrdered(outcome)
-        #expect(outcome.sentRecords == 30 - 1 + 3)
+        #expect(outcome.sentRecords == 30 - 1 + 3 && outcome.deliveries == outcome.sentRecords)
         #expect(outcome.duplicatesDetected == 3, "the three records sent twice")
         let gap = try #require(outcome.gaps.first)
         #expect(outcome.gaps.count == 1)
