@@ -12,6 +12,9 @@ public struct ReadModelReader {
         self.db = db
     }
 
+    /// Another view, read in the same transaction (a query that joins two views sees one committed state).
+    public func view(_ name: String) -> ReadModelReader { ReadModelReader(view: name, db: db) }
+
     /// The position of the last event the view includes (0: none).
     public func checkpoint() throws -> Int64 {
         try ProjectionRunner.checkpoint(of: view, db)
