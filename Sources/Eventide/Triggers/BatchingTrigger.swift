@@ -1,9 +1,9 @@
-import AsyncAlgorithms
 import Foundation
 
 /// Groups another trigger's events into batches, like Airflow's SQS trigger with `max_messages` or Lambda's
 /// batch size and batching window: one `TriggerEvent` per batch, emitted as soon as it holds `maxSize` events,
-/// or when the window timer fires (every `window`) with at least one event waiting.
+/// or when the window timer fires (every `window`) with at least one event waiting; when the source ends or fails,
+/// the events waiting are emitted first. The batching is `Batcher`'s (Sources/Eventide/Batching).
 ///
 /// - payload: `{"messages": [each payload], "message_ids": [...], "count": n}`
 /// - messageId: `batch:` and the members' ids, so the same batch delivered again is a duplicate. A member
@@ -28,15 +28,9 @@ public struct BatchingTrigger: Trigger {
     public var description: String { "BatchingTrigger(\(source), up to \(maxSize) per \(window))" }
 
     public func events() throws -> AsyncThrowingStream<TriggerEvent, any Error> {
-        let batches = UnfoldingIterator(
-            try source.events().chunks(ofCount: maxSize, or: .repeating(every: window, clock: clock))
-                .makeAsyncIterator())
-        return AsyncThrowingStream {
-            while let members = try await batches.next() {
-                if !members.isEmpty { return Self.combine(members) }  // a timer tick with nothing waiting
-            }
-            return nil
-        }
+        let batcher = Batcher<TriggerEvent>(BatchLimits(maxCount: maxSize, window: window), clock: clock)
+        let batches = UnfoldingIterator(batcher.batches(of: try source.events()).makeAsyncIterator())
+        return AsyncThrowingStream { try await batches.next().map { Self.combine($0.elements) } }
     }
 
     /// One event standing for `members`.
