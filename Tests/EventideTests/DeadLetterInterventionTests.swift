@@ -30,7 +30,7 @@ struct DeadLetterInterventionTests {
         let twice = try await queue.edit(letter.id, payload: ["currency": "USD"])
         #expect(twice.payload == ["currency": "USD"] && twice.originalPayload == ["currency": "XYZ"])
         #expect(twice.originalEvent == ["currency": "XYZ"] && twice.state == .waiting)
-        #expect(Self.same(twice.editedAt, EventideClock(clock).date) && twice.deadLetteredAt == letter.deadLetteredAt)
+        #expect(Self.same(twice.editedAt, queue.clock.date) && twice.deadLetteredAt == letter.deadLetteredAt)
         #expect(try await queue.letter(letter.id) == twice)
         #expect(try await queue.list().map(\.id) == [letter.id])
     }
@@ -80,7 +80,7 @@ struct DeadLetterInterventionTests {
             letter.id, reason: "declined", category: .permanent, errorType: "E", extraAttempts: 1)
         #expect(after.attempts == 5 && after.reason == "declined" && after.category == .permanent)
         #expect(
-            Self.same(after.lastFailedAt, EventideClock(clock).date) && after.deadLetteredAt == letter.deadLetteredAt)
+            Self.same(after.lastFailedAt, queue.clock.date) && after.deadLetteredAt == letter.deadLetteredAt)
         #expect(after.state == .waiting)
     }
 

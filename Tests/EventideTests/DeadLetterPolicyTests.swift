@@ -101,7 +101,7 @@ struct DeadLetterPolicyTests {
         #expect(letter.errorType?.hasSuffix("PaymentError") == true)
         let epoch = EventideClock(clock).epoch
         #expect(letter.firstFailedAt == epoch)
-        #expect(letter.lastFailedAt == EventideClock(clock).date && clock.now.offset > .seconds(3))
+        #expect(letter.lastFailedAt == policy.deadLetters.clock.date && clock.now.offset > .seconds(3))
         #expect(letter.deadLetteredAt == letter.lastFailedAt)
         #expect(try await policy.deadLetters.list() == [letter])
     }
