@@ -21,7 +21,17 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("95_01_04_asset_event_metadata", []),
     ("95_01_05_conditional_asset_triggers", []),
     // 95.4 Event-Driven Architecture Patterns
+    ("95_04_01_event_sourcing", []),
+    ("95_04_02_pubsub_pattern", ["EventideKafkaCLI"]),
+    ("95_04_03_event_choreography", []),
+    ("95_04_04_saga_pattern", []),
+    ("95_04_05_cqrs_integration", []),
     // 95.5 Event Processing Patterns
+    ("95_05_01_event_deduplication", []),
+    ("95_05_02_event_ordering", ["EventideKafkaCLI"]),
+    ("95_05_03_event_batching", []),
+    ("95_05_04_event_filtering_routing", []),
+    ("95_05_05_dead_letter_queue", []),
     // 117.1 AssetWatcher Fundamentals
     ("117_01_01_watcher_basics", []),
     ("117_01_02_watcher_config", []),
@@ -142,6 +152,13 @@ var targets: [Target] = [
     .executableTarget(
         name: "EventideLogWriter", dependencies: ["Eventide", argumentParser],
         path: "Sources/Tools/EventideLogWriter"),
+    // The dead-letter queue from the command line: `eventide-dlq --db <path> list|show|edit|redrive|discard`.
+    .executableTarget(
+        name: "EventideDLQTool", dependencies: ["Eventide", argumentParser], path: "Sources/Tools/EventideDLQTool"),
+    // A child process for the projection crash test: fills an event store, applies a counting projection.
+    .executableTarget(
+        name: "EventideProjectionWriter", dependencies: ["Eventide", argumentParser],
+        path: "Sources/Tools/EventideProjectionWriter"),
     .testTarget(
         name: "EventideTests",
         dependencies: [
@@ -210,8 +227,10 @@ let package = Package(
         .library(name: "EventideKafka", targets: ["EventideKafka"]),
         // The child process of the crash test (the benchmarks are in Benchmarks/, a package of their own).
         .executable(name: "eventide-log-writer", targets: ["EventideLogWriter"]),
+        .executable(name: "eventide-projection-writer", targets: ["EventideProjectionWriter"]),
         // The web console and /metrics over a store: `eventide-console --db <path>`.
         .executable(name: "eventide-console", targets: ["EventideConsoleTool"]),
+        .executable(name: "eventide-dlq", targets: ["EventideDLQTool"]),
         .library(name: "EventideHTTP", targets: ["EventideHTTP"]),
     ] + (examples + httpExamples).map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [

@@ -196,6 +196,11 @@ public struct EventideDatabase: Sendable {
                     ALTER TABLE dag ADD COLUMN timetable_summary TEXT;
                     """)
         }
+        SagaStore.registerMigrations(in: &migrator)
+        DeadLetterQueue.registerMigrations(in: &migrator)
+        EventStore.registerMigrations(in: &migrator)
+        Deduplicator.registerMigrations(in: &migrator)
+        Resequencer.registerMigrations(in: &migrator)
         return migrator
     }
 }
