@@ -2,6 +2,8 @@
 public enum TaskState: String, Sendable, Codable, CaseIterable {
     case scheduled, queued, running, success, failed, skipped
     case upForRetry = "up_for_retry"
+    /// A sensor in reschedule mode between two pokes: it holds no worker slot until its next poke.
+    case upForReschedule = "up_for_reschedule"
     case deferred
     case upstreamFailed = "upstream_failed"
 

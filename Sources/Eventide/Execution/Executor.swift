@@ -106,7 +106,7 @@ public actor Executor: Service {
                     try? await scheduler.setTaskState(
                         ref, taskId: task.taskId,
                         state: isDeferred ? .deferred : .running, tryNumber: attempt)
-                })
+                }, logicalDate: run.logicalDate)
             do {
                 let output = try await task.body(context)
                 try await emitOutlets(of: task, output: output, ref: ref)
@@ -122,8 +122,7 @@ public actor Executor: Service {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let timedOut = (error as? TriggerError).map { if case .timedOut = $0 { true } else { false } } ?? false
-                guard !timedOut, tryNumber <= task.retry.retries else {
+                guard !Self.isFinal(error), tryNumber <= task.retry.retries else {
                     try await scheduler.setTaskState(
                         ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
                         note: "\(error)")
@@ -138,14 +137,20 @@ public actor Executor: Service {
         }
     }
 
+    /// Errors that fail a task at once, without its retries: timeouts (a trigger's, a sensor's) and an
+    /// explicit `SensorFailed`, as Airflow does not retry `AirflowSensorTimeout` or `AirflowFailException`.
+    static func isFinal(_ error: any Error) -> Bool {
+        switch error {
+        case TriggerError.timedOut, SensorError.timedOut, is SensorFailed: true
+        default: false
+        }
+    }
+
     private func emitOutlets(of task: TaskDefinition, output: TaskOutput, ref: DagRunRef) async throws {
         let source = AssetEventSource.task(dagId: ref.dagId, runId: ref.runId, taskId: task.taskId)
         for asset in task.outlets {
             try await scheduler.recordAssetEvent(asset.key, extra: output.outletExtra[asset.key] ?? [:], source: source)
         }
-        for event in output.aliasEvents {
-            try await scheduler.recordAssetEvent(
-                event.asset.key, extra: event.extra, source: source, alias: event.alias)
-        }
+        try await scheduler.recordAliasEvents(output.aliasEvents, source: source)  // one event per asset and extra
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a running task can see and do: its run's conf and triggering asset events, upstream values, the
 /// events of its inlets, and deferral to a trigger.
 public struct TaskContext: Sendable {
@@ -15,6 +17,11 @@ public struct TaskContext: Sendable {
     let scheduler: Scheduler
     let triggerer: Triggerer
     let deferred: @Sendable (Bool) async -> Void
+    /// The run's logical date (Airflow's `logical_date`): `nil` for asset-triggered runs and for manual runs
+    /// triggered without one.
+    public var logicalDate: Date? = nil
+    /// The executor's hook for a rescheduled sensor's wait (frees the worker slot, `up_for_reschedule`).
+    var rescheduling: (@Sendable (Duration) async throws -> Void)? = nil
 
     public var runRef: DagRunRef { DagRunRef(dagId: dagId, runId: runId) }
 
