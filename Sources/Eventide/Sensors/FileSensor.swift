@@ -17,8 +17,11 @@ import Foundation
 /// written (inotify's `IN_CLOSE_WRITE` does not).
 public struct FileSensor: Sensor {
     public let path: GlobPattern
-    /// Counts pokes (shared by copies of the sensor).
+    /// Pokes made by the task (shared by copies of the sensor).
     public let pokes = Counter()
+    /// inotify wake-ups and polling checks of the deferrable mode's triggers, in the triggerer.
+    public let wakeUps = Counter()
+    public let triggerPolls = Counter()
 
     public init(path: String) { self.path = GlobPattern(path) }
 
@@ -29,7 +32,9 @@ public struct FileSensor: Sensor {
     }
 
     public func trigger(_ context: SensorContext) async throws -> (any Trigger)? {
-        InotifyFileTrigger(pattern: path.pattern, pollInterval: context.settings.pokeInterval, clock: context.clock)
+        InotifyFileTrigger(
+            pattern: path.pattern, pollInterval: context.settings.pokeInterval, clock: context.clock,
+            wakeUps: wakeUps, polls: triggerPolls)
     }
 
     /// Every file that matches once the trigger fired (the one it saw at least), and how it watched.
