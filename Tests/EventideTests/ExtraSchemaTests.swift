@@ -51,9 +51,10 @@ struct ExtraSchemaTests {
     }
 
     @Test(
-        "an integer is exact: no fraction, and no magnitude beyond 2^53 where doubles stop being exact",
+        "an integer is exact: no fraction, and a safe magnitude (at most 2^53 - 1; 2^53 is also 2^53 + 1 rounded)",
         arguments: [
-            (JSONValue.number(9_007_199_254_740_992), true), (.number(-9_007_199_254_740_992), true),
+            (JSONValue.number(9_007_199_254_740_991), true), (.number(-9_007_199_254_740_991), true),
+            (.number(9_007_199_254_740_992), false), (.number(-9_007_199_254_740_992), false),
             (.number(9_007_199_254_740_994), false), (.number(1e300), false), (.number(2.5), false),
             (.number(-0.0), true), (.string("3"), false), (.bool(true), false),
         ])

@@ -12,8 +12,8 @@
 /// consumer never reads a shape it does not know.
 public struct ExtraSchema: Sendable, Hashable, Codable {
     public enum FieldType: String, Sendable, Hashable, Codable {
-        /// `integer` is a number without a fractional part whose magnitude is at most 2^53, so that it is
-        /// exact in JSON's doubles and reading it as `Int` can neither round nor trap.
+        /// `integer` is a number without a fractional part whose magnitude is at most 2^53 - 1 (a safe
+        /// integer), so that it is exact in JSON's doubles and reading it as `Int` can neither round nor trap.
         case string, number, integer, boolean, object, array
 
         func matches(_ value: JSONValue) -> Bool {
@@ -89,12 +89,12 @@ public struct ExtraSchema: Sendable, Hashable, Codable {
 }
 
 extension JSONValue {
-    /// The value as an `Int` when it is a number without a fractional part and at most 2^53 in magnitude
-    /// (exact in a JSON double), `nil` otherwise. Unlike `intValue` it never truncates `2.5` to `2` and never
+    /// The value as an `Int` when it is a number without a fractional part and at most 2^53 - 1 in magnitude
+    /// (a safe integer: 2^53 itself is also what 2^53 + 1 rounds to), `nil` otherwise. Unlike `intValue` it never truncates `2.5` to `2` and never
     /// traps on `1e300`: use it on metadata you did not write.
     public var exactIntegerValue: Int? {
         guard case .number(let number) = self, number.rounded() == number,
-            abs(number) <= 9_007_199_254_740_992
+            abs(number) <= 9_007_199_254_740_991
         else { return nil }
         return Int(number)
     }
