@@ -57,6 +57,8 @@ extension FileArrivalEvents {
         /// How the deferrable file trigger watched (`inotify`, `polling`) and why it polled.
         let watch: String?
         let fallback: String?
+        /// Worker slots held while the sensor waited (before the file arrived): 1 in poke mode, 0 deferred.
+        let slotsHeldWhileWaiting: Int
         /// Worker slots granted to the DAG's tasks, and how long they held them.
         let slotAcquisitions: Int
         let slotHeldMilliseconds: Double
@@ -164,7 +166,10 @@ extension FileArrivalEvents {
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        timeline.note("\(dagId): wait_for_file (\(kind.rawValue) sensor, \(mode.rawValue)) is waiting")
+        let heldWhileWaiting = orchestrator.executor.slots.snapshot().inUse  // runs go one at a time: only this one
+        timeline.note(
+            "\(dagId): wait_for_file (\(kind.rawValue) sensor, \(mode.rawValue)) is waiting, holding "
+                + "\(heldWhileWaiting) worker slot(s)")
         try await clock.sleep(for: delay)
 
         // The arrival: a file renamed into place (never half-written under its final name), or an object put.
@@ -211,7 +216,7 @@ extension FileArrivalEvents {
             fallback: returned["fallback"]?.stringValue.map {  // the temporary folder differs per run
                 $0.replacingOccurrences(of: folder.deletingLastPathComponent().path + "/", with: "landing/")
             },
-            slotAcquisitions: slot.acquisitionsByOwner[dagId] ?? 0,
+            slotsHeldWhileWaiting: heldWhileWaiting, slotAcquisitions: slot.acquisitionsByOwner[dagId] ?? 0,
             slotHeldMilliseconds: (slot.heldTime[dagId] ?? .zero).inMilliseconds)
         timeline.note(
             "\(dagId): detected after \(Int(detection.latencyMilliseconds.rounded())) ms; \(detection.taskPokes) "
