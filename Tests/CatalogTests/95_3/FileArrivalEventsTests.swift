@@ -53,7 +53,8 @@ struct FileArrivalEventsTests {
 
     @Test(
         "95.3.2/2 S3KeySensor against S3 (moto) with --s3",
-        .enabled(if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"))
+        .enabled(
+            if: LocalServer.moto.isRunning, "moto is not running on 127.0.0.1:5000; start it with scripts/servers up"))
     func s3KeySensorOnMoto() async throws {
         let outcome = try await run(s3: LocalServer.moto.url)
         #expect(outcome.s3Backend.hasPrefix("S3 at "))
@@ -72,7 +73,8 @@ struct FileArrivalEventsTests {
 
     @Test(
         "95.3.2/3 GCSObjectExistenceSensor against fake-gcs-server with --gcs",
-        .enabled(if: LocalServer.gcs.isRunning, "fake-gcs-server is not running on 127.0.0.1:4443; scripts/servers up gcs"))
+        .enabled(
+            if: LocalServer.gcs.isRunning, "fake-gcs-server is not running on 127.0.0.1:4443; scripts/servers up gcs"))
     func gcsSensorOnFakeGCS() async throws {
         let outcome = try await run(gcs: LocalServer.gcs.url)
         #expect(outcome.gcsBackend.hasPrefix("GCS at "))
@@ -120,10 +122,12 @@ struct FileArrivalEventsTests {
         try await expectRefusesUsedStore { try await run(database: $0) }
     }
 
-    @Test("95.3.2 bad flag values are refused", arguments: [
-        ["--s3", "nope"], ["--gcs", "ftp://127.0.0.1:4443"], ["--s3", "http://127.0.0.1:70000"],
-        ["--arrival-delay-ms", "-1"],
-    ])
+    @Test(
+        "95.3.2 bad flag values are refused",
+        arguments: [
+            ["--s3", "nope"], ["--gcs", "ftp://127.0.0.1:4443"], ["--s3", "http://127.0.0.1:70000"],
+            ["--arrival-delay-ms", "-1"],
+        ])
     func badFlags(arguments: [String]) {
         #expect(throws: (any Error).self) { _ = try FileArrivalEventsCommand.parse(arguments) }
     }
