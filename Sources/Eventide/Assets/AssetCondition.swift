@@ -19,6 +19,8 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     case asset(AssetKey)
     /// Holds when any asset the alias resolves to has a new event; never while it resolves to nothing.
     case alias(String)
+    /// Holds when the registered asset the reference names has a new event; never while it names none.
+    case reference(AssetReference)
     /// Holds when every part holds (and there is at least one part).
     case all([AssetCondition])
     /// Holds when at least one part holds.
@@ -33,7 +35,7 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     public var assetKeys: Set<AssetKey> {
         switch self {
         case .asset(let key): [key]
-        case .alias: []
+        case .alias, .reference: []
         case .all(let parts), .any(let parts): parts.reduce(into: []) { $0.formUnion($1.assetKeys) }
         }
     }
@@ -41,9 +43,18 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     /// Every alias named.
     public var aliasNames: Set<String> {
         switch self {
-        case .asset: []
+        case .asset, .reference: []
         case .alias(let name): [name]
         case .all(let parts), .any(let parts): parts.reduce(into: []) { $0.formUnion($1.aliasNames) }
+        }
+    }
+
+    /// Every asset reference named.
+    public var references: Set<AssetReference> {
+        switch self {
+        case .asset, .alias: []
+        case .reference(let reference): [reference]
+        case .all(let parts), .any(let parts): parts.reduce(into: []) { $0.formUnion($1.references) }
         }
     }
 
@@ -52,12 +63,19 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     /// - Parameters:
     ///   - updated: the assets with at least one event queued for the DAG.
     ///   - aliases: what each alias resolves to so far; an alias missing here resolves to nothing.
-    public func evaluate(updated: Set<AssetKey>, aliases: [String: Set<AssetKey>] = [:]) -> Bool {
+    ///   - references: the registered asset each reference names; a reference missing here is false.
+    public func evaluate(
+        updated: Set<AssetKey>, aliases: [String: Set<AssetKey>] = [:],
+        references: [AssetReference: AssetKey] = [:]
+    ) -> Bool {
         switch self {
         case .asset(let key): updated.contains(key)
         case .alias(let name): !(aliases[name] ?? []).isDisjoint(with: updated)
-        case .all(let parts): !parts.isEmpty && parts.allSatisfy { $0.evaluate(updated: updated, aliases: aliases) }
-        case .any(let parts): parts.contains { $0.evaluate(updated: updated, aliases: aliases) }
+        case .reference(let reference): references[reference].map(updated.contains) ?? false
+        case .all(let parts):
+            !parts.isEmpty
+                && parts.allSatisfy { $0.evaluate(updated: updated, aliases: aliases, references: references) }
+        case .any(let parts): parts.contains { $0.evaluate(updated: updated, aliases: aliases, references: references) }
         }
     }
 
@@ -65,17 +83,24 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
     /// unsatisfied leaf of every unsatisfied branch. Empty when the condition holds. For an `any`, updating
     /// the leaves of one branch is enough, so a narrative reads them as "waiting on b or c".
     /// An empty group awaits nothing and never holds.
-    public func missing(updated: Set<AssetKey>, aliases: [String: Set<AssetKey>] = [:]) -> [AssetCondition] {
+    public func missing(
+        updated: Set<AssetKey>, aliases: [String: Set<AssetKey>] = [:],
+        references: [AssetReference: AssetKey] = [:]
+    ) -> [AssetCondition] {
         var seen: Set<AssetCondition> = []
-        return awaitedLeaves(updated: updated, aliases: aliases).filter { seen.insert($0).inserted }
+        return awaitedLeaves(updated: updated, aliases: aliases, references: references).filter {
+            seen.insert($0).inserted
+        }
     }
 
-    private func awaitedLeaves(updated: Set<AssetKey>, aliases: [String: Set<AssetKey>]) -> [AssetCondition] {
-        if evaluate(updated: updated, aliases: aliases) { return [] }
+    private func awaitedLeaves(
+        updated: Set<AssetKey>, aliases: [String: Set<AssetKey>], references: [AssetReference: AssetKey]
+    ) -> [AssetCondition] {
+        if evaluate(updated: updated, aliases: aliases, references: references) { return [] }
         switch self {
-        case .asset, .alias: return [self]
+        case .asset, .alias, .reference: return [self]
         case .all(let parts), .any(let parts):
-            return parts.flatMap { $0.awaitedLeaves(updated: updated, aliases: aliases) }
+            return parts.flatMap { $0.awaitedLeaves(updated: updated, aliases: aliases, references: references) }
         }
     }
 
@@ -87,6 +112,7 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
         switch self {
         case .asset(let key): return key.name
         case .alias(let name): return "alias:\(name)"
+        case .reference(let reference): return reference.description
         case .all(let parts): return Self.render(parts, joinedBy: " & ", empty: "all()", nested: nested)
         case .any(let parts): return Self.render(parts, joinedBy: " | ", empty: "any()", nested: nested)
         }
@@ -104,7 +130,7 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
 
     // MARK: Codable
 
-    private enum CodingKeys: String, CodingKey { case asset, alias, all, any }
+    private enum CodingKeys: String, CodingKey { case asset, alias, reference, all, any }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -113,11 +139,13 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
                 .init(
                     codingPath: container.codingPath,
                     debugDescription:
-                        "an asset condition is an object with exactly one of the keys asset, alias, all, any"))
+                        "an asset condition is an object with exactly one of the keys asset, alias, reference, all, any"
+                ))
         }
         switch key {
         case .asset: self = .asset(try container.decode(AssetKey.self, forKey: .asset))
         case .alias: self = .alias(try container.decode(String.self, forKey: .alias))
+        case .reference: self = .reference(try container.decode(AssetReference.self, forKey: .reference))
         case .all: self = .all(try container.decode([AssetCondition].self, forKey: .all))
         case .any: self = .any(try container.decode([AssetCondition].self, forKey: .any))
         }
@@ -128,6 +156,7 @@ public indirect enum AssetCondition: Sendable, Hashable, Codable, CustomStringCo
         switch self {
         case .asset(let key): try container.encode(key, forKey: .asset)
         case .alias(let name): try container.encode(name, forKey: .alias)
+        case .reference(let reference): try container.encode(reference, forKey: .reference)
         case .all(let parts): try container.encode(parts, forKey: .all)
         case .any(let parts): try container.encode(parts, forKey: .any)
         }

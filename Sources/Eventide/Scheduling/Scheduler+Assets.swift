@@ -39,9 +39,12 @@ extension Scheduler {
         dags.values.filter { $0.outlets.contains { $0.key == key } }.map(\.dagId).sorted()
     }
 
-    /// The DAGs whose schedule names the asset, by id.
+    /// The DAGs whose schedule names the asset, directly or through a reference to it, by id.
     public func consumers(of key: AssetKey) -> [String] {
-        dags.values.filter { $0.schedule.condition?.assetKeys.contains(key) ?? false }.map(\.dagId).sorted()
+        dags.values.filter { dag in
+            guard let condition = dag.schedule.condition else { return false }
+            return condition.assetKeys.contains(key) || condition.references.contains { $0.matches(key) }
+        }.map(\.dagId).sorted()
     }
 
     /// The events waiting in DAG queues, oldest first, optionally only for one DAG, one asset, or events recorded

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Reading asset events and runs, and waiting for them.
@@ -14,6 +15,26 @@ extension Scheduler {
             try db.rows(
                 "SELECT * FROM asset_event WHERE name = ? AND uri = ? ORDER BY id",
                 arguments: [asset.name, asset.uri]
+            ).map(SchedulerStore.assetEvent)
+        }
+    }
+
+    /// An asset's recorded events (Airflow's `inlet_events[asset]` with its filters): only those stamped after
+    /// `after` and before `before` (both exclusive), oldest first unless `ascending` is false, at most `limit`
+    /// of them (the oldest, or the newest when descending).
+    public func assetEvents(
+        for asset: AssetKey, after: Date?, before: Date?, limit: Int? = nil, ascending: Bool = true
+    ) async throws -> [AssetEvent] {
+        let after = after?.timeIntervalSince1970
+        let before = before?.timeIntervalSince1970
+        return try await database.pool.read { db in
+            try db.rows(
+                """
+                SELECT * FROM asset_event WHERE name = ? AND uri = ?
+                  AND (? IS NULL OR timestamp > ?) AND (? IS NULL OR timestamp < ?)
+                ORDER BY timestamp \(ascending ? "ASC" : "DESC"), id \(ascending ? "ASC" : "DESC") LIMIT ?
+                """,
+                arguments: [asset.name, asset.uri, after, after, before, before, limit.map { max(0, $0) } ?? -1]
             ).map(SchedulerStore.assetEvent)
         }
     }

@@ -31,6 +31,8 @@ public actor Scheduler {
     nonisolated let created = Broadcast<DagRunRef>()
     nonisolated let updates = Broadcast<DagRunUpdate>()
     nonisolated let recorded = Broadcast<AssetEvent>()
+    /// Who consumes which asset may have changed: a DAG was registered, paused or unpaused.
+    nonisolated let consumersChanged = Broadcast<Void>()
     /// Concurrent `recordAssetEvent` calls share commits.
     let recordings = GroupCommit<RecordRequest, Recorded>()
 
@@ -62,16 +64,38 @@ public actor Scheduler {
     /// together in the next one, each in its own savepoint, so one refused event does not undo the others and
     /// N concurrent producers (HTTP requests, watchers) cost about N / batch fsyncs instead of N. A call returns
     /// only after the commit that holds its event.
+    ///
+    /// `triggerPayload` is the payload of the trigger event the asset event is created from (a watcher's): the
+    /// event is then marked as Airflow marks it, `extra["from_trigger"] = true` and `extra["payload"]` = the
+    /// payload, beside the other keys of `extra`.
     @discardableResult
     public func recordAssetEvent(
         _ asset: AssetKey, extra: [String: JSONValue] = [:], source: AssetEventSource,
-        alias: AssetAlias? = nil, at timestamp: Date? = nil
+        alias: AssetAlias? = nil, triggerPayload: JSONValue? = nil, at timestamp: Date? = nil
     ) async throws -> Recorded {
-        guard declared[asset] != nil || alias != nil else {  // assets emitted through an alias are dynamic
+        var extra = extra
+        if let triggerPayload {
+            extra[AssetEvent.fromTriggerKey] = .bool(true)
+            extra[AssetEvent.payloadKey] = triggerPayload
+        }
+        return try await recordAssetEvent(
+            asset, extra: extra, source: source, aliases: alias.map { [$0] } ?? [], at: timestamp)
+    }
+
+    /// Records one asset event emitted through every alias in `aliases` (Airflow collapses a task's emissions
+    /// of the same asset with the same extra through several aliases into one event carrying them all as its
+    /// source aliases): each alias resolves to the asset, and the event is queued once for every DAG waiting on
+    /// any of them. See `recordAssetEvent(_:extra:source:alias:triggerPayload:at:)`.
+    @discardableResult
+    public func recordAssetEvent(
+        _ asset: AssetKey, extra: [String: JSONValue] = [:], source: AssetEventSource,
+        aliases: [AssetAlias], at timestamp: Date? = nil
+    ) async throws -> Recorded {
+        guard declared[asset] != nil || !aliases.isEmpty else {  // assets emitted through an alias are dynamic
             throw AssetError.undeclaredAsset(name: asset.name, uri: asset.uri, dag: nil)
         }
         let request = RecordRequest(
-            asset: asset, extra: extra, source: source, alias: alias, timestamp: timestamp ?? clock.date)
+            asset: asset, extra: extra, source: source, aliases: aliases, timestamp: timestamp ?? clock.date)
         let result = try await recordings.submit(request) { batch in await self.commit(batch) }
         metrics.assetEventRecorded(source: source, duplicate: result.duplicate)
         metrics.runsCreated(result.createdRuns, type: .assetTriggered)
@@ -83,7 +107,7 @@ public actor Scheduler {
         let asset: AssetKey
         let extra: [String: JSONValue]
         let source: AssetEventSource
-        let alias: AssetAlias?
+        let aliases: [AssetAlias]
         let timestamp: Date
     }
 
@@ -125,10 +149,13 @@ public actor Scheduler {
             return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
         }
         let event = try SchedulerStore.insertAssetEvent(
-            db, request.asset, extra: request.extra, source: source, alias: request.alias,
+            db, request.asset, extra: request.extra, source: source, aliases: request.aliases,
             timestamp: request.timestamp)
         let aliases = try SchedulerStore.aliasResolution(db)
-        let interested = snapshots.filter { $0.waits(on: request.asset, aliases: aliases) }
+        let references = try SchedulerStore.referenceResolution(db, for: snapshots.map(\.condition))
+        let interested = snapshots.filter {
+            $0.condition.waits(on: request.asset, aliases: aliases, references: references)
+        }
         for snapshot in interested {
             try db.run(
                 "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
@@ -136,7 +163,8 @@ public actor Scheduler {
         }
         var runs: [DagRunRef] = []
         for snapshot in interested {
-            runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: request.timestamp)
+            runs += try SchedulerStore.createRuns(
+                db, snapshot, aliases: aliases, references: references, now: request.timestamp)
         }
         return Recorded(
             event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(), createdRuns: runs)
@@ -150,9 +178,10 @@ public actor Scheduler {
         let now = clock.date
         let runs = try await database.pool.write { db in
             let aliases = try SchedulerStore.aliasResolution(db)
+            let references = try SchedulerStore.referenceResolution(db, for: snapshots.map(\.condition))
             var runs: [DagRunRef] = []
             for snapshot in snapshots {
-                runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, now: now)
+                runs += try SchedulerStore.createRuns(db, snapshot, aliases: aliases, references: references, now: now)
             }
             return runs
         }

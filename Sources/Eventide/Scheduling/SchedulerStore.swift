@@ -7,7 +7,7 @@ enum SchedulerStore {
     /// Creates the runs `dag`'s queue makes now (the decision is `DagSnapshot.runsToCreate`), consuming their events.
     static func createRuns(
         _ db: Database, _ dag: DagSnapshot, aliases: [String: Set<AssetKey>],
-        now: Date
+        references: [AssetReference: AssetKey] = [:], now: Date, runType: DagRunType = .assetTriggered
     ) throws -> [DagRunRef] {
         let paused =
             try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
@@ -18,13 +18,13 @@ enum SchedulerStore {
                 SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')
                 """, arguments: [dag.dagId]) ?? 0
         let plan = dag.runsToCreate(
-            queued: try queuedEvents(db, dagId: dag.dagId), aliases: aliases, paused: paused,
-            activeRuns: active)
+            queued: try queuedEvents(db, dagId: dag.dagId), aliases: aliases, references: references,
+            paused: paused, activeRuns: active)
         var refs: [DagRunRef] = []
         for events in plan {
-            let runId = newRunId(db, dagId: dag.dagId, type: .assetTriggered, now: now)
+            let runId = newRunId(db, dagId: dag.dagId, type: runType, now: now)
             try insertRun(
-                db, dagId: dag.dagId, runId: runId, type: .assetTriggered, conf: .object([:]),
+                db, dagId: dag.dagId, runId: runId, type: runType, conf: .object([:]),
                 taskIds: dag.taskIds, now: now)
             for event in events {
                 try db.run(
@@ -97,6 +97,7 @@ enum SchedulerStore {
                 timetable_summary = excluded.timetable_summary
             """,
             arguments: [dag.dagId, dag.isPausedUponCreation, expression, timetableSummary(dag.schedule)])
+        try deleteStaleQueuedEvents(db, of: dag)
     }
 
     /// Airflow's `timetable_summary`: `None`, `Asset`, or the interval.
@@ -107,35 +108,40 @@ enum SchedulerStore {
         case .interval(let interval):
             let seconds = interval.inSeconds
             return "every \(seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)) s"
+        case .assetOrTime(let schedule): return "Asset or " + timetableSummary(.interval(schedule.interval))
+        case .assetAndTime(let schedule): return "Asset and " + timetableSummary(.interval(schedule.interval))
         }
     }
 
-    /// Stores an asset event (and the alias resolution it makes) and returns it.
+    /// Stores an asset event (and the alias resolutions it makes) and returns it. `aliases` are every alias it
+    /// was emitted through (one event for all of them, as Airflow records it).
     static func insertAssetEvent(
         _ db: Database, _ asset: AssetKey, extra: [String: JSONValue],
-        source: AssetEventSource, alias: AssetAlias?, timestamp: Date
+        source: AssetEventSource, aliases: [AssetAlias], timestamp: Date
     ) throws -> AssetEvent {
-        if let alias {
+        let names = Array(Set(aliases.map(\.name))).sorted()
+        for name in names {
             try db.run(
                 """
                 INSERT OR IGNORE INTO asset_alias_resolution(alias, name, uri) VALUES (?, ?, ?)
-                """, arguments: [alias.name, asset.name, asset.uri])
+                """, arguments: [name, asset.name, asset.uri])
         }
         let columns = sourceColumns(source)
         try db.run(
             """
             INSERT INTO asset_event(name, uri, extra, source_kind, source_dag_id, source_run_id, source_task_id,
-                                    source_watcher, source_message_id, alias, timestamp)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    source_watcher, source_message_id, alias, source_aliases, timestamp)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             arguments: [
                 asset.name, asset.uri, JSONValue.object(extra).jsonText, source.kind,
                 columns.dag, columns.run, columns.task, columns.watcher, source.messageId,
-                alias?.name, timestamp.timeIntervalSince1970,
+                names.first, names.isEmpty ? nil : JSONValue.array(names.map(JSONValue.string)).jsonText,
+                timestamp.timeIntervalSince1970,
             ])
         return AssetEvent(
             id: db.lastInsertedRowID, asset: asset, extra: extra, source: source,
-            alias: alias?.name, timestamp: timestamp)
+            alias: names.first, sourceAliases: names, timestamp: timestamp)
     }
 
     static func setTaskState(
@@ -215,9 +221,12 @@ enum SchedulerStore {
             }
         let extraText: String = row["extra"]
         let extra = (try? JSONValue.parse(extraText))?.objectValue ?? [:]
+        // Events recorded before `source_aliases` existed (or read without the column) have their one alias.
+        let aliasesText: String? = row.hasColumn("source_aliases") ? row["source_aliases"] : nil
+        let sourceAliases = aliasesText.flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue)
         return AssetEvent(
             id: row["id"], asset: AssetKey(name: row["name"], uri: row["uri"]), extra: extra,
-            source: source, alias: row["alias"],
+            source: source, alias: row["alias"], sourceAliases: sourceAliases,
             timestamp: Date(timeIntervalSince1970: row["timestamp"]))
     }
 

@@ -114,7 +114,7 @@ extension AssetConsumer {
     /// The assets a condition names, in the order it names them.
     static func leaves(_ condition: AssetCondition?) -> [AssetKey] {
         switch condition {
-        case nil, .alias?: []
+        case nil, .alias?, .reference?: []
         case .asset(let key)?: [key]
         case .all(let parts)?, .any(let parts)?: parts.flatMap(leaves)
         }
