@@ -37,7 +37,7 @@ public struct S3KeySensor: Sensor {
     }
 
     /// The bucket and keys: `bucketName` with the keys as given, or each key's `s3://bucket/…` URL (one bucket).
-    func query(taskId: String) throws(SensorError) -> ObjectKeyQuery {
+    public func query(taskId: String) throws(SensorError) -> ObjectKeyQuery {
         if let bucketName {
             guard !bucketKeys.contains(where: { $0.hasPrefix("s3://") }) else {
                 throw .invalidArguments(taskId: taskId, reason: "give bucketName or s3:// keys, not both")
