@@ -64,7 +64,10 @@ struct WatcherConfigTests {
     func metadataExtraction() async throws {
         let outcome = try await run()
         #expect(outcome.filtering.extras.count == 2)
-        #expect(outcome.filtering.extras.allSatisfy { Set($0.keys) == ["file_name", "size_bytes", "landing_zone"] })
+        #expect(
+            outcome.filtering.extras.allSatisfy {
+                Set($0.keys) == ["file_name", "size_bytes", "landing_zone", "from_trigger", "payload"]
+            })
         #expect(outcome.filtering.extras.allSatisfy { $0["size_bytes"] == 5 && $0["landing_zone"] == "csv_zone" })
     }
 
