@@ -4,21 +4,32 @@ import ServiceLifecycle
 
 /// Runs DAG runs as the scheduler creates them.
 ///
-/// Tasks of a run execute in dependency order (one at a time, in topological order, so runs are
-/// reproducible); a task that throws is retried after its policy's delay and ends `failed` when its retries
-/// are used up, which marks its downstream tasks `upstream_failed`; a task that throws `TaskSkipped` ends
-/// `skipped` and so do its downstream tasks. When a task succeeds, one asset event per outlet is recorded,
-/// which may create runs of consumer DAGs. Runs of different DAGs execute concurrently. Retry delays are
-/// waited on the scheduler's clock.
+/// Tasks of a run execute in dependency order: up to `ExecutorSettings.maxActiveTasksPerRun` tasks whose
+/// upstream tasks have all finished run at once (1 by default: one at a time, in topological order, so runs are
+/// reproducible). Every running task instance holds one of the executor's `WorkerSlots` (waiting in line for
+/// one, `queued`, when all are held); it gives the slot back while deferred, rescheduled or waiting to retry.
+/// A task that throws is retried after its policy's delay and ends `failed` when its retries are used up, which
+/// marks its downstream tasks `upstream_failed`; a task that throws `TaskSkipped` ends `skipped` and so do its
+/// downstream tasks. Timeouts and `SensorFailed` are not retried. When a task succeeds, one asset event per
+/// outlet is recorded, which may create runs of consumer DAGs. Runs of different DAGs execute concurrently.
+/// Retry delays are waited on the scheduler's clock.
 public actor Executor: Service {
     private let scheduler: Scheduler
     private let triggerer: Triggerer
     private let logger: Logger
     private var started: Set<DagRunRef> = []
+    public nonisolated let settings: ExecutorSettings
+    /// The worker slots every running task instance holds.
+    public nonisolated let slots: WorkerSlots
 
-    public init(scheduler: Scheduler, triggerer: Triggerer, logger: Logger = Logger(label: "eventide.executor")) {
+    public init(
+        scheduler: Scheduler, triggerer: Triggerer, settings: ExecutorSettings = ExecutorSettings(),
+        logger: Logger = Logger(label: "eventide.executor")
+    ) {
         self.scheduler = scheduler
         self.triggerer = triggerer
+        self.settings = settings
+        self.slots = WorkerSlots(capacity: settings.workerSlots, clock: scheduler.clock)
         self.logger = logger
     }
 
@@ -51,25 +62,7 @@ public actor Executor: Service {
             // A run left `running` by a stopped executor is resumed: its tasks run again (at-least-once).
             guard let run = try await scheduler.run(ref), !run.state.isFinished else { return }
             started = run.startedAt ?? scheduler.clock.date
-            var states: [String: TaskState] = [:]
-            var values: [String: JSONValue] = [:]
-            for taskId in try dag.topologicalOrder() {
-                guard let task = dag.task(taskId) else { continue }
-                let upstream = task.upstream.compactMap { states[$0] }
-                let inherited: TaskState
-                if upstream.contains(where: { $0 == .failed || $0 == .upstreamFailed }) {
-                    inherited = .upstreamFailed
-                } else if upstream.contains(.skipped) {
-                    inherited = .skipped
-                } else {
-                    let (state, value) = try await runTask(task, of: run, upstreamValues: values)
-                    states[taskId] = state
-                    values[taskId] = value
-                    continue
-                }
-                states[taskId] = inherited
-                try await scheduler.setTaskState(ref, taskId: taskId, state: inherited, tryNumber: 0)
-            }
+            let states = try await runTasks(of: dag, run: run)
             let failed = states.values.contains { $0 == .failed || $0 == .upstreamFailed }
             try await scheduler.markRunFinished(ref, state: failed ? .failed : .success)
             recordDuration(of: ref, state: failed ? .failed : .success, since: started)
@@ -82,6 +75,48 @@ public actor Executor: Service {
         }
     }
 
+    /// Runs the tasks whose upstream tasks have finished, up to `maxActiveTasksPerRun` at once, in topological
+    /// order; a task with a failed or skipped upstream task inherits `upstream_failed` or `skipped`.
+    private func runTasks(of dag: DAG, run: DagRun) async throws -> [String: TaskState] {
+        let order = try dag.topologicalOrder()
+        let limit = settings.maxActiveTasksPerRun
+        var states: [String: TaskState] = [:]
+        var values: [String: JSONValue] = [:]
+        var running: Set<String> = []
+        return try await withThrowingTaskGroup(of: (String, TaskState, JSONValue?).self) { group in
+            while true {
+                var progressed = true
+                while progressed {  // inherited states may make further tasks ready
+                    progressed = false
+                    for taskId in order where states[taskId] == nil && !running.contains(taskId) {
+                        guard let task = dag.task(taskId) else { continue }
+                        let upstream = task.upstream.compactMap { states[$0] }
+                        guard upstream.count == task.upstream.count else { continue }  // not ready
+                        if let inherited = Self.inheritedState(from: upstream) {
+                            states[taskId] = inherited
+                            try await scheduler.setTaskState(run.ref, taskId: taskId, state: inherited, tryNumber: 0)
+                            progressed = true
+                        } else if running.count < limit {
+                            running.insert(taskId)
+                            let upstreamValues = values
+                            group.addTask { try await self.runTask(task, of: run, upstreamValues: upstreamValues) }
+                        }
+                    }
+                }
+                guard let (taskId, state, value) = try await group.next() else { return states }
+                running.remove(taskId)
+                states[taskId] = state
+                values[taskId] = value
+            }
+        }
+    }
+
+    private static func inheritedState(from upstream: [TaskState]) -> TaskState? {
+        if upstream.contains(where: { $0 == .failed || $0 == .upstreamFailed }) { return .upstreamFailed }
+        if upstream.contains(.skipped) { return .skipped }
+        return nil
+    }
+
     private func recordDuration(of ref: DagRunRef, state: DagRunState, since started: Date?) {
         guard let started else { return }
         let duration = Duration.seconds(scheduler.clock.date.timeIntervalSince(started))
@@ -91,34 +126,43 @@ public actor Executor: Service {
     private func runTask(
         _ task: TaskDefinition, of run: DagRun,
         upstreamValues: [String: JSONValue]
-    ) async throws -> (TaskState, JSONValue?) {
+    ) async throws -> (String, TaskState, JSONValue?) {
         let ref = run.ref
+        let slot = TaskSlot(slots, owner: ref.dagId)
+        defer { slot.giveBack() }
         var tryNumber = 0
         while true {
             tryNumber += 1
-            try await scheduler.setTaskState(ref, taskId: task.taskId, state: .running, tryNumber: tryNumber)
             let attempt = tryNumber
+            try await slot.take { [scheduler] in
+                try await scheduler.setTaskState(ref, taskId: task.taskId, state: .queued, tryNumber: attempt)
+            }
+            try await scheduler.setTaskState(ref, taskId: task.taskId, state: .running, tryNumber: tryNumber)
             let context = TaskContext(
                 dagId: ref.dagId, runId: ref.runId, taskId: task.taskId, tryNumber: tryNumber, conf: run.conf,
                 triggeringAssetEvents: run.triggeringAssetEvents, upstreamValues: upstreamValues,
                 clock: scheduler.clock, scheduler: scheduler, triggerer: triggerer,
                 deferred: { [scheduler] isDeferred in
+                    // A deferred task holds no worker slot; it takes one again to resume.
+                    if isDeferred { slot.giveBack() } else { try? await slot.take() }
                     try? await scheduler.setTaskState(
                         ref, taskId: task.taskId,
                         state: isDeferred ? .deferred : .running, tryNumber: attempt)
-                }, logicalDate: run.logicalDate)
+                }, logicalDate: run.logicalDate,
+                rescheduling: Self.rescheduling(
+                    slot, scheduler: scheduler, ref: ref, taskId: task.taskId, tryNumber: attempt))
             do {
                 let output = try await task.body(context)
                 try await emitOutlets(of: task, output: output, ref: ref)
                 try await scheduler.setTaskState(
                     ref, taskId: task.taskId, state: .success, tryNumber: tryNumber,
                     returnValue: output.value == .null ? nil : output.value)
-                return (.success, output.value)
+                return (task.taskId, .success, output.value)
             } catch let skip as TaskSkipped {
                 try await scheduler.setTaskState(
                     ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,
                     note: skip.reason)
-                return (.skipped, nil)
+                return (task.taskId, .skipped, nil)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -126,22 +170,25 @@ public actor Executor: Service {
                     try await scheduler.setTaskState(
                         ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
                         note: "\(error)")
-                    return (.failed, nil)
+                    return (task.taskId, .failed, nil)
                 }
                 try await scheduler.setTaskState(
                     ref, taskId: task.taskId, state: .upForRetry, tryNumber: tryNumber,
                     note: "\(error)")
+                slot.giveBack()  // waiting to retry holds no slot
                 var random = SystemRandomNumberGenerator()
                 try await scheduler.clock.sleep(for: task.retry.jitteredDelay(beforeTry: tryNumber + 1, using: &random))
             }
         }
     }
 
-    /// Errors that fail a task at once, without its retries: timeouts (a trigger's, a sensor's) and an
-    /// explicit `SensorFailed`, as Airflow does not retry `AirflowSensorTimeout` or `AirflowFailException`.
+    /// Errors that fail a task at once, without its retries: timeouts (a trigger's, a sensor's), an explicit
+    /// `SensorFailed` (Airflow does not retry `AirflowSensorTimeout` or `AirflowFailException`) and a sensor's
+    /// configuration errors, which a retry cannot fix.
     static func isFinal(_ error: any Error) -> Bool {
         switch error {
         case TriggerError.timedOut, SensorError.timedOut, is SensorFailed: true
+        case SensorError.noLogicalDate, SensorError.notDeferrable, SensorError.invalidArguments: true
         default: false
         }
     }

@@ -13,6 +13,9 @@ public enum SensorError: Error, Sendable, Hashable, CustomStringConvertible {
     case notDeferrable(taskId: String)
     /// Settings or arguments that contradict each other (e.g. both `executionDelta` and `executionDateFn`).
     case invalidArguments(taskId: String, reason: String)
+    /// The sensor needs its run's logical date (to find the other DAG's run), but the run has none: asset-
+    /// triggered runs and manual runs triggered without one.
+    case noLogicalDate(taskId: String, runId: String)
 
     public var description: String {
         switch self {
@@ -27,6 +30,9 @@ public enum SensorError: Error, Sendable, Hashable, CustomStringConvertible {
                 + "trigger(_:) or use the poke or reschedule mode."
         case .invalidArguments(let taskId, let reason):
             "sensor '\(taskId)' has invalid arguments: \(reason)."
+        case .noLogicalDate(let taskId, let runId):
+            "sensor '\(taskId)' of run '\(runId)' needs the run's logical date to find the other DAG's run, but the "
+                + "run has none (asset-triggered, or triggered without one); trigger it with a logical date."
         }
     }
 }
