@@ -26,14 +26,15 @@ public final class Orchestrator: Sendable {
     /// Metrics go to `metrics` (by default the factory the process bootstrapped, see `RuntimeMetrics`).
     public init(
         database: EventideDatabase, clock: EventideClock = .system,
-        logger: Logger = Logger(label: "eventide"), metrics: RuntimeMetrics = RuntimeMetrics()
+        logger: Logger = Logger(label: "eventide"), metrics: RuntimeMetrics = RuntimeMetrics(),
+        executor executorSettings: ExecutorSettings = ExecutorSettings()
     ) {
         self.database = database
         self.clock = clock
         log = EventLog(database: database, clock: clock)
         scheduler = Scheduler(database: database, clock: clock, metrics: metrics)
         triggerer = Triggerer(scheduler: scheduler, logger: logger)
-        executor = Executor(scheduler: scheduler, triggerer: triggerer, logger: logger)
+        executor = Executor(scheduler: scheduler, triggerer: triggerer, settings: executorSettings, logger: logger)
     }
 
     /// Registers DAGs and assets, like parsing a DAG folder: each watcher of an asset that some DAG's
