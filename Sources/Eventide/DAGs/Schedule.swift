@@ -6,6 +6,11 @@ public enum Schedule: Sendable {
     case assets(AssetCondition)
     /// Every `interval`, measured by the scheduler's clock.
     case interval(Duration)
+    /// On the timetable (`scheduled` runs) and also whenever the asset condition holds (`asset_triggered` runs),
+    /// as Airflow's `AssetOrTimeSchedule`.
+    case assetOrTime(AssetOrTimeSchedule)
+    /// Only when the timetable's time has come and the asset condition holds (Airflow's `AssetAndTimeSchedule`).
+    case assetAndTime(AssetAndTimeSchedule)
 
     /// Airflow's `schedule=[a, b]`: all of the assets.
     public static func on(_ assets: [Asset]) -> Schedule { .assets(AssetCondition(schedule: assets)) }
@@ -13,9 +18,31 @@ public enum Schedule: Sendable {
         .assets(condition.assetCondition)
     }
 
+    /// The asset condition the DAG waits on: its events are queued for the DAG (for every schedule but `.none`
+    /// and `.interval`).
     public var condition: AssetCondition? {
-        if case .assets(let condition) = self { return condition }
-        return nil
+        switch self {
+        case .assets(let condition): condition
+        case .assetOrTime(let schedule): schedule.condition
+        case .assetAndTime(let schedule): schedule.condition
+        case .none, .interval: nil
+        }
+    }
+
+    /// The period of the timetable, if the schedule has one.
+    public var period: Duration? {
+        switch self {
+        case .interval(let interval): interval
+        case .assetOrTime(let schedule): schedule.interval
+        case .assetAndTime(let schedule): schedule.interval
+        case .none, .assets: nil
+        }
+    }
+
+    /// Whether asset events create runs only once the timetable's time has come (`assetAndTime`).
+    public var isTimeGated: Bool {
+        if case .assetAndTime = self { return true }
+        return false
     }
 }
 

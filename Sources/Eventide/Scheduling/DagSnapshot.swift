@@ -9,6 +9,10 @@ struct DagSnapshot: Sendable {
     let mode: AssetTriggerMode
     let maxActiveRuns: Int
     let taskIds: [String]
+    /// `AssetAndTimeSchedule`: events alone create no run; the timetable opens the gate (`opened()`).
+    var timeGated: Bool
+    /// At most this many runs per evaluation (`nil`: up to the free run slots).
+    var runLimit: Int?
 
     /// `nil` for a DAG that no asset schedules (or whose tasks have a cycle, refused when it was built).
     init?(_ dag: DAG) {
@@ -18,6 +22,17 @@ struct DagSnapshot: Sendable {
         mode = dag.assetTriggering
         maxActiveRuns = dag.maxActiveRuns
         taskIds = order
+        timeGated = dag.schedule.isTimeGated
+        runLimit = nil
+    }
+
+    /// The snapshot as the timetable of an `AssetAndTimeSchedule` evaluates it when its time has come: not
+    /// gated, one run at most.
+    func opened() -> DagSnapshot {
+        var snapshot = self
+        snapshot.timeGated = false
+        snapshot.runLimit = 1
+        return snapshot
     }
 
     /// Whether an event of `asset` is queued for this DAG: its condition names the asset, or an alias that
@@ -28,11 +43,11 @@ struct DagSnapshot: Sendable {
 
     /// The events of each run to create now, oldest run first, given the queue and the runs still active.
     func runsToCreate(
-        queued: [AssetEvent], aliases: [String: Set<AssetKey>], paused: Bool,
-        activeRuns: Int
+        queued: [AssetEvent], aliases: [String: Set<AssetKey>], references: [AssetReference: AssetKey] = [:],
+        paused: Bool, activeRuns: Int
     ) -> [[AssetEvent]] {
         AssetRunPlanner.plan(
-            condition: condition, mode: mode, queued: queued, aliases: aliases,
-            capacity: paused ? 0 : maxActiveRuns - activeRuns)
+            condition: condition, mode: mode, queued: queued, aliases: aliases, references: references,
+            capacity: paused || timeGated ? 0 : min(runLimit ?? .max, maxActiveRuns - activeRuns))
     }
 }

@@ -27,6 +27,7 @@ extension Scheduler {
             dags[dag.dagId] = dag
             snapshots[dag.dagId] = DagSnapshot(dag)
         }
+        consumersChanged.publish(())  // watchers follow their consumers (Triggerer)
         // Events queued before a restart may already satisfy a condition.
         for dag in newDags where dag.schedule.condition != nil { try await evaluate(dagIds: [dag.dagId]) }
     }
@@ -50,6 +51,7 @@ extension Scheduler {
         try await database.pool.write { db in
             try db.run("UPDATE dag SET is_paused = ? WHERE dag_id = ?", arguments: [paused, dagId])
         }
+        consumersChanged.publish(())  // the watchers of its assets start or stop (Triggerer)
         if !paused { try await evaluate(dagIds: [dagId]) }
     }
 

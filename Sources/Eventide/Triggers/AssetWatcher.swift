@@ -22,12 +22,18 @@ public struct AssetWatcher: Sendable {
     public var restart: RetryPolicy
     /// The connection the trigger uses (Airflow's `conn_id`), shown in status and errors.
     public var connectionId: String?
+    /// Watchers with the same key have identical triggers (same kind and arguments): the triggerer runs ONE of
+    /// them and hands each of its events to every such watcher that runs (each applies its own filter and
+    /// extract and records on its own asset), and acknowledges the event once all of them are done. This is
+    /// Airflow's trigger sharing (one trigger row per hash of classpath and kwargs, linked to many assets).
+    /// `init(name:source:registry:)` sets it from the trigger's kind and URI; `nil`: never shared.
+    public var sharingKey: String?
 
     public init(
         name: String, trigger: any Trigger, filter: (@Sendable (TriggerEvent) -> Bool)? = nil,
         extract: @escaping @Sendable (TriggerEvent) throws -> [String: JSONValue] = { ["payload": $0.payload] },
         restart: RetryPolicy = .watcherRestart,
-        connectionId: String? = nil
+        connectionId: String? = nil, sharingKey: String? = nil
     ) {
         self.name = name
         self.trigger = trigger
@@ -35,6 +41,7 @@ public struct AssetWatcher: Sendable {
         self.extract = extract
         self.restart = restart
         self.connectionId = connectionId
+        self.sharingKey = sharingKey
     }
 }
 
@@ -49,8 +56,20 @@ extension AssetWatcher {
         restart: RetryPolicy = .watcherRestart,
         connectionId: String? = nil
     ) throws {
+        let parsed = try TriggerURI(uri)
+        let trigger = try registry.trigger(for: parsed)
         self.init(
-            name: name, trigger: try registry.trigger(for: uri), filter: filter, extract: extract,
-            restart: restart, connectionId: connectionId)
+            name: name, trigger: trigger, filter: filter, extract: extract, restart: restart,
+            connectionId: connectionId, sharingKey: Self.sharingKey(of: trigger, uri: parsed))
+    }
+
+    /// The trigger's kind and every argument its URI gives (scheme, credentials, host, port, path, query).
+    static func sharingKey(of trigger: any Trigger, uri: TriggerURI) -> String {
+        let query = uri.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        let parts: [String] = [
+            String(describing: type(of: trigger)), uri.scheme, uri.user ?? "", uri.password ?? "", uri.host ?? "",
+            uri.port.map(String.init) ?? "", uri.pathSegments.joined(separator: "/"), query,
+        ]
+        return parts.joined(separator: "|")
     }
 }

@@ -11,27 +11,47 @@ import ServiceLifecycle
 /// is restarted after its `restart` policy's delay on the clock; beyond its retries it is `failed`, and every
 /// wait on it throws `WaitError.watcherFailed`.
 ///
+/// Watchers follow their consumers (`WatcherActivation.whileConsumed`, how `Orchestrator.register` adds them):
+/// such a watcher runs only while at least one unpaused DAG schedules on its asset, and is `idle` otherwise.
+/// Watchers with the same `sharingKey` (identical triggers on several assets) share ONE running trigger whose
+/// events fan out to each of them (Triggerer+Sharing.swift).
+///
 /// ```swift
 /// let triggerer = orchestrator.triggerer
 /// try await triggerer.add(AssetWatcher(name: "orders_watcher", trigger: trigger), for: orders.key)
 /// let status = try await triggerer.waitFor(watcher: "orders_watcher") { $0.eventsRecorded == 3 }
 /// ```
 public actor Triggerer: Service {
-    private let scheduler: Scheduler
+    let scheduler: Scheduler
     /// Restart delays, deferred-trigger timeouts and `lastEventAt` are measured on it (the scheduler's by default).
     public nonisolated let clock: EventideClock
     /// Where events that a watcher's `extract` refuses are kept, with the reason.
     public nonisolated let deadLetters: DeadLetterQueue
     private let logger: Logger
     private var entries: [String: Entry] = [:]
-    private var startRequests: AsyncStream<String>.Continuation?
+    /// The running triggers, by runner key (a watcher's own, or the sharing key of identical watchers).
+    private var runners: [String: Runner] = [:]
+    /// Assets an unpaused DAG schedules on, as last read from the scheduler.
+    private var consumed: Set<AssetKey> = []
+    private var startRequests: AsyncStream<(String, AsyncStream<Void>)>.Continuation?
     private let updates = Broadcast<WatcherStatus>()
     public private(set) var deferredTriggers = 0
 
     private struct Entry {
         var watcher: AssetWatcher
         var status: WatcherStatus
-        var stop: AsyncStream<Void>.Continuation?
+        var activation: WatcherActivation
+        /// Stopped with `stop(watcher:)`, or its source ended: stays stopped until `start(watcher:)`.
+        var held = false
+
+        var runnerKey: String { watcher.sharingKey.map { "shared:\($0)" } ?? "watcher:\(watcher.name)" }
+    }
+
+    private struct Runner {
+        let stop: AsyncStream<Void>.Continuation
+        var state: WatcherStatus.State
+        /// Told to stop (nobody wants it); its watchers' states are set when it has stopped.
+        var stopping = false
     }
 
     public init(scheduler: Scheduler, clock: EventideClock? = nil, logger: Logger = Logger(label: "eventide.triggerer"))
@@ -45,30 +65,37 @@ public actor Triggerer: Service {
 
     // MARK: Watchers
 
-    /// Registers a watcher for an asset; it starts now if the triggerer is running, else when it starts.
-    public func add(_ watcher: AssetWatcher, for asset: AssetKey) throws(TriggererError) {
+    /// Registers a watcher for an asset; it starts now if the triggerer is running (and, for
+    /// `.whileConsumed`, an unpaused DAG schedules on the asset), else when it starts.
+    public func add(
+        _ watcher: AssetWatcher, for asset: AssetKey, activation: WatcherActivation = .always
+    ) throws(TriggererError) {
         guard entries[watcher.name] == nil else { throw TriggererError.duplicateWatcher(watcher.name) }
         let status = WatcherStatus(
             name: watcher.name, asset: asset, trigger: watcher.trigger.description,
             connectionId: watcher.connectionId)
-        entries[watcher.name] = Entry(watcher: watcher, status: status)
+        entries[watcher.name] = Entry(watcher: watcher, status: status, activation: activation)
         updates.publish(status)
-        startRequests?.yield(watcher.name)
+        reconcile()
     }
 
-    /// Stops one watcher; its status becomes `stopped`. It can be started again with `start(watcher:)`.
+    /// Stops one watcher; its status becomes `stopped`. It can be started again with `start(watcher:)`. A
+    /// shared trigger keeps running for the other watchers that share it.
     public func stop(watcher name: String) throws(TriggererError) {
-        guard let entry = entries[name] else { throw TriggererError.unknownWatcher(name) }
-        entry.stop?.yield()
+        guard entries[name] != nil else { throw TriggererError.unknownWatcher(name) }
+        entries[name]?.held = true
+        reconcile()
     }
 
     /// Starts a stopped or failed watcher again. While the triggerer runs, its status is `starting` when this
-    /// returns (so a wait that follows does not see the old `failed`).
+    /// returns (so a wait that follows does not see the old `failed`), or `idle` when it follows its consumers
+    /// and has none.
     public func start(watcher name: String) throws(TriggererError) {
         guard let entry = entries[name] else { throw TriggererError.unknownWatcher(name) }
-        guard [.stopped, .failed, .registered].contains(entry.status.state), let startRequests else { return }
-        if entry.stop == nil { update(name) { $0.state = .starting } }
-        startRequests.yield(name)
+        entries[name]?.held = false
+        guard [.stopped, .failed, .registered, .idle].contains(entry.status.state), startRequests != nil else { return }
+        update(name) { $0.state = .starting }
+        reconcile()
     }
 
     public func status(of name: String) -> WatcherStatus? { entries[name]?.status }
@@ -107,19 +134,15 @@ public actor Triggerer: Service {
     }
 
     public func run() async throws {
-        let (requests, continuation) = AsyncStream.makeStream(of: String.self)
+        let (requests, continuation) = AsyncStream.makeStream(of: (String, AsyncStream<Void>).self)
         startRequests = continuation
-        for name in entries.keys.sorted() where entries[name]?.status.state == .registered {
-            continuation.yield(name)
-        }
+        let changes = scheduler.consumerChanges()
         // The request stream ends when this task is cancelled or on graceful shutdown; then watchers stop.
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for await name in requests {
-                    guard let entry = self.entries[name], entry.stop == nil else { continue }
-                    let (stopSignal, stop) = AsyncStream.makeStream(of: Void.self)
-                    self.entries[name]?.stop = stop
-                    group.addTask { await self.runWatcher(entry.watcher, stopSignal: stopSignal) }
+                group.addTask { await self.followConsumers(changes) }
+                for await (key, stopSignal) in requests {
+                    group.addTask { await self.runTrigger(key, stopSignal: stopSignal) }
                 }
                 group.cancelAll()
             }
@@ -127,13 +150,86 @@ public actor Triggerer: Service {
             continuation.finish()
         }
         startRequests = nil
+        for name in entries.keys where entries[name]?.status.state == .idle { update(name) { $0.state = .stopped } }
     }
 
-    private func update(_ name: String, _ change: (inout WatcherStatus) -> Void) {
+    // MARK: Following consumers
+
+    /// Reads who consumes what now, then again on every change the scheduler announces, and starts or stops
+    /// watchers accordingly.
+    private func followConsumers(_ changes: AsyncStream<Void>) async {
+        await refreshConsumers()
+        for await _ in changes { await refreshConsumers() }
+    }
+
+    private func refreshConsumers() async {
+        do {
+            consumed = Set(try await scheduler.activeConsumers().keys)
+        } catch {
+            logger.warning("cannot read the consumers of watched assets, keeping the last known: \(error)")
+        }
+        reconcile()
+    }
+
+    /// Whether a watcher should be running now.
+    private func wants(_ entry: Entry) -> Bool {
+        !entry.held && entry.status.state != .failed
+            && (entry.activation == .always || consumed.contains(entry.status.asset))
+    }
+
+    /// Names of the watchers of a runner that should receive its events now, sorted.
+    func activeMembers(of key: String) -> [AssetWatcher] {
+        entries.values.filter { $0.runnerKey == key && wants($0) }.map(\.watcher).sorted { $0.name < $1.name }
+    }
+
+    /// Starts the runners some watcher wants, stops those nobody wants, and sets each watcher's state to its
+    /// runner's (or `idle` / `stopped` when it does not run). Does nothing while the triggerer is not running.
+    private func reconcile() {
+        guard let startRequests else { return }
+        var wanted: [String: [String]] = [:]
+        for (name, entry) in entries where wants(entry) { wanted[entry.runnerKey, default: []].append(name) }
+        for (key, runner) in runners where wanted[key] == nil && !runner.stopping {
+            runner.stop.yield()
+            runners[key]?.stopping = true
+        }
+        for (key, names) in wanted where runners[key] == nil {
+            let (signal, stop) = AsyncStream.makeStream(of: Void.self)
+            runners[key] = Runner(stop: stop, state: .starting)
+            startRequests.yield((key, signal))
+            for name in names { update(name) { $0.state = .starting } }
+        }
+        for (name, entry) in entries where entry.status.state != .failed {
+            let runner = runners[entry.runnerKey]
+            if wants(entry), let runner {
+                // A runner still stopping is started again when it has stopped (`runTrigger`).
+                update(name) { $0.state = runner.stopping ? .starting : runner.state }
+            } else if !wants(entry), runner?.stopping != true {
+                update(name) { $0.state = entry.held ? .stopped : .idle }
+            }
+        }
+    }
+
+    /// The asset a watcher records on.
+    func watchedAsset(_ name: String) -> AssetKey? { entries[name]?.status.asset }
+
+    /// Sets the state of a runner and of the watchers it serves now.
+    func setRunnerState(
+        _ key: String, _ state: WatcherStatus.State, _ change: (inout WatcherStatus) -> Void = { _ in }
+    ) {
+        runners[key]?.state = state
+        for watcher in activeMembers(of: key) {
+            update(watcher.name) {
+                $0.state = state; change(&$0)
+            }
+        }
+    }
+
+    func update(_ name: String, _ change: (inout WatcherStatus) -> Void) {
         guard var status = entries[name]?.status else { return }
-        let before = status.state
+        let before = status
         change(&status)
-        if status.state != before {
+        guard status != before else { return }
+        if status.state != before.state {
             status.history.append(status.state)
             if status.history.count > WatcherStatus.historyLimit { status.history.removeFirst() }
         }
@@ -141,98 +237,59 @@ public actor Triggerer: Service {
         updates.publish(status)
     }
 
-    /// Runs one watcher until it is stopped, its trigger ends, or it fails beyond its restart policy.
-    private func runWatcher(_ watcher: AssetWatcher, stopSignal: AsyncStream<Void>) async {
+    /// Runs one trigger (one watcher's, or the one its identical watchers share) until it is stopped, its
+    /// source ends, or it fails beyond its restart policy.
+    private func runTrigger(_ key: String, stopSignal: AsyncStream<Void>) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.consume(watcher) }
+            group.addTask { await self.consume(key) }
             group.addTask { for await _ in stopSignal { break } }
             await group.next()
             group.cancelAll()
         }
-        entries[watcher.name]?.stop = nil
-        update(watcher.name) { if $0.state != .failed { $0.state = .stopped } }
+        runners[key] = nil
+        for (name, entry) in entries where entry.runnerKey == key && entry.status.state != .failed {
+            if wants(entry) && !Task.isCancelled { continue }  // started again just below
+            let following = entry.activation == .whileConsumed && !consumed.contains(entry.status.asset)
+            update(name) { $0.state = !entry.held && following && !Task.isCancelled ? .idle : .stopped }
+        }
+        if !Task.isCancelled { reconcile() }  // wanted again while it was stopping
     }
 
-    private func consume(_ watcher: AssetWatcher) async {
+    private func consume(_ key: String) async {
         var failures = 0
         while !Task.isCancelled {
-            update(watcher.name) { $0.state = .starting }
+            guard let watcher = activeMembers(of: key).first else { return }
+            setRunnerState(key, .starting)
             do {
                 let events = try watcher.trigger.events()
-                update(watcher.name) {
-                    $0.state = .running; $0.lastError = nil
-                }  // recovered: the error is history
+                setRunnerState(key, .running) { $0.lastError = nil }  // recovered: the error is history
                 for try await event in events {
-                    try await handle(event, from: watcher)
+                    try await handle(event, runner: key)
                     failures = 0
                 }
-                return  // the source ended
+                // The source ended: its watchers stay stopped until started again.
+                for member in activeMembers(of: key) { entries[member.name]?.held = true }
+                return
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
                 logger.warning("watcher \(watcher.name) failed: \(error)")
+                let members = activeMembers(of: key)
                 guard failures <= watcher.restart.retries else {
-                    update(watcher.name) {
-                        $0.state = .failed; $0.lastError = "\(error)"
-                    }
-                    scheduler.metrics.watcherFailed(watcher.name)
+                    setRunnerState(key, .failed) { $0.lastError = "\(error)" }
+                    for member in members { scheduler.metrics.watcherFailed(member.name) }
                     return
                 }
-                update(watcher.name) {
-                    $0.state = .restarting; $0.lastError = "\(error)"; $0.restarts += 1
+                setRunnerState(key, .restarting) {
+                    $0.lastError = "\(error)"; $0.restarts += 1
                 }
-                scheduler.metrics.watcherRestarted(watcher.name)
+                for member in members { scheduler.metrics.watcherRestarted(member.name) }
                 var random = SystemRandomNumberGenerator()
                 try? await clock.sleep(for: watcher.restart.jitteredDelay(beforeTry: failures + 1, using: &random))
             }
         }
-    }
-
-    private func handle(_ event: TriggerEvent, from watcher: AssetWatcher) async throws {
-        guard let asset = entries[watcher.name]?.status.asset else { return }
-        let fired = clock.date
-        update(watcher.name) {
-            $0.eventsSeen += 1; $0.lastEventAt = fired
-        }
-        let metrics = scheduler.metrics
-        if let filter = watcher.filter, !filter(event) {
-            try await event.acknowledge()
-            update(watcher.name) { $0.filtered += 1 }
-            metrics.watcherEvent(watcher.name, .filtered)
-            return
-        }
-        let extra: [String: JSONValue]
-        do {
-            extra = try watcher.extract(event)
-        } catch {
-            // A poison message: keep it, with the reason, before telling the source to give it up.
-            try await deadLetters.add(
-                source: watcher.name, messageId: event.messageId, payload: event.payload,
-                reason: "\(error)", attempts: event.deliveryCount)
-            if let reject = event.reject { try await reject("\(error)") } else { try await event.acknowledge() }
-            update(watcher.name) { $0.deadLettered += 1 }
-            metrics.watcherEvent(watcher.name, .deadLettered)
-            return
-        }
-        let recorded = try await scheduler.recordAssetEvent(
-            asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId))
-        // Lag: from when the source says the message happened (else when the trigger saw it, else when it fired) to
-        // the commit that just returned.
-        let lag = Duration.seconds(clock.date.timeIntervalSince(event.occurredAt ?? event.observedAt ?? fired))
-        if !recorded.duplicate { metrics.watcherLag(watcher.name, lag) }
-        // Counted once acknowledged, and also when the acknowledgement fails: the asset event is committed, and the
-        // source's next delivery of the message counts as a duplicate.
-        defer {
-            update(watcher.name) { status in
-                if recorded.duplicate { status.duplicates += 1 } else { status.eventsRecorded += 1 }
-                if !recorded.duplicate { status.lastLag = max(lag, .zero) }
-            }
-            metrics.watcherEvent(watcher.name, recorded.duplicate ? .duplicate : .recorded)
-        }
-        // Only now, with the asset event committed, tell the source it may forget the message.
-        try await event.acknowledge()
     }
 
     // MARK: Deferred sensors

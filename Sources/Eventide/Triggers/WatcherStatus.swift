@@ -15,6 +15,9 @@ public struct WatcherStatus: Sendable, Hashable, Codable {
         case failed
         /// Stopped on request or because the triggerer stopped.
         case stopped
+        /// Not running because no unpaused DAG schedules on its asset (`WatcherActivation.whileConsumed`); it
+        /// starts when one does.
+        case idle
     }
 
     public let name: String
