@@ -108,7 +108,7 @@ extension AssetWatcherDeps {
                 "sales_report timetable tick → \(scheduled.runType.rawValue) run consuming \(scheduled.consumed.count) events",
                 at: try await scheduler.run(DagRunRef(dagId: "sales_report", runId: scheduled.runId))?.endedAt ?? Date()
             )
-            let lastReport = steps.flatMap(\.runs).last { $0.dagId == "sales_report" }
+            let lastReport = steps.flatMap(\.runs).last { $0.dagId == "sales_report" && $0.runType == .assetTriggered }
             var lineage: [String] = []
             if let lastReport { lineage = try await Self.lineage(of: lastReport, scheduler: scheduler) }
             for hop in lineage { timeline.note("lineage of the last report: \(hop)") }
