@@ -69,14 +69,15 @@ public actor Triggerer: Service {
     /// `.whileConsumed`, an unpaused DAG schedules on the asset), else when it starts.
     public func add(
         _ watcher: AssetWatcher, for asset: AssetKey, activation: WatcherActivation = .always
-    ) throws(TriggererError) {
+    ) async throws(TriggererError) {
         guard entries[watcher.name] == nil else { throw TriggererError.duplicateWatcher(watcher.name) }
         let status = WatcherStatus(
             name: watcher.name, asset: asset, trigger: watcher.trigger.description,
             connectionId: watcher.connectionId)
         entries[watcher.name] = Entry(watcher: watcher, status: status, activation: activation)
         updates.publish(status)
-        reconcile()
+        // Its DAG may have been registered just now: read the consumers first, so it does not pass through `idle`.
+        if startRequests != nil, activation == .whileConsumed { await refreshConsumers() } else { reconcile() }
     }
 
     /// Stops one watcher; its status becomes `stopped`. It can be started again with `start(watcher:)`. A
