@@ -20,6 +20,11 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("95_01_03_multi_asset_dependencies", []),
     ("95_01_04_asset_event_metadata", []),
     ("95_01_05_conditional_asset_triggers", []),
+    // 95.3 Sensor-Based Event Handling
+    ("95_03_01_external_task_sensor", []),
+    ("95_03_02_file_arrival_events", ["EventideAWS", "EventideS3", "EventideGCS"]),
+    ("95_03_04_sql_based_events", ["EventidePostgres"]),
+    ("95_03_05_custom_event_sensors", []),
     // 95.4 Event-Driven Architecture Patterns
     ("95_04_01_event_sourcing", []),
     ("95_04_02_pubsub_pattern", ["EventideKafkaCLI"]),
@@ -48,6 +53,12 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     ("117_03_01_generic_watcher", []),
     ("117_03_02_kafka_watcher", ["EventideKafkaCLI"]),
     ("117_03_05_cdc_watcher", ["EventidePostgresCLI"]),
+    // 117.4 TriggerEvent Handling
+    ("117_04_01_trigger_event_basics", []),
+    ("117_04_02_event_data_extraction", []),
+    ("117_04_04_event_routing", []),
+    // 117.5 Combining Watchers with Assets
+    ("117_05_02_asset_watcher_deps", []),
 ]
 
 /// Items that serve or call HTTP (Hummingbird and async-http-client): they link EventideHTTP, so only they pay for
@@ -71,6 +82,7 @@ var targets: [Target] = [
         dependencies: [
             grdb, logging, lifecycle, metrics,
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            .product(name: "Stencil", package: "Stencil"),  // task-argument templates
         ]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
@@ -97,6 +109,13 @@ var targets: [Target] = [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+    // Google Cloud Storage's JSON API over async-http-client (GCS, fake-gcs-server) and GCSObjectExistenceSensor.
+    .target(
+        name: "EventideGCS",
+        dependencies: [
+            "Eventide", httpClient, .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     // The --sqs flag of the queue examples: the embedded queues (and buckets) by default, SQS and S3 (moto) with the flag.
     .target(
         name: "EventideSQSCLI",
@@ -118,7 +137,7 @@ var targets: [Target] = [
     .target(
         name: "EventideHTTP",
         dependencies: [
-            "Eventide", hummingbird, logging, metrics, lifecycle,
+            "Eventide", hummingbird, logging, metrics, lifecycle, httpClient,  // httpClient: HttpSensor
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -162,7 +181,7 @@ var targets: [Target] = [
     .testTarget(
         name: "EventideTests",
         dependencies: [
-            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3",
+            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),  // the runtime's metrics, recorded in tests
         ]),
@@ -207,6 +226,7 @@ targets.append(
         name: "CatalogTests",
         dependencies: [
             "Eventide", "EventideCLI", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideSQSCLI",
+            "EventideGCS",
             "EventideKafka", "EventideKafkaCLI", "EventidePostgresCLI",
             "EventidePostgres", "EventideHTTP", "EventideHTTPCLI", httpClient,
         ] + (examples + httpExamples).map { .target(name: moduleName($0.id)) }))
@@ -222,6 +242,7 @@ let package = Package(
         .library(name: "EventideAWS", targets: ["EventideAWS"]),
         .library(name: "EventideSQS", targets: ["EventideSQS"]),
         .library(name: "EventideS3", targets: ["EventideS3"]),
+        .library(name: "EventideGCS", targets: ["EventideGCS"]),
         .library(name: "EventideAMQP", targets: ["EventideAMQP"]),
         .library(name: "EventidePostgres", targets: ["EventidePostgres"]),
         .library(name: "EventideKafka", targets: ["EventideKafka"]),
@@ -252,6 +273,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),  // the console's pages
+        .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),  // task-argument templates (Jinja-like)
     ],
     targets: targets
 )

@@ -201,6 +201,8 @@ public struct EventideDatabase: Sendable {
         EventStore.registerMigrations(in: &migrator)
         Deduplicator.registerMigrations(in: &migrator)
         Resequencer.registerMigrations(in: &migrator)
+        SensorProgress.registerMigrations(in: &migrator)
+        SchedulerStore.registerMigrations(in: &migrator)
         return migrator
     }
 }
