@@ -273,7 +273,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),  // the console's pages
-        .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),  // task-argument templates (Jinja-like)
+        .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),  // task-argument templates
     ],
     targets: targets
 )

@@ -64,7 +64,8 @@ struct ExternalTaskSensorTests {
             let ref = try await h.scheduler.triggerRun("report", logicalDate: Self.day)
             try await h.clock.waitForSleepers(mode == .deferrable ? 2 : 1)  // deferrable: trigger interval + timeout
             if mode == .deferrable { #expect(try await h.state(ref, "wait_for_load") == .deferred) }
-            try await h.scheduler.triggerRun("load_orders", logicalDate: Self.day.addingTimeInterval(-60))  // not aligned
+            // Not aligned with the sensor's date:
+            try await h.scheduler.triggerRun("load_orders", logicalDate: Self.day.addingTimeInterval(-60))
             _ = try await h.finished("load_orders")
             try await h.step(.seconds(10), sleepers: mode == .deferrable ? 2 : 1)
             #expect(try await h.state(ref, "wait_for_load") != .success, "a run at another date does not count")
