@@ -191,9 +191,9 @@ extension DeadLetterQueuePattern {
         let retried = try await policy.retry(p5.id, using: &generator, onFailure: onFailure) {
             try await charge(try decode($0))
         }
-        timeline.note(
-            "gateway restored for p-5, then retry #\(p5.id) from the queue → \(retried.state.rawValue)",
-            at: retried.redrivenAt ?? deadLetters.clock.date)
+        // Noted when the retry has returned, on the timeline's own clock like the "charged" note inside it: a
+        // stamp from the dead-letter clock (a Date) could sort before that note under load.
+        timeline.note("gateway restored for p-5, then retry #\(p5.id) from the queue → \(retried.state.rawValue)")
 
         // 4. Inspect, edit and redrive p-7 (eventide-dlq show / edit --set / redrive).
         let p7 = try letterOf("p-7")
