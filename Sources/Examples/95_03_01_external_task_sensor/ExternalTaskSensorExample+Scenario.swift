@@ -173,11 +173,9 @@ extension ExternalTaskSensorExample {
             .pokes ?? 0
     }
 
-    /// Polls the store every 5 ms until `condition` holds (the scenario watches tasks it does not await).
+    /// Polls the store until `condition` holds (the scenario watches tasks it does not await).
     static func waitUntil(_ condition: @escaping @Sendable () async throws -> Bool) async throws {
-        try await WaitDeadline.seconds(30).enforce(waitingFor: "the reports to reach the awaited state") {
-            while try await !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        try await WaitDeadline.seconds(30).poll(waitingFor: "the reports to reach the awaited state", until: condition)
     }
 
     static func refusesBothDateArguments(_ timeline: Timeline) -> Bool {

@@ -232,11 +232,9 @@ extension CustomEventSensors {
         try await waitUntil { try await pokes(ref, taskId, orchestrator) >= count }
     }
 
-    /// Polls the store every 5 ms until `condition` holds (the scenario watches tasks it does not await).
+    /// Polls the store until `condition` holds (the scenario watches tasks it does not await).
     static func waitUntil(_ condition: @escaping @Sendable () async throws -> Bool) async throws {
-        try await WaitDeadline.seconds(30).enforce(waitingFor: "the sensors to reach the awaited state") {
-            while try await !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        }
+        try await WaitDeadline.seconds(30).poll(waitingFor: "the sensors to reach the awaited state", until: condition)
     }
 
     static func proved(_ outcome: Outcome) -> [String] {
