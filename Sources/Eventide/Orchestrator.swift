@@ -38,12 +38,14 @@ public final class Orchestrator: Sendable {
     }
 
     /// Registers DAGs and assets, like parsing a DAG folder: each watcher of an asset that some DAG's
-    /// schedule waits on is registered with the triggerer (Airflow runs only those), following its consumers:
+    /// schedule waits on (directly or through an asset reference) is registered with the triggerer (Airflow
+    /// runs only those), following its consumers:
     /// it runs only while one of those DAGs is unpaused (`WatcherActivation.whileConsumed`).
     public func register(dags: [DAG], assets: [Asset] = []) async throws {
         try await scheduler.register(dags, assets: assets)
         let scheduled = await scheduler.scheduledAssetKeys
-        for asset in assets where scheduled.contains(asset.key) {
+        // Also the assets declared earlier: a DAG registered now may schedule on one (by a reference, too).
+        for asset in assets + (await scheduler.declaredAssets) where scheduled.contains(asset.key) {
             for watcher in asset.watchers where await triggerer.status(of: watcher.name) == nil {
                 try await triggerer.add(watcher, for: asset.key, activation: .whileConsumed)
             }

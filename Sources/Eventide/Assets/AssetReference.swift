@@ -5,6 +5,12 @@
 /// until an asset with that name (or URI) is registered, and then behaves as that asset. An unresolved
 /// reference is false; it is not an error at registration, so the producer may be registered later.
 ///
+/// As in Airflow, a reference resolves only against the **active** assets (`Scheduler.activeAssetKeys`): those
+/// declared by the current registrations (a DAG's outlets or inlets, or an `assets:` list), not orphaned ones an
+/// earlier process stored and no registration declares now. A name or a URI belongs to one active asset, the
+/// first registered (Airflow does not activate a second asset with a name or URI already active), so a reference
+/// names at most one asset. The watchers of an asset consumed only through a reference run like any other.
+///
 /// ```swift
 /// let report = try DAG("report", schedule: .on(Asset.ref(name: "daily_orders")), tasks: [...])
 /// ```

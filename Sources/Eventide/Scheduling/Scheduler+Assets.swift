@@ -39,11 +39,13 @@ extension Scheduler {
         dags.values.filter { $0.outlets.contains { $0.key == key } }.map(\.dagId).sorted()
     }
 
-    /// The DAGs whose schedule names the asset, directly or through a reference to it, by id.
+    /// The DAGs whose schedule names the asset, directly or through a reference that resolves to it (an active
+    /// asset), by id.
     public func consumers(of key: AssetKey) -> [String] {
         dags.values.filter { dag in
             guard let condition = dag.schedule.condition else { return false }
-            return condition.assetKeys.contains(key) || condition.references.contains { $0.matches(key) }
+            return condition.assetKeys.contains(key)
+                || condition.references.contains { $0.resolve(in: active) == key }
         }.map(\.dagId).sorted()
     }
 

@@ -18,11 +18,18 @@ extension Scheduler {
             }
         }
         let rows = Array(known.values)
+        // The first registration of this scheduler is a fresh parse: it replaces the active assets (the rest are
+        // orphaned); later ones extend them. Sorted, so which of two assets sharing a name is active is stable.
+        let replacing = declared.isEmpty
+        let active = (replacing ? [] : self.active).activating(known.keys.filter { declared[$0] == nil }.sorted())
+        let activated = Array(active[(replacing ? 0 : self.active.count)...])
         try await database.pool.write { db in
             for asset in rows { try SchedulerStore.upsertAsset(db, asset) }
+            try SchedulerStore.activate(db, activated, replacing: replacing)
             for dag in newDags { try SchedulerStore.insertDag(db, dag) }
         }
         declared = known
+        self.active = active
         for dag in newDags {
             dags[dag.dagId] = dag
             snapshots[dag.dagId] = DagSnapshot(dag)
@@ -41,9 +48,22 @@ extension Scheduler {
 
     public func asset(_ key: AssetKey) -> Asset? { declared[key] }
 
-    /// Assets some DAG's schedule waits on (directly; aliases are resolved at event time).
+    /// Every asset declared to this scheduler (by a DAG's outlets or inlets or an `assets:` list), sorted.
+    public var declaredAssets: [Asset] { declared.keys.sorted().compactMap { declared[$0] } }
+
+    /// The active assets (Airflow's `asset_active`), in activation order: those declared by this scheduler's
+    /// registrations, minus any whose name or URI an earlier one already holds. Asset references resolve
+    /// against these alone; an asset stored by an earlier process and not declared now is orphaned.
+    public var activeAssetKeys: [AssetKey] { active }
+
+    /// Assets some DAG's schedule waits on: named directly or through an asset reference that resolves to an
+    /// active asset now (aliases are resolved at event time). The watchers of these assets are run.
     public var scheduledAssetKeys: Set<AssetKey> {
-        Set(dags.values.flatMap { $0.schedule.condition?.assetKeys ?? [] })
+        Set(
+            dags.values.flatMap { dag -> [AssetKey] in
+                guard let condition = dag.schedule.condition else { return [] }
+                return Array(condition.assetKeys) + condition.references.compactMap { $0.resolve(in: active) }
+            })
     }
 
     public func setPaused(_ dagId: String, _ paused: Bool) async throws {

@@ -27,6 +27,8 @@ public actor Scheduler {
     /// Each asset-scheduled DAG's snapshot, taken at registration.
     var snapshots: [String: DagSnapshot] = [:]
     var declared: [AssetKey: Asset] = [:]
+    /// The active assets (Airflow's `asset_active`), in activation order: what asset references resolve against.
+    var active: [AssetKey] = []
 
     nonisolated let created = Broadcast<DagRunRef>()
     nonisolated let updates = Broadcast<DagRunUpdate>()

@@ -8,5 +8,6 @@ extension SchedulerStore {
             // names: a task that emits one asset with one extra through several aliases records one event.
             try db.execute(sql: "ALTER TABLE asset_event ADD COLUMN source_aliases TEXT")
         }
+        registerActiveAssetMigrations(in: &migrator)  // asset_active: what references resolve against
     }
 }

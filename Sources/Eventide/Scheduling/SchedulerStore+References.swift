@@ -1,14 +1,15 @@
 import GRDB
 
 extension SchedulerStore {
-    /// What each asset reference in `conditions` names among the registered assets (the `asset` table, oldest
-    /// registration first). A reference that names no registered asset is missing: it is false.
+    /// What each asset reference in `conditions` names among the active assets (`asset_active`: registered by the
+    /// current registration, not orphaned; see `SchedulerStore+ActiveAssets.swift`), as Airflow resolves
+    /// references. A reference that names no active asset is missing: it is false.
     static func referenceResolution(
         _ db: Database, for conditions: some Sequence<AssetCondition>
     ) throws -> [AssetReference: AssetKey] {
         let references = conditions.reduce(into: Set<AssetReference>()) { $0.formUnion($1.references) }
         guard !references.isEmpty else { return [:] }
-        let registered = try db.rows("SELECT name, uri FROM asset ORDER BY rowid").map {
+        let registered = try db.rows("SELECT name, uri FROM asset_active ORDER BY rowid").map {
             AssetKey(name: $0["name"], uri: $0["uri"])
         }
         var resolved: [AssetReference: AssetKey] = [:]
