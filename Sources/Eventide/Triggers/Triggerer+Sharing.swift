@@ -55,9 +55,15 @@ extension Triggerer {
                 reason: "\(error)", attempts: event.deliveryCount)
             return .deadLettered(reason: "\(error)")
         }
-        let recorded = try await scheduler.recordAssetEvent(
-            asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId),
-            triggerPayload: event.payload)
+        let recorded: Scheduler.Recorded
+        switch try await arbitrate(event, from: watcher.name, on: asset, extra: extra) {
+        case .recorded(let won)?: recorded = won
+        case .outranked?, .duplicate?: return .recorded(duplicate: true, lag: .zero)  // another copy is the event
+        case nil:
+            recorded = try await scheduler.recordAssetEvent(
+                asset, extra: extra, source: .watcher(name: watcher.name, messageId: event.messageId),
+                triggerPayload: event.payload)
+        }
         // Lag: from when the source says the message happened (else when the trigger saw it, else when it fired) to
         // the commit that just returned.
         let lag = Duration.seconds(clock.date.timeIntervalSince(event.occurredAt ?? event.observedAt ?? fired))

@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// Watchers follow their consumers (`WatcherActivation.whileConsumed`, how `Orchestrator.register` adds them):
 /// such a watcher runs only while at least one unpaused DAG schedules on its asset, and is `idle` otherwise.
 /// Watchers with the same `sharingKey` (identical triggers on several assets) share ONE running trigger whose
-/// events fan out to each of them (Triggerer+Sharing.swift).
+/// events fan out to each of them (Triggerer+Sharing.swift). Several watchers of ONE asset can be ranked and
+/// deduplicated by a business key: copies within a window, the best-ranked is recorded (Triggerer+Priority.swift).
 ///
 /// ```swift
 /// let triggerer = orchestrator.triggerer
@@ -35,6 +36,8 @@ public actor Triggerer: Service {
     private var consumed: Set<AssetKey> = []
     private var startRequests: AsyncStream<(String, AsyncStream<Void>)>.Continuation?
     private let updates = Broadcast<WatcherStatus>()
+    /// The arbiters of prioritized assets (Triggerer+Priority.swift).
+    var arbiters: [AssetKey: WatcherArbiter] = [:]
     public private(set) var deferredTriggers = 0
 
     private struct Entry {
