@@ -1,5 +1,6 @@
 import Eventide
 import EventideHTTP
+import EventideTesting
 import Foundation
 import Hummingbird
 import Synchronization
@@ -63,6 +64,113 @@ struct HttpSensorTests {
         guard case .retry(.connectionFailed, _) = decision else {
             Issue.record("expected a connection failure, got \(decision)")
             return
+        }
+    }
+
+    @Test("a refused connection fails at the connect, not after the request timeout")
+    func refusedConnectionIsQuick() async throws {
+        let port = try await EventideHTTPServer(components: []).withRunning { $0.port }  // free again once stopped
+        let sensor = HttpSensor(url: "http://127.0.0.1:\(port)/health", requestTimeout: .seconds(30))
+        let started = ContinuousClock.now
+        let decision = await sensor.probe(remaining: .seconds(60))
+        let took = ContinuousClock.now - started
+        guard case .retry(.connectionFailed, _) = decision else {
+            Issue.record("expected a connection failure, got \(decision)")
+            return
+        }
+        #expect(took < .seconds(15), "refused at once (the connect timeout is 1 s), not after the 30 s timeout")
+        #expect(sensor.prober.connectTimeout == .seconds(1))
+    }
+
+    @Test("a sensor task retries refused connections like a 5xx, until its timeout (soft-failed: skipped)")
+    func refusedConnectionRetriedByTask() async throws {
+        let port = try await EventideHTTPServer(components: []).withRunning { $0.port }
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("http_sensor_refused"))
+        let settings = SensorSettings(pokeInterval: .milliseconds(50), timeout: .seconds(1), softFail: true)
+        let dag = try DAG(
+            "wait_refused",
+            tasks: [.sensor("wait_api", HttpSensor(url: "http://127.0.0.1:\(port)/health"), settings: settings)])
+        try await orchestrator.register(dags: [dag])
+        let run = try await orchestrator.withServices {
+            let ref = try await orchestrator.scheduler.triggerRun("wait_refused")
+            _ = try await orchestrator.scheduler.waitForFinishedRuns(of: "wait_refused", count: 1)
+            return try #require(try await orchestrator.scheduler.run(ref))
+        }
+        #expect(run.task("wait_api")?.state == .skipped, "timed out (soft fail), not failed by the refusal")
+        let progress = try await SensorProgress.read(
+            run.ref, taskId: "wait_api", tryNumber: 1, in: orchestrator.database)
+        #expect((progress?.pokes ?? 0) >= 3, "each refused poke was retried")
+    }
+
+    @Test("deferred, the trigger waits one poke interval after the worker's poke before its first request")
+    func triggerWaitsBeforeFirstRequest() async throws {
+        let health = ScriptedHealth()
+        try await EventideHTTPServer(components: [health]).withRunning { server in
+            let testClock = TestClock()
+            let clock = EventideClock(testClock)
+            let settings = SensorSettings(mode: .deferrable, pokeInterval: .seconds(30), timeout: .seconds(600))
+            let trigger = HttpSensorTrigger(
+                sensor: HttpSensor(url: server.baseURL + "/health", responseCheck: Self.okOnly), settings: settings,
+                clock: clock, deadline: clock.now.advanced(by: .seconds(600)), afterPoke: 1)
+            let events = Task { try await trigger.events().first { _ in true } }
+            try await testClock.waitForSleepers(1)
+            #expect(trigger.requests.current == 0, "no request right after the worker's own poke")
+            await testClock.advance(by: .seconds(29))
+            #expect(trigger.requests.current == 0)
+            await testClock.advance(by: .seconds(1))
+            try await Self.waitUntil { trigger.requests.current == 1 && testClock.sleeperCount == 1 }  // 503: waits again
+            health.answer.withLock { $0 = (200, #"{"status":"ok"}"#) }
+            await testClock.advance(by: .seconds(30))
+            let event = try #require(try await events.value)
+            #expect(event.payload == ["status": "ok"])
+            #expect(trigger.requests.current == 2)
+            #expect(health.requests.withLock { $0 } == 2)
+        }
+    }
+
+    @Test("deferrable end to end: the task defers holding no slot, the trigger polls the endpoint, the task resumes")
+    func deferrableEndToEnd() async throws {
+        let health = ScriptedHealth()
+        try await EventideHTTPServer(components: [health]).withRunning { server in
+            let orchestrator = Orchestrator(database: try TemporaryDatabase.make("http_sensor_deferrable"))
+            let settings = SensorSettings(mode: .deferrable, pokeInterval: .milliseconds(20), timeout: .seconds(60))
+            let dag = try DAG(
+                "wait_deferred",
+                tasks: [
+                    .sensor(
+                        "wait_api", HttpSensor(url: server.baseURL + "/health", responseCheck: Self.okOnly),
+                        settings: settings),
+                    TaskDefinition("use_api", upstream: ["wait_api"]) { context in
+                        TaskOutput(value: context.upstreamValues["wait_api"]?["version"] ?? .null)
+                    },
+                ])
+            try await orchestrator.register(dags: [dag])
+            let (run, heldWhileDeferred, requestsWhileDeferred) = try await orchestrator.withServices {
+                let ref = try await orchestrator.scheduler.triggerRun("wait_deferred")
+                try await Self.waitUntil {
+                    try await orchestrator.scheduler.run(ref)?.task("wait_api")?.state == .deferred
+                        && health.requests.withLock { $0 } >= 3  // the worker's poke and two of the trigger's
+                }
+                let held = orchestrator.executor.slots.snapshot().inUse
+                let requests = health.requests.withLock { $0 }
+                health.answer.withLock { $0 = (200, #"{"status":"ok","version":7}"#) }
+                _ = try await orchestrator.scheduler.waitForFinishedRuns(of: "wait_deferred", count: 1)
+                return (try #require(try await orchestrator.scheduler.run(ref)), held, requests)
+            }
+            #expect(heldWhileDeferred == 0)
+            #expect(requestsWhileDeferred >= 3)
+            #expect(run.task("wait_api")?.state == .success)
+            #expect(run.task("wait_api")?.returnValue == ["status": "ok", "version": 7])
+            #expect(run.task("use_api")?.returnValue == 7)
+            let progress = try await SensorProgress.read(
+                run.ref, taskId: "wait_api", tryNumber: 1, in: orchestrator.database)
+            #expect(progress?.pokes == 1, "the worker poked once; the trigger did the rest")
+        }
+    }
+
+    static func waitUntil(_ condition: @escaping @Sendable () async throws -> Bool) async throws {
+        try await WaitDeadline.seconds(30).enforce(waitingFor: "the sensor to reach the awaited state") {
+            while try await !condition() { try await Task.sleep(for: .milliseconds(5)) }
         }
     }
 

@@ -71,6 +71,6 @@ public struct HttpSensor: Sensor {
     public func trigger(_ context: SensorContext) async throws -> (any Trigger)? {
         HttpSensorTrigger(
             sensor: self, settings: context.settings, clock: context.clock,
-            deadline: context.clock.now.advanced(by: context.remaining))
+            deadline: context.clock.now.advanced(by: context.remaining), afterPoke: context.pokeNumber)
     }
 }
