@@ -25,8 +25,10 @@ public actor Scheduler {
     public nonisolated let metrics: RuntimeMetrics
     var dags: [String: DAG] = [:]
     /// Each asset-scheduled DAG's snapshot, taken at registration.
-    var snapshots: [String: DagSnapshot] = [:]
-    var declared: [AssetKey: Asset] = [:]
+    var snapshots: [String: DagSnapshot] = [:] { didSet { storeCache.invalidate() } }
+    var declared: [AssetKey: Asset] = [:] { didSet { storeCache.invalidate() } }
+    /// What the store work derives from the registrations (dropped whenever they change).
+    var storeCache = SchedulerStoreCache()
     /// The active assets (Airflow's `asset_active`), in activation order: what asset references resolve against.
     var active: [AssetKey] = []
 
@@ -115,22 +117,15 @@ public actor Scheduler {
 
     /// Commits a batch of asset events in one transaction, each in a savepoint, and publishes what was recorded.
     private func commit(_ batch: [RecordRequest]) async -> [Result<Recorded, any Error>] {
-        let snapshots = Array(snapshots.values)
+        let generation = storeCache.generation
+        let resolution = storeCache.resolution ?? RecordingResolution(snapshots: snapshots.values)
         let outcomes: [Result<Recorded, any Error>]
         do {
-            outcomes = try await database.pool.write { db in
-                batch.map { request in
-                    Result {
-                        var recorded: Recorded?
-                        try db.inSavepoint {
-                            recorded = try Self.record(request, in: db, snapshots: snapshots)
-                            return .commit
-                        }
-                        guard let recorded else { throw CancellationError() }  // unreachable: the savepoint ran
-                        return recorded
-                    }
-                }
+            let written = try await database.pool.write { db in
+                try SchedulerStore.record(batch, in: db, resolution: resolution)
             }
+            outcomes = written.outcomes
+            storeCache.store(written.resolution, for: generation)
         } catch {
             return batch.map { _ in .failure(error) }  // the transaction did not commit: none of them is recorded
         }
@@ -139,37 +134,6 @@ public actor Scheduler {
             for run in result.createdRuns { created.publish(run) }
         }
         return outcomes
-    }
-
-    /// Records one event inside the caller's transaction (see `recordAssetEvent`).
-    private static func record(_ request: RecordRequest, in db: Database, snapshots: [DagSnapshot]) throws -> Recorded {
-        let source = request.source
-        if let messageId = source.messageId,
-            let existing = try SchedulerStore.assetEvent(
-                db, kind: source.kind, watcher: SchedulerStore.watcherName(source), messageId: messageId)
-        {
-            return Recorded(event: existing, duplicate: true, queuedFor: [], createdRuns: [])
-        }
-        let event = try SchedulerStore.insertAssetEvent(
-            db, request.asset, extra: request.extra, source: source, aliases: request.aliases,
-            timestamp: request.timestamp)
-        let aliases = try SchedulerStore.aliasResolution(db)
-        let references = try SchedulerStore.referenceResolution(db, for: snapshots.map(\.condition))
-        let interested = snapshots.filter {
-            $0.condition.waits(on: request.asset, aliases: aliases, references: references)
-        }
-        for snapshot in interested {
-            try db.run(
-                "INSERT INTO asset_event_queue(dag_id, asset_event_id) VALUES (?, ?)",
-                arguments: [snapshot.dagId, event.id])
-        }
-        var runs: [DagRunRef] = []
-        for snapshot in interested {
-            runs += try SchedulerStore.createRuns(
-                db, snapshot, aliases: aliases, references: references, now: request.timestamp)
-        }
-        return Recorded(
-            event: event, duplicate: false, queuedFor: interested.map(\.dagId).sorted(), createdRuns: runs)
     }
 
     /// Re-evaluates the queues of these DAGs (after a run finished or a DAG was unpaused).

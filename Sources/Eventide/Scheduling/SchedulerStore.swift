@@ -9,39 +9,22 @@ enum SchedulerStore {
         _ db: Database, _ dag: DagSnapshot, aliases: [String: Set<AssetKey>],
         references: [AssetReference: AssetKey] = [:], now: Date, runType: DagRunType = .assetTriggered
     ) throws -> [DagRunRef] {
-        let paused =
-            try db.value(Bool.self, "SELECT is_paused FROM dag WHERE dag_id = ?", arguments: [dag.dagId]) ?? false
-        let active =
-            try db.value(
-                Int.self,
-                """
-                SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')
-                """, arguments: [dag.dagId]) ?? 0
-        let plan = dag.runsToCreate(
-            queued: try queuedEvents(db, dagId: dag.dagId), aliases: aliases, references: references,
-            paused: paused, activeRuns: active)
-        var refs: [DagRunRef] = []
-        for events in plan {
-            let runId = newRunId(db, dagId: dag.dagId, type: runType, now: now)
-            try insertRun(
-                db, dagId: dag.dagId, runId: runId, type: runType, conf: .object([:]),
-                taskIds: dag.taskIds, now: now)
-            for event in events {
-                try db.run(
-                    "INSERT INTO dag_run_asset_event(dag_id, run_id, asset_event_id) VALUES (?, ?, ?)",
-                    arguments: [dag.dagId, runId, event.id])
-                try db.run(
-                    "DELETE FROM asset_event_queue WHERE dag_id = ? AND asset_event_id = ?",
-                    arguments: [dag.dagId, event.id])
-            }
-            refs.append(DagRunRef(dagId: dag.dagId, runId: runId))
-        }
-        return refs
+        var queue = try DagQueue(db, dagId: dag.dagId)
+        return try createRuns(
+            db, dag, queue: &queue, aliases: aliases, references: references, now: now, runType: runType)
     }
 
     static func newRunId(_ db: Database, dagId: String, type: DagRunType, now: Date) -> String {
-        let count = (try? db.value(Int.self, "SELECT COUNT(*) FROM dag_run WHERE dag_id = ?", arguments: [dagId])) ?? 0
-        return "\(type.rawValue)__\(EventTime.format(now))__\(count + 1)"
+        runId(type: type, now: now, number: ((try? runCount(db, dagId: dagId)) ?? 0) + 1)
+    }
+
+    /// A run id: the type, the time of creation and the run's number among the DAG's runs.
+    static func runId(type: DagRunType, now: Date, number: Int) -> String {
+        "\(type.rawValue)__\(EventTime.format(now))__\(number)"
+    }
+
+    static func runCount(_ db: Database, dagId: String) throws -> Int {
+        try db.value(Int.self, "SELECT COUNT(*) FROM dag_run WHERE dag_id = ?", arguments: [dagId]) ?? 0
     }
 
     static func insertRun(

@@ -58,11 +58,20 @@ extension AirflowAPI {
             // Stored by an earlier process, not declared by this one: no DAG here can use it.
             throw HTTPProblem(.notFound, detail: "Asset with \(body.address) was not found")
         }
-        var runs: [DagRun] = []
-        for ref in recorded.createdRuns {
-            if let run = try await scheduler.run(ref) { runs.append(run) }
-        }
-        return .json(AirflowJSON.assetEvent(recorded.event, asset: record, createdRuns: runs))
+        // The runs as the commit created them (queued, not started): nothing is read back after the commit.
+        var answer = AirflowJSON.assetEvent(recorded.event, asset: record, createdRuns: []).objectValue ?? [:]
+        answer["created_dagruns"] = .array(recorded.createdRuns.map(Self.createdRunReference))
+        return .json(.object(answer))
+    }
+
+    /// Airflow's `DagRunAssetReference` for a run an asset event has just created: queued, with no logical date
+    /// (asset-triggered) and not started yet (`AirflowJSON.runReference`'s shape).
+    static func createdRunReference(_ ref: DagRunRef) -> JSONValue {
+        [
+            "run_id": .string(ref.runId), "dag_id": .string(ref.dagId), "logical_date": nil, "start_date": nil,
+            "end_date": nil, "state": .string(DagRunState.queued.rawValue), "data_interval_start": nil,
+            "data_interval_end": nil,
+        ]
     }
 
     /// The asset an event body addresses: 404 when none matches, 409 when a URI or name is shared by several
@@ -70,9 +79,9 @@ extension AirflowAPI {
     func asset(_ address: CreateAssetEventBody.Address) async throws -> AssetRecord {
         let matches: [AssetRecord]
         switch address {
-        case .id(let id): matches = try await scheduler.assetRecord(id: id).map { [$0] } ?? []
-        case .uri(let uri): matches = try await scheduler.assetRecords().filter { $0.key.uri == uri }
-        case .name(let name): matches = try await scheduler.assetRecords().filter { $0.key.name == name }
+        case .id(let id): matches = try await scheduler.indexedAssetRecord(id: id).map { [$0] } ?? []
+        case .uri(let uri): matches = try await scheduler.indexedAssetRecords(uri: uri)
+        case .name(let name): matches = try await scheduler.indexedAssetRecords(name: name)
         }
         guard let record = matches.first else {
             throw HTTPProblem(.notFound, detail: "Asset with \(address) was not found")

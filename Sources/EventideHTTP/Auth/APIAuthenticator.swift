@@ -23,6 +23,8 @@ public struct APIAuthenticator: Sendable {
     }
 
     private let keys: JWTKeyCollection
+    /// Tokens whose signature was already checked (expiry and user are still checked on every request).
+    let verified = VerifiedTokens()
     private let accounts: [String: Account]
     public let tokenLifetime: Duration
     /// Stamps `iat` and `exp`, and decides when a token has expired.
@@ -66,10 +68,15 @@ public struct APIAuthenticator: Sendable {
     /// the authenticator's clock.
     public func principal(bearer token: String) async throws(APIAuthFailure) -> Principal {
         let claims: AccessTokenClaims
-        do {
-            claims = try await keys.verify(token, as: AccessTokenClaims.self)
-        } catch {
-            throw .invalidToken
+        if let known = verified.claims(of: token) {
+            claims = known
+        } else {
+            do {
+                claims = try await keys.verify(token, as: AccessTokenClaims.self)
+            } catch {
+                throw .invalidToken
+            }
+            verified.insert(claims, of: token)
         }
         guard clock.date < claims.exp.value else { throw .expiredToken }
         guard let account = accounts[claims.sub.value] else { throw .invalidToken }
