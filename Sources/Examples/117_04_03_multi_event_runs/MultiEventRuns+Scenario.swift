@@ -75,7 +75,8 @@ extension MultiEventRuns {
         let timeline = Timeline()
         let assets = try Assets()
         let serial = try await settlement(
-            perRun: 1, dagId: "settle_serial", assets: assets, database: database, epoch: Date(), timeline: timeline,
+            perRun: 1, dagId: "settle_serial", assets: assets, database: database, epoch: wholeMillisecond(),
+            timeline: timeline,
             fresh: true)
         let parallel = try await settlement(
             perRun: branches, dagId: "settle_parallel", assets: assets, database: database,
@@ -88,6 +89,11 @@ extension MultiEventRuns {
     }
 
     static func date(_ seconds: Double, from epoch: Date) -> Date { epoch.addingTimeInterval(seconds) }
+
+    /// Now, rounded up to the millisecond (the store keeps dates to the millisecond).
+    static func wholeMillisecond() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.up) / 1000)
+    }
 
     /// A burst of four orders, then the payment that completes `orders & payments`: one run, fanned out to the
     /// branches and joined, on an orchestrator running `perRun` tasks of a run at once.
@@ -110,7 +116,7 @@ extension MultiEventRuns {
         try await orchestrator.register(dags: [dag], assets: assets.all)
         if fresh { try await orchestrator.requireFreshStore() }
         let scheduler = orchestrator.scheduler
-        let seconds = { (date: Date?) in (date ?? epoch).timeIntervalSince(epoch) }
+        let seconds = { (date: Date?) in MultiEventRuns.seconds(date, since: epoch) }
         let (run, awaiting) = try await orchestrator.withServices {
             var awaiting: [String] = []
             for n in 1...4 {
@@ -234,8 +240,12 @@ extension MultiEventRuns {
         return RunRecord(
             dagId: run.dagId, runId: run.runId, runType: run.runType, consumed: events.map(\.id),
             consumedAssets: events.map { "\($0.asset.name)#\($0.id)" },
-            startedAt: (run.startedAt ?? epoch).timeIntervalSince(epoch),
-            endedAt: (run.endedAt ?? epoch).timeIntervalSince(epoch))
+            startedAt: seconds(run.startedAt, since: epoch), endedAt: seconds(run.endedAt, since: epoch))
+    }
+
+    /// Seconds on a phase's clock, to the millisecond the store keeps.
+    static func seconds(_ date: Date?, since epoch: Date) -> Double {
+        ((date ?? epoch).timeIntervalSince(epoch) * 1000).rounded() / 1000 + 0  // + 0: never -0.0
     }
 
     static func int64s(_ value: JSONValue?) -> [Int64] {
