@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
             event's correlation and causation ids when a LineageTracker recorded them.
             --dag <dag_id>: the DAG's condition over the events queued for it, what it still awaits, pause, active \
             runs against its limit, and its latest runs with the events each consumed.
-            The store is only read.
+            The store is only read (opening it applies the migrations it lacks, as every tool does).
             """)
 
     @Option(help: "The store (an example's --db file).") var db: String
