@@ -69,7 +69,8 @@ public final class RecordingSpan: Span {
         else { return }
         guard let parent = context.traceParent else { return }
         var attributes: [String: String] = [:]
-        finished.attributes.forEach { name, value in attributes[name] = Self.text(value) }
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        finished.attributes.forEach { name, value in attributes[name] = Self.text(value) }  // not a Sequence
         let status: RecordedSpan.Status =
             switch finished.status?.code {
             case .some(.ok): .ok
