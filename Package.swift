@@ -56,9 +56,14 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     // 117.4 TriggerEvent Handling
     ("117_04_01_trigger_event_basics", []),
     ("117_04_02_event_data_extraction", []),
+    ("117_04_03_multi_event_runs", ["EventideTesting"]),
     ("117_04_04_event_routing", []),
     // 117.5 Combining Watchers with Assets
+    ("117_05_01_multiple_watchers", []),
     ("117_05_02_asset_watcher_deps", []),
+    ("117_05_03_conditional_scheduling", ["EventideTesting"]),
+    ("117_05_04_cross_dag_events", [.product(name: "Tracing", package: "swift-distributed-tracing")]),
+    ("117_05_05_event_driven_pipeline", []),
 ]
 
 /// Items that serve or call HTTP (Hummingbird and async-http-client): they link EventideHTTP, so only they pay for
@@ -67,8 +72,12 @@ let httpExamples: [(id: String, links: [Target.Dependency])] = [
     // 95.2 External Event Integration
     ("95_02_01_webhook_triggering", []),
     ("95_02_05_custom_event_gateway", []),
+    // 95.3 Sensor-Based Event Handling
+    ("95_03_03_http_endpoint_events", [hummingbird]),
     // 117.3 External Event Monitoring
     ("117_03_04_webhook_watcher", []),
+    // 117.4 TriggerEvent Handling
+    ("117_04_05_event_replay", []),
     // 117.10 Real-World Asset Watchers
     ("117_10_04_webhook_workflows", []),
 ]
@@ -83,6 +92,7 @@ var targets: [Target] = [
             grdb, logging, lifecycle, metrics,
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             .product(name: "Stencil", package: "Stencil"),  // task-argument templates
+            .product(name: "Tracing", package: "swift-distributed-tracing"),  // lineage spans (W3C trace context)
         ]),
     // What every example's entry point shares: flags, narrative, JSON outcome.
     .target(name: "EventideCLI", dependencies: ["Eventide", argumentParser, logging]),
@@ -174,6 +184,10 @@ var targets: [Target] = [
     // The dead-letter queue from the command line: `eventide-dlq --db <path> list|show|edit|redrive|discard`.
     .executableTarget(
         name: "EventideDLQTool", dependencies: ["Eventide", argumentParser], path: "Sources/Tools/EventideDLQTool"),
+    // Why an asset event did or did not trigger a DAG: `eventide-explain --db <path> (--event <id> | --dag <dag_id>)`.
+    .executableTarget(
+        name: "EventideExplainTool", dependencies: ["Eventide", argumentParser],
+        path: "Sources/Tools/EventideExplainTool"),
     // A child process for the projection crash test: fills an event store, applies a counting projection.
     .executableTarget(
         name: "EventideProjectionWriter", dependencies: ["Eventide", argumentParser],
@@ -184,6 +198,7 @@ var targets: [Target] = [
             "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),  // the runtime's metrics, recorded in tests
+            .product(name: "Tracing", package: "swift-distributed-tracing"),  // lineage spans
         ]),
     // The AMQP client and trigger against rabbitmq-server (scripts/servers up rabbitmq).
     .testTarget(name: "EventideAMQPTests", dependencies: ["Eventide", "EventideTesting", "EventideAMQP"]),
@@ -252,6 +267,7 @@ let package = Package(
         // The web console and /metrics over a store: `eventide-console --db <path>`.
         .executable(name: "eventide-console", targets: ["EventideConsoleTool"]),
         .executable(name: "eventide-dlq", targets: ["EventideDLQTool"]),
+        .executable(name: "eventide-explain", targets: ["EventideExplainTool"]),
         .library(name: "EventideHTTP", targets: ["EventideHTTP"]),
     ] + (examples + httpExamples).map { .executable(name: $0.id, targets: [moduleName($0.id)]) },
     dependencies: [
@@ -274,6 +290,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),  // the console's pages
         .package(url: "https://github.com/stencilproject/Stencil", from: "0.15.1"),  // task-argument templates
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),  // lineage spans
     ],
     targets: targets
 )

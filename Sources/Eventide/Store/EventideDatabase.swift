@@ -203,6 +203,7 @@ public struct EventideDatabase: Sendable {
         Resequencer.registerMigrations(in: &migrator)
         SensorProgress.registerMigrations(in: &migrator)
         SchedulerStore.registerMigrations(in: &migrator)
+        LineageStore.registerMigrations(in: &migrator)
         return migrator
     }
 }
