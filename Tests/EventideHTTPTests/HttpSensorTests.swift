@@ -118,7 +118,8 @@ struct HttpSensorTests {
             await testClock.advance(by: .seconds(29))
             #expect(trigger.requests.current == 0)
             await testClock.advance(by: .seconds(1))
-            try await Self.waitUntil { trigger.requests.current == 1 && testClock.sleeperCount == 1 }  // 503: waits again
+            // 503: waits again.
+            try await Self.waitUntil { trigger.requests.current == 1 && testClock.sleeperCount == 1 }
             health.answer.withLock { $0 = (200, #"{"status":"ok"}"#) }
             await testClock.advance(by: .seconds(30))
             let event = try #require(try await events.value)

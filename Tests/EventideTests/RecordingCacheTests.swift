@@ -62,7 +62,7 @@ struct RecordingCacheTests {
         #expect(try await emit(consuming, orders.key).queuedFor.isEmpty)
 
         let producing = Scheduler(database: database)  // another process's scheduler, say
-        try await emit(producing, orders.key, alias: alias)
+        _ = try await emit(producing, orders.key, alias: alias)
         #expect(try await emit(consuming, orders.key).queuedFor == ["by_alias"])
     }
 

@@ -92,7 +92,8 @@ extension ConditionalScheduling {
             ], assets: assets.all)
         try await orchestrator.requireFreshStore()
         let scheduler = orchestrator.scheduler
-        let seconds = { (date: Date) in (date.timeIntervalSince(clock.epoch) * 1000).rounded() / 1000 + 0 }  // stored in ms
+        // The store keeps milliseconds.
+        let seconds = { (date: Date) in (date.timeIntervalSince(clock.epoch) * 1000).rounded() / 1000 + 0 }
         let waits = try await orchestrator.withServices {
             var waits: [Waiting] = [], now = 0, landed = 0
             for (at, step) in script(assets) {

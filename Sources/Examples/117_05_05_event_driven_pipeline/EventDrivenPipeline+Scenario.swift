@@ -170,9 +170,8 @@ extension EventDrivenPipeline {
 
         /// Polls every 10 ms until `condition` holds.
         func waitUntil(_ condition: @escaping @Sendable () async throws -> Bool) async throws {
-            try await WaitDeadline.seconds(30).enforce(waitingFor: "the file to go through the pipeline") {
-                while try await !condition() { try await Task.sleep(for: .milliseconds(10)) }
-            }
+            try await WaitDeadline.seconds(30).poll(
+                every: .milliseconds(10), waitingFor: "the file to go through the pipeline", until: condition)
         }
     }
 

@@ -76,7 +76,8 @@ extension HttpEndpointEvents {
                 ServiceHealth(path: "/\(strategy.rawValue)/health", readiness: .afterTime(configuration.readyAfter))
             )
         }
-        let latePort = try await EventideHTTPServer(components: []).withRunning { $0.port }  // nothing listens there yet
+        // Nothing listens there yet.
+        let latePort = try await EventideHTTPServer(components: []).withRunning { $0.port }
         let outcome = try await EventideHTTPServer(components: [secure, deferred] + strategies.map(\.1)).withRunning {
             server in
             let interval = configuration.pokeInterval
@@ -201,11 +202,10 @@ extension HttpEndpointEvents {
             return end.timeIntervalSince(start) * 1000
         }
 
-        /// Polls every 5 ms until `condition` holds (the scenario watches tasks it does not await).
+        /// Polls until `condition` holds (the scenario watches tasks it does not await).
         func waitUntil(_ condition: @escaping @Sendable () async throws -> Bool) async throws {
-            try await WaitDeadline.seconds(30).enforce(waitingFor: "the sensor to reach the awaited state") {
-                while try await !condition() { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            try await WaitDeadline.seconds(30).poll(
+                waitingFor: "the sensor to reach the awaited state", until: condition)
         }
     }
 
