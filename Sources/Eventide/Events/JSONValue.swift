@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON document as a value: what event data, asset event `extra` and DAG run `conf` hold.
 ///
 /// Encodes to and decodes from plain JSON (`{"a": 1}`, not a tagged enum), so stored rows and
@@ -41,23 +39,6 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
-    }
-
-    /// Parses a JSON text. Throws `EventError.malformedJSON` with the parser's reason.
-    public static func parse(_ text: String) throws(EventError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch {
-            throw EventError.malformedJSON(text: text, reason: "\(error)")
-        }
-    }
-
-    /// The compact JSON text with sorted keys (stable across runs, so it can be stored and compared).
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value.
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
     }
 
     public var description: String { jsonText }
