@@ -90,12 +90,53 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
                      .init("items", .array, required: false)])
         _ = schema.violations(of: payload)
     },
+    "json-value": { bytes in
+        // The parser and the writer against the Foundation coders they replaced (JSONValueCodingTests' oracle).
+        let text = String(decoding: bytes, as: UTF8.self)
+        var reason = ""
+        let parsed: JSONValue?
+        do { parsed = try JSONValue.parse(text) } catch {
+            parsed = nil
+            if case .malformedJSON(_, let why) = error { reason = why }
+        }
+        // The deliberate differences: a NUL in the first two bytes (Foundation guesses UTF-16/32), a duplicate
+        // key's value, which Foundation does not validate, and zeros with an exponent (below).
+        if text.utf8.prefix(2).contains(0) { precondition(parsed == nil, "a NUL-led text is rejected"); return }
+        let expected = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        if parsed == nil, expected != nil, reason.hasSuffix(JSONParser.Failure.inDuplicateValue) { return }
+        guard let parsed else { precondition(expected == nil, "parse rejects what JSONDecoder accepts: \(reason)"); return }
+        // Foundation rejects some zeros with an exponent (`0e1`, `0.00e1`); `parse` accepts them.
+        if expected == nil, text.contains(#/(^|[^0-9.eE+-])-?0(\.0+)?[eE]/#) { return }
+        guard let expected else { preconditionFailure("parse accepts what JSONDecoder rejects: \(parsed.jsonText)") }
+        precondition(bitwiseEqual(parsed, expected), "parse and JSONDecoder disagree: \(parsed.jsonText) vs \(expected.jsonText)")
+        precondition(bitwiseEqual((try? JSONValue.parse(parsed.jsonText)) ?? .null, parsed), "jsonText does not parse back")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoded = (try? String(decoding: encoder.encode(parsed), as: UTF8.self)) ?? "null"
+        precondition(parsed.jsonText == encoded, "jsonText differs from JSONEncoder's: \(parsed.jsonText) vs \(encoded)")
+    },
     "connection-uri": { bytes in
         guard let connection = try? Connection(id: "fuzz", uri: String(decoding: bytes, as: UTF8.self)) else { return }
         _ = connection.redacted
         if let settings = try? AWSConnectionSettings(connection: connection, environment: [:]) { _ = try? settings.endpoint(for: "sqs") }
     },
 ]
+
+/// Equality down to the bits of numbers and the bytes of strings and keys (`==` calls -0 and 0 equal).
+func bitwiseEqual(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.number(let a), .number(let b)): return a.bitPattern == b.bitPattern
+    case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+    case (.array(let a), .array(let b)): return a.count == b.count && zip(a, b).allSatisfy(bitwiseEqual)
+    case (.object(let a), .object(let b)):
+        return a.count == b.count
+            && a.allSatisfy { key, value in
+                guard let index = b.index(forKey: key) else { return false }
+                return b[index].key.utf8.elementsEqual(key.utf8) && bitwiseEqual(value, b[index].value)
+            }
+    default: return a == b
+    }
+}
 
 nonisolated(unsafe) var selected: (@Sendable ([UInt8]) -> Void)?
 

@@ -19,6 +19,8 @@ extension JSONValue {
     /// - The value of a duplicate key is validated like any other, although the first value wins. Foundation
     ///   checks only its outline (brackets, quotes, literals) and accepts `{"a":1,"a":"\x"}` or `{"a":1,"a":01}`;
     ///   here the reason then ends with `(in the value of a duplicate key)`.
+    /// - A zero with an exponent is accepted: Foundation (swift-foundation on Linux, Swift 6.3) rejects `0e1` to
+    ///   `0e9` and `0.00e1` although it accepts `0e0`, `0e10` and `0.0e1`; all are valid JSON for 0.
     public static func parse(_ text: String) throws(EventError) -> JSONValue {
         var text = text
         let result = text.withUTF8 { bytes -> Result<JSONValue, JSONParser.Failure> in
