@@ -77,7 +77,7 @@ struct JSONValueCodingTests {
         arguments: [
             (#"{"name":"orders",}}"#, "unexpected character '}' at offset 18"),
             (#"[1, 2"#, "unexpected end of text at offset 5"),
-            (#"{"é": tru}"#, "unexpected character '}' at offset 9"),
+            (#"{"é": tru}"#, "unexpected character '}' at offset 10"),
             ("\"a\tb\"", "unexpected character U+0009 at offset 2"),
             (#"[1e400]"#, "number out of range at offset 1"),
             (#""\ud83d""#, "high surrogate without a low one in the escape at offset 1"),

@@ -13,6 +13,13 @@ extension JSONValue {
         writer.write(self)
         return String(decoding: writer.bytes, as: UTF8.self)
     }
+
+    /// `jsonText`'s UTF-8 bytes, for what sends bytes (an HTTP body): no `String` is made on the way.
+    public var jsonUTF8: [UInt8] {
+        var writer = JSONWriter()
+        writer.write(self)
+        return writer.bytes
+    }
 }
 
 /// Writes a `JSONValue` as compact UTF-8 JSON text with sorted keys: `JSONValue.jsonText`'s engine.
@@ -38,11 +45,14 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
-            for (index, member) in members.sorted(by: { Self.precedes($0.key, $1.key) }).enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                write(member.key)
+            // The members' positions are sorted, not the members: no key or value is copied while sorting.
+            var order = Array(members.indices)
+            order.sort { Self.precedes(members[$0].key, members[$1].key) }
+            for (position, index) in order.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(members[index].key)
                 bytes.append(UInt8(ascii: ":"))
-                write(member.value)
+                write(members[index].value)
             }
             bytes.append(UInt8(ascii: "}"))
         }
@@ -50,9 +60,10 @@ struct JSONWriter {
 
     /// Whether `a` sorts before `b` in `.sortedKeys` order: their UTF-8 bytes compared lexicographically.
     static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { a in b.withUTF8 { b in a.lexicographicallyPrecedes(b) } }
+        let contiguous = a.utf8.withContiguousStorageIfAvailable { a in
+            b.utf8.withContiguousStorageIfAvailable { b in a.lexicographicallyPrecedes(b) }
+        }
+        return (contiguous ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// A whole number below 2^53 as its digits; any other finite number as its `description` less a trailing
