@@ -149,6 +149,7 @@ var targets: [Target] = [
         dependencies: [
             "Eventide", hummingbird, logging, metrics, lifecycle, httpClient,  // httpClient: HttpSensor
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOPosix", package: "swift-nio"),  // the server's event loop
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -195,7 +196,7 @@ var targets: [Target] = [
     .testTarget(
         name: "EventideTests",
         dependencies: [
-            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS",
+            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS", grdb,
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),  // the runtime's metrics, recorded in tests
             .product(name: "Tracing", package: "swift-distributed-tracing"),  // lineage spans

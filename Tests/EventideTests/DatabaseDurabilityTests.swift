@@ -1,8 +1,10 @@
-import Eventide
 import EventideTesting
 import Foundation
+import GRDB
 import Synchronization
 import Testing
+
+@testable import Eventide
 
 /// Issue 14, "Durability past the process": `synchronous` as set must be what the writer connection runs with.
 @Suite("Database durability", .timeLimit(.minutes(1)))
@@ -115,5 +117,27 @@ struct DatabaseDurabilityTests {
         let normal = try syncCalls(appending: commits, durability: .normal)
         #expect(full >= commits)
         #expect(normal < commits / 4)
+    }
+
+    /// Task marks (queued, running) skip the flush: the commit runs at NORMAL, and the writer is back at its
+    /// durability right after, also when the write fails.
+    @Test(
+        "an unflushed write commits at NORMAL and leaves the writer at its durability",
+        arguments: EventideDatabase.Durability.allCases)
+    func unflushedWrite(durability: EventideDatabase.Durability) async throws {
+        let database = try database(durability)
+        let level = try await database.writeUnflushed { db in
+            try db.execute(sql: "CREATE TABLE mark (n INTEGER)")
+            try db.execute(sql: "INSERT INTO mark VALUES (1)")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        #expect(level == EventideDatabase.Durability.normal.level)
+        #expect(try database.writerDurability() == durability)
+        await #expect(throws: DatabaseError.self) {
+            try await database.writeUnflushed { db in try db.execute(sql: "INSERT INTO nowhere VALUES (1)") }
+        }
+        #expect(try database.writerDurability() == durability)
+        let rows = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mark") }
+        #expect(rows == 1)
     }
 }

@@ -27,7 +27,7 @@ struct GroupCommitTests {
         let commits = GroupCommit<Int, Int>()
         let output = try await commits.submit(4) { batch in batch.map { .success($0 + 1) } }
         #expect(output == 5)
-        #expect(await commits.commits == 1)
+        #expect(commits.commits == 1)
     }
 
     @Test func requestsArrivingDuringACommitShareTheNextOneAndKeepTheirOwnOutcomes() async throws {
@@ -45,7 +45,7 @@ struct GroupCommitTests {
                     }
                 }
             }
-            while await commits.waiting < 20 { await Task.yield() }
+            while commits.waiting < 20 { await Task.yield() }
             gate.continuation.yield()  // let the first commit finish
             var outcomes: [Int: Result<Int, Refused>] = [:]
             for try await (n, outcome) in group { outcomes[n] = outcome }
@@ -54,8 +54,8 @@ struct GroupCommitTests {
             }
         }
         #expect(gate.batches.withLock { $0 }.map(\.count) == [1, 20])
-        #expect(await commits.commits == 2)
-        #expect(await commits.largestBatch == 20)
+        #expect(commits.commits == 2)
+        #expect(commits.largestBatch == 20)
     }
 
     @Test func aBatchIsBoundedAndTheRestLeadTheNextCommit() async throws {
@@ -67,7 +67,7 @@ struct GroupCommitTests {
             for n in 1...20 {
                 group.addTask { _ = try? await commits.submit(n * 2, commit: gate.commit) }
             }
-            while await commits.waiting < 20 { await Task.yield() }
+            while commits.waiting < 20 { await Task.yield() }
             gate.continuation.yield()
             try await group.waitForAll()
         }

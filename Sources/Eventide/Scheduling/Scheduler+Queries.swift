@@ -63,7 +63,7 @@ extension Scheduler {
 
     /// How many commits recorded asset events so far: fewer than the events when concurrent calls shared commits
     /// (`GroupCommit`). For benchmarks and figures.
-    public func recordingCommits() async -> Int { await recordings.commits }
+    public nonisolated func recordingCommits() async -> Int { recordings.commits }
 
     // MARK: Waiting
 

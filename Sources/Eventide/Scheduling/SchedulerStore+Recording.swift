@@ -24,9 +24,8 @@ extension SchedulerStore {
             var eventResolution = resolution
             let outcome = Result {
                 var recorded: Scheduler.Recorded?
-                try db.inSavepoint {
+                try db.inCachedSavepoint {
                     recorded = try record(request, in: db, resolution: &eventResolution, queues: &queues)
-                    return .commit
                 }
                 guard let recorded else { throw CancellationError() }  // unreachable: the savepoint ran
                 return recorded

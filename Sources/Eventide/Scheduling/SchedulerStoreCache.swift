@@ -1,26 +1,62 @@
+import Synchronization
+
 /// What the scheduler's store work derives from its registrations and keeps between calls: the recording path's
-/// resolution (`RecordingResolution`) and the REST API's asset lookup (`AssetIndex`).
+/// resolution (`RecordingResolution`) and the REST API's asset lookup (`AssetIndex`), beside the registrations
+/// they are derived from (the asset-scheduled DAGs' snapshots and the declared assets).
 ///
-/// Valid for one registration generation: `Scheduler` calls `invalidate()` whenever its DAG snapshots or its
-/// declared assets change (a registration), and a value computed across an `await` is stored only if the
-/// generation it was computed for is still the current one (`store(_:for:)`), so a registration that lands
-/// meanwhile is never hidden by a stale value.
-struct SchedulerStoreCache: Sendable {
-    private(set) var generation = 0
-    private(set) var resolution: RecordingResolution?
-    private(set) var assetIndex: AssetIndex?
-
-    mutating func invalidate() {
-        generation &+= 1
-        resolution = nil
-        assetIndex = nil
+/// Shared under a lock rather than kept in the `Scheduler` actor, so the hot paths (recording an asset event,
+/// looking an asset up for the REST API) read it from the caller's own executor, with no hop through the actor.
+///
+/// Valid for one registration generation: `Scheduler` calls `update(snapshots:declared:)` whenever its DAG
+/// snapshots or its declared assets change (a registration), which drops what was derived; a value computed across
+/// an `await` is stored only if the generation it was computed for is still the current one (`store(_:for:)`), so
+/// a registration that lands meanwhile is never hidden by a stale value.
+final class SchedulerStoreCache: Sendable {
+    private struct State {
+        var generation = 0
+        var snapshots: [String: DagSnapshot] = [:]
+        var declared: [AssetKey: Asset] = [:]
+        var resolution: RecordingResolution?
+        var assetIndex: AssetIndex?
     }
 
-    mutating func store(_ resolution: RecordingResolution, for generation: Int) {
-        if generation == self.generation { self.resolution = resolution }
+    private let state = Mutex(State())
+
+    var generation: Int { state.withLock { $0.generation } }
+
+    /// A registration changed the snapshots or the declared assets: what was derived from them is dropped.
+    func update(snapshots: [String: DagSnapshot], declared: [AssetKey: Asset]) {
+        state.withLock { state in
+            state.generation &+= 1
+            state.snapshots = snapshots
+            state.declared = declared
+            state.resolution = nil
+            state.assetIndex = nil
+        }
     }
 
-    mutating func store(_ index: AssetIndex, for generation: Int) {
-        if generation == self.generation { assetIndex = index }
+    /// Whether this scheduler declares `asset`.
+    func declares(_ asset: AssetKey) -> Bool { state.withLock { $0.declared[asset] != nil } }
+
+    /// The recording resolution of the current generation (a new one, unresolved, when none is kept), and that
+    /// generation, to store it back with `store(_:for:)` once a commit has brought it up to date.
+    func recordingResolution() -> (resolution: RecordingResolution, generation: Int) {
+        state.withLock { state in
+            (state.resolution ?? RecordingResolution(snapshots: state.snapshots.values), state.generation)
+        }
+    }
+
+    var assetIndex: AssetIndex? { state.withLock { $0.assetIndex } }
+
+    func store(_ resolution: RecordingResolution, for generation: Int) {
+        state.withLock { state in
+            if generation == state.generation { state.resolution = resolution }
+        }
+    }
+
+    func store(_ index: AssetIndex, for generation: Int) {
+        state.withLock { state in
+            if generation == state.generation { state.assetIndex = index }
+        }
     }
 }

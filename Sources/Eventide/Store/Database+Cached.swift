@@ -21,4 +21,22 @@ extension Database {
     ) throws -> Value? {
         try Value.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
+
+    /// Runs `body` in a savepoint of the current transaction: released when it returns, rolled back (and released)
+    /// when it throws, and the error rethrown. GRDB's `inSavepoint` does the same with statements it parses anew on
+    /// every call; a group commit opens one savepoint per event, so these three are prepared once per connection.
+    func inCachedSavepoint(_ body: () throws -> Void) throws {
+        try run("SAVEPOINT eventide")
+        do {
+            try body()
+        } catch {
+            // SQLite may already have rolled the whole transaction back (a full disk, say): nothing to undo then.
+            if isInsideTransaction {
+                try run("ROLLBACK TO SAVEPOINT eventide")
+                try run("RELEASE SAVEPOINT eventide")
+            }
+            throw error
+        }
+        try run("RELEASE SAVEPOINT eventide")
+    }
 }
