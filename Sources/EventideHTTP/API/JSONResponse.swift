@@ -7,6 +7,6 @@ extension Response {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonUTF8)))
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 
 /// Authenticates every request of the routes it is added to with `Authorization: Bearer <token>`, checks the
@@ -40,12 +39,17 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         method == .get || method == .head ? .viewer : .op
     }
 
-    /// The token of an `Authorization: Bearer <token>` header (the scheme in any case), `nil` otherwise.
+    /// The token of an `Authorization: Bearer <token>` header (the scheme in any case, spaces and tabs around the
+    /// token ignored), `nil` otherwise. Read on the header's UTF-8 bytes: every API request comes through here.
     static func bearerToken(_ header: String?) -> String? {
         guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        let bytes = header.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let schemeEnd = bytes.firstIndex(where: isBlank),
+            bytes[..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
+            let start = bytes[schemeEnd...].firstIndex(where: { !isBlank($0) }),
+            let last = bytes[start...].lastIndex(where: { !isBlank($0) })
+        else { return nil }
+        return String(decoding: bytes[start...last], as: UTF8.self)
     }
 }
