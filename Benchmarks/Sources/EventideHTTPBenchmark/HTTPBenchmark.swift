@@ -21,7 +21,9 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
     @Option(help: "Requests per measurement (each connection count, each route).") var requests = 20_000
     @Option(help: "Seconds a measurement may take at most (it stops early, and says so).") var seconds = 30.0
-    @Option(help: "POSTs for the latency measurement, one at a time.") var latencyEvents = 1_000
+    @Option(help: "POSTs for the latency measurement, one at a time (0 skips it).") var latencyEvents = 1_000
+    @Option(help: "Keep-alive connection counts to measure, comma-separated.", transform: Self.connectionCounts)
+    var connections = [1, 8, 64]
     @Option(help: "The load client: auto (wrk when installed, else the Swift client), wrk or swift.")
     var client: LoadClientChoice = .auto
 
@@ -38,7 +40,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         #endif
         let loadClient = try LoadClient.select(client)
         try await throughput(with: loadClient)
-        try await latency()
+        if latencyEvents > 0 { try await latency() }
     }
 
     /// The asset `orders` (with a DAG that runs once per event, when `consumer` is given), a server with the API
@@ -76,51 +78,86 @@ struct HTTPBenchmark: AsyncParsableCommand {
 
     // MARK: 1. Committed events per second, beside a bare route
 
+    static let eventBody = #"{"name":"orders","extra":{"n":1}}"#
+
     func throughput(with loadClient: LoadClient) async throws {
         print("\n1. POST /api/v2/assets/events, keep-alive, \(requests) requests per row (bounded by \(seconds) s)")
-        print("   measured by: \(loadClient.description)")
+        print("   measured by: \(loadClient.description); rates and CPU counted by the server")
         print(
             "   (the events only: no DAG consumes them here, so the executor's writes do not share the store's writer)")
-        print("   connections   bare route (req/s)   events committed (/s)   ratio   commits   events per commit")
-        for connections in [1, 8, 64] {
+        print("   bare GET: `GET /bare` answered 200; bare POST: the API's request (token, JSON body) to a route that")
+        print("   reads the body and answers 200; CPU: the server process's CPU time (all threads) per answer")
+        print(
+            "   connections   bare GET (req/s)   bare POST (req/s)   events committed (/s)   ratio to GET / POST"
+                + "   events per commit   CPU µs: GET / POST / event")
+        for connections in connections {
             try await withServer("bench-http-\(connections)", consumer: nil) {
                 orchestrator, running, token, counter in
-                counter.reset()
-                let bareLoad = try await load(
-                    with: loadClient, url: running.baseURL + "/bare", connections: connections, body: nil,
-                    token: nil)
-                let bare = counter.current
-                counter.reset()
+                let bare = try await measure(counter) {
+                    try await load(
+                        with: loadClient, url: running.baseURL + "/bare", connections: connections, body: nil,
+                        token: nil)
+                }
+                let barePost = try await measure(counter) {
+                    try await load(
+                        with: loadClient, url: running.baseURL + "/bare", connections: connections,
+                        body: Self.eventBody, token: token)
+                }
                 let before = await orchestrator.scheduler.recordingCommits()
-                let apiLoad = try await load(
-                    with: loadClient, url: running.baseURL + "/api/v2/assets/events", connections: connections,
-                    body: #"{"name":"orders","extra":{"n":1}}"#, token: token)
+                let api = try await measure(counter) {
+                    try await load(
+                        with: loadClient, url: running.baseURL + "/api/v2/assets/events", connections: connections,
+                        body: Self.eventBody, token: token)
+                }
                 let commits = await orchestrator.scheduler.recordingCommits() - before
-                let api = counter.current
                 let stored = try await orchestrator.scheduler.assetEvents(
-                    for: AssetKey(
-                        name: "orders", uri: "orders")
+                    for: AssetKey(name: "orders", uri: "orders")
                 ).count
                 // Every 2xx the client got is stored. wrk abandons the requests in flight when it stops (at most
                 // one per connection): the server may have committed and answered those without wrk counting them.
-                let counted = apiLoad.succeeded...(apiLoad.succeeded + connections)
-                guard counted.contains(stored), counted.contains(api.answers),
-                    (bareLoad.succeeded...(bareLoad.succeeded + connections)).contains(bare.answers)
-                else {
+                for measured in [bare, barePost, api] { try measured.check(connections: connections) }
+                guard (api.load.succeeded...(api.load.succeeded + connections)).contains(stored) else {
                     throw ValidationError(
-                        "the client got \(bareLoad.succeeded) and \(apiLoad.succeeded) 2xx answers, the server sent "
-                            + "\(bare.answers) and \(api.answers), and \(stored) events are stored")
+                        "the client got \(api.load.succeeded) 2xx answers and \(stored) events are stored")
                 }
-                let note = apiLoad.stoppedEarly || bareLoad.stoppedEarly ? "  (stopped at the time bound)" : ""
+                let note =
+                    [bare, barePost, api].contains { $0.load.stoppedEarly } ? "  (stopped at the time bound)" : ""
                 print(
                     String(
-                        format: "   %11d   %18.0f   %21.0f   %5.2f   %7d   %17.1f", connections, bare.rate, api.rate,
-                        api.rate / bare.rate, commits, Double(api.answers) / Double(max(commits, 1))) + note)
+                        format: "   %11d   %16.0f   %17.0f   %21.0f   %8.2f / %.2f   %17.1f   %11.1f / %.1f / %.1f",
+                        connections, bare.rate, barePost.rate, api.rate, api.rate / bare.rate,
+                        api.rate / barePost.rate, Double(api.answers) / Double(max(commits, 1)), bare.cpuPerAnswer,
+                        barePost.cpuPerAnswer, api.cpuPerAnswer) + note)
             }
         }
         print(
             "   goals: ≥ 10,000 committed events/s and ≥ half the bare route's rate; Airflow 3.1 here: 163–174 events/s"
         )
+    }
+
+    /// One load, with what the server counted while it ran: its answers and rate, and its CPU time.
+    struct Measured {
+        let load: Load
+        let window: AnswerCounter.Window
+        let cpuMicros: Double
+
+        var answers: Int { window.answers }
+        var rate: Double { window.rate }
+        var cpuPerAnswer: Double { cpuMicros / Double(max(window.answers, 1)) }
+
+        /// The client and the server agree on the answers (up to one abandoned request per connection).
+        func check(connections: Int) throws {
+            guard (load.succeeded...(load.succeeded + connections)).contains(window.answers) else {
+                throw ValidationError("the client got \(load.succeeded) 2xx answers, the server sent \(window.answers)")
+            }
+        }
+    }
+
+    func measure(_ counter: AnswerCounter, _ body: () async throws -> Load) async throws -> Measured {
+        counter.reset()
+        let cpu = ProcessCPU.now()
+        let load = try await body()
+        return Measured(load: load, window: counter.current, cpuMicros: ProcessCPU.now() - cpu)
     }
 
     struct Load {
@@ -234,16 +271,30 @@ struct HTTPBenchmark: AsyncParsableCommand {
 }
 
 extension HTTPBenchmark {
+    static func connectionCounts(_ text: String) throws -> [Int] {
+        let counts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--connections takes positive counts separated by commas, like 1,8,64: \(text)")
+        }
+        return counts.compactMap { $0 }
+    }
+
     static func micros(_ duration: Duration) -> UInt64 {
         let parts = duration.components
         return UInt64(max(0, parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000))
     }
 }
 
-/// The floor the API is compared with: a Hummingbird route that answers 200 with no body and does nothing.
+/// The floors the API is compared with: a Hummingbird route that answers 200 with no body and does nothing
+/// (`GET /bare`), and the same route taking the API's request (`POST /bare` with the token and the JSON body),
+/// which reads the body and answers 200: what HTTP costs for a request of that shape, before any work.
 struct BareRoute: HTTPComponent {
     func register(on router: Router<EventideRequestContext>) {
         router.get("/bare") { _, _ in HTTPResponse.Status.ok }
+        router.post("/bare") { request, _ in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return HTTPResponse.Status.ok
+        }
     }
 }
 
