@@ -6,6 +6,8 @@ import urllib.error
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 PAGES = ["/ui", "/ui/dags", "/ui/runs", "/ui/assets", "/ui/watchers", "/ui/dead-letters"]
 
@@ -101,7 +103,10 @@ def test_redrive_moves_the_letter_out_of_the_dead_letter_queue(console, browser,
     first = rows(browser, "waiting", "letter")[0]
     first.find_element(By.CSS_SELECTOR, "button.redrive").click()
 
-    assert browser.current_url.startswith(console.url("/ui/dead-letters?redriven=" + waiting[0]))
+    # The click submits a form; the browser follows the server's redirect after click() returns.
+    redirected = console.url("/ui/dead-letters?redriven=" + waiting[0])
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains(redirected))
+    assert browser.current_url.startswith(redirected)
     assert browser.find_element(By.ID, "flash").is_displayed()
     assert [row.get_attribute("data-letter-id") for row in rows(browser, "waiting", "letter")] == waiting[1:]
     assert [row.get_attribute("data-letter-id") for row in rows(browser, "redriven", "letter")] == waiting[:1]
