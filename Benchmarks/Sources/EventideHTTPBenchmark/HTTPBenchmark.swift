@@ -19,8 +19,9 @@ struct HTTPBenchmark: AsyncParsableCommand {
         commandName: "eventide-http-benchmark",
         abstract: "Measures the REST API's durable event rate and its POST-to-task latency.")
 
-    @Option(help: "Requests per measurement (each connection count, each route).") var requests = 20_000
-    @Option(help: "Seconds a measurement may take at most (it stops early, and says so).") var seconds = 30.0
+    @Option(help: "Requests per measurement (each connection count, each route).") var requests = 60_000
+    @Option(help: "Seconds a measurement may take at most (it stops early, and says so).") var seconds = 5.0
+    @Option(help: "Rounds of the three loads per connection count (medians are printed).") var rounds = 3
     @Option(help: "POSTs for the latency measurement, one at a time (0 skips it).") var latencyEvents = 1_000
     @Option(help: "Keep-alive connection counts to measure, comma-separated.", transform: Self.connectionCounts)
     var connections = [1, 8, 64]
@@ -81,58 +82,99 @@ struct HTTPBenchmark: AsyncParsableCommand {
     static let eventBody = #"{"name":"orders","extra":{"n":1}}"#
 
     func throughput(with loadClient: LoadClient) async throws {
-        print("\n1. POST /api/v2/assets/events, keep-alive, \(requests) requests per row (bounded by \(seconds) s)")
+        print(
+            "\n1. POST /api/v2/assets/events, keep-alive, up to \(requests) requests a load (bounded by \(seconds) s), "
+                + "\(rounds) rounds")
         print("   measured by: \(loadClient.description); rates and CPU counted by the server")
         print(
             "   (the events only: no DAG consumes them here, so the executor's writes do not share the store's writer)")
         print("   bare GET: `GET /bare` answered 200; bare POST: the API's request (token, JSON body) to a route that")
-        print("   reads the body and answers 200; CPU: the server process's CPU time (all threads) per answer")
+        print("   reads the body and answers 200; CPU: the server process's CPU time (all threads) per answer.")
+        print("   Each round runs the three loads back to back; medians over the rounds (ratios taken within a round),")
+        print("   so a drift of the machine's speed between loads does not decide the ratio.")
         print(
             "   connections   bare GET (req/s)   bare POST (req/s)   events committed (/s)   ratio to GET / POST"
                 + "   events per commit   CPU µs: GET / POST / event")
         for connections in connections {
             try await withServer("bench-http-\(connections)", consumer: nil) {
                 orchestrator, running, token, counter in
-                let bare = try await measure(counter) {
-                    try await load(
-                        with: loadClient, url: running.baseURL + "/bare", connections: connections, body: nil,
-                        token: nil)
+                var rows: [Round] = []
+                for _ in 0..<rounds {
+                    rows.append(
+                        try await round(
+                            with: loadClient, connections: connections, orchestrator: orchestrator, running: running,
+                            token: token, counter: counter))
                 }
-                let barePost = try await measure(counter) {
-                    try await load(
-                        with: loadClient, url: running.baseURL + "/bare", connections: connections,
-                        body: Self.eventBody, token: token)
-                }
-                let before = await orchestrator.scheduler.recordingCommits()
-                let api = try await measure(counter) {
-                    try await load(
-                        with: loadClient, url: running.baseURL + "/api/v2/assets/events", connections: connections,
-                        body: Self.eventBody, token: token)
-                }
-                let commits = await orchestrator.scheduler.recordingCommits() - before
-                let stored = try await orchestrator.scheduler.assetEvents(
-                    for: AssetKey(name: "orders", uri: "orders")
-                ).count
-                // Every 2xx the client got is stored. wrk abandons the requests in flight when it stops (at most
-                // one per connection): the server may have committed and answered those without wrk counting them.
-                for measured in [bare, barePost, api] { try measured.check(connections: connections) }
-                guard (api.load.succeeded...(api.load.succeeded + connections)).contains(stored) else {
-                    throw ValidationError(
-                        "the client got \(api.load.succeeded) 2xx answers and \(stored) events are stored")
-                }
-                let note =
-                    [bare, barePost, api].contains { $0.load.stoppedEarly } ? "  (stopped at the time bound)" : ""
+                let note = rows.contains { $0.stoppedEarly } ? "  (a load stopped at the time bound)" : ""
                 print(
                     String(
                         format: "   %11d   %16.0f   %17.0f   %21.0f   %8.2f / %.2f   %17.1f   %11.1f / %.1f / %.1f",
-                        connections, bare.rate, barePost.rate, api.rate, api.rate / bare.rate,
-                        api.rate / barePost.rate, Double(api.answers) / Double(max(commits, 1)), bare.cpuPerAnswer,
-                        barePost.cpuPerAnswer, api.cpuPerAnswer) + note)
+                        connections, median(rows.map(\.bare.rate)), median(rows.map(\.barePost.rate)),
+                        median(rows.map(\.api.rate)), median(rows.map { $0.api.rate / $0.bare.rate }),
+                        median(rows.map { $0.api.rate / $0.barePost.rate }), median(rows.map(\.eventsPerCommit)),
+                        median(rows.map(\.bare.cpuPerAnswer)), median(rows.map(\.barePost.cpuPerAnswer)),
+                        median(rows.map(\.api.cpuPerAnswer))) + note)
+                if rounds > 1 {
+                    let ratios = rows.map { String(format: "%.2f", $0.api.rate / $0.bare.rate) }
+                    print("                 (ratio to GET by round: \(ratios.joined(separator: ", ")))")
+                }
             }
         }
         print(
             "   goals: ≥ 10,000 committed events/s and ≥ half the bare route's rate; Airflow 3.1 here: 163–174 events/s"
         )
+    }
+
+    /// One round: the bare GET, the bare POST and the API, back to back on the same server.
+    struct Round {
+        let bare: Measured
+        let barePost: Measured
+        let api: Measured
+        let eventsPerCommit: Double
+        var stoppedEarly: Bool { [bare, barePost, api].contains { $0.load.stoppedEarly } }
+    }
+
+    func round(
+        with loadClient: LoadClient, connections: Int, orchestrator: Orchestrator, running: RunningServer,
+        token: String, counter: AnswerCounter
+    ) async throws -> Round {
+        let bare = try await measure(counter) {
+            try await load(
+                with: loadClient, url: running.baseURL + "/bare", connections: connections, body: nil, token: nil)
+        }
+        let barePost = try await measure(counter) {
+            try await load(
+                with: loadClient, url: running.baseURL + "/bare", connections: connections, body: Self.eventBody,
+                token: token)
+        }
+        let storedBefore = try await storedEvents(orchestrator)
+        let commitsBefore = await orchestrator.scheduler.recordingCommits()
+        let api = try await measure(counter) {
+            try await load(
+                with: loadClient, url: running.baseURL + "/api/v2/assets/events", connections: connections,
+                body: Self.eventBody, token: token)
+        }
+        let commits = await orchestrator.scheduler.recordingCommits() - commitsBefore
+        let stored = try await storedEvents(orchestrator) - storedBefore
+        // Every 2xx the client got is stored. wrk abandons the requests in flight when it stops (at most one per
+        // connection): the server may have committed and answered those without wrk counting them.
+        for measured in [bare, barePost, api] { try measured.check(connections: connections) }
+        guard (api.load.succeeded...(api.load.succeeded + connections)).contains(stored) else {
+            throw ValidationError("the client got \(api.load.succeeded) 2xx answers and \(stored) events are stored")
+        }
+        return Round(
+            bare: bare, barePost: barePost, api: api, eventsPerCommit: Double(api.answers) / Double(max(commits, 1)))
+    }
+
+    func storedEvents(_ orchestrator: Orchestrator) async throws -> Int {
+        try await orchestrator.scheduler.assetEvents(for: AssetKey(name: "orders", uri: "orders")).count
+    }
+
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
     }
 
     /// One load, with what the server counted while it ran: its answers and rate, and its CPU time.
