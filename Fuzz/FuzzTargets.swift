@@ -15,7 +15,12 @@ import NIOCore
 let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "event-envelope": { bytes in
         _ = try? EventEnvelope.decode(cloudEventJSON: String(decoding: bytes, as: UTF8.self))
-        _ = try? JSONDecoder().decode(EventEnvelope.self, from: Data(bytes))
+        // The envelope's own Codable checks on any JSON the runtime accepts. Not on raw bytes: Foundation's
+        // JSONDecoder traps on its own while reporting some syntax errors (a leading newline, then nesting past its
+        // limit); the runtime reads outside input with JSONValue.parse first (webhook bodies, CloudEvents).
+        if let value = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)) {
+            _ = try? JSONDecoder().decode(EventEnvelope.self, from: Data(value.jsonText.utf8))
+        }
         _ = EventTime.parse(String(decoding: bytes, as: UTF8.self))
     },
     "s3-notification": { bytes in
@@ -102,6 +107,9 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         // The deliberate differences: a NUL in the first two bytes (Foundation guesses UTF-16/32), a duplicate
         // key's value, which Foundation does not validate, and zeros with an exponent (below).
         if text.utf8.prefix(2).contains(0) { precondition(parsed == nil, "a NUL-led text is rejected"); return }
+        // Past the nesting limit Foundation is not asked: its JSONDecoder traps when the text ends right at the
+        // bracket that goes one level too deep (`[` × 513), while it builds its error.
+        if reason.hasPrefix("nesting deeper than") { return }
         // The oracle reads the same text (`parse` takes a String: invalid UTF-8 is already repaired in it).
         let expected = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         if parsed == nil, expected != nil, reason.hasSuffix(JSONParser.Failure.inDuplicateValue) { return }

@@ -152,7 +152,11 @@ enum JSONCodingOracle {
             parsed = try JSONValue.parse(text)
         } catch {
             parsed = nil
-            if case .malformedJSON(_, let reason) = error { failedInDuplicate = reason.hasSuffix(duplicateSuffix) }
+            guard case .malformedJSON(_, let reason) = error else { return }
+            failedInDuplicate = reason.hasSuffix(duplicateSuffix)
+            // Past the nesting limit Foundation is not asked: its JSONDecoder traps when the text ends right at the
+            // bracket one level too deep (`[` × 513, in the corpus), while it builds its error.
+            if reason.hasPrefix("nesting deeper than") { return }
         }
         if sniffedAsWideEncoding(text) {
             #expect(parsed == nil, "\(text.debugDescription)", sourceLocation: sourceLocation)

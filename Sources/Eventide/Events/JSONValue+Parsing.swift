@@ -1,7 +1,7 @@
 extension JSONValue {
     /// The deepest nesting of arrays and objects `parse` accepts: Foundation's `JSONDecoder` limit, so that a
     /// deep input (`[[[[…`) is a typed error rather than a stack overflow.
-    static let maximumNestingDepth = 512
+    public static let maximumNestingDepth = 512
 
     /// Parses a JSON text (RFC 8259). Throws `EventError.malformedJSON` whose reason says what was wrong and at
     /// which UTF-8 byte offset, e.g. `unexpected character '}' at offset 12`.

@@ -70,4 +70,21 @@ struct WebhookCorpusTests {
             return
         }
     }
+
+    @Test("a body nested past the parser's limit after a newline, and a body not UTF-8, are refused, not a crash")
+    func deepAndInvalidBodies() throws {
+        // Foundation's JSONDecoder trapped on this one while building its error (the fuzzer's find).
+        let deep = try Data(
+            contentsOf: Self.root.appendingPathComponent("webhook-body/crash-deep-nesting-after-newline"))
+        #expect(deep.count > JSONValue.maximumNestingDepth)
+        let nested = #expect(throws: UnreadablePayload.self) { try WebhookPayload.object(from: Array(deep)) }
+        guard case .malformedJSON(let reason)? = nested else {
+            Issue.record("expected malformedJSON, got \(String(describing: nested))")
+            return
+        }
+        #expect(reason.contains("nesting deeper than 512"))
+        #expect(throws: UnreadablePayload.malformedJSON(reason: "the body is not UTF-8 text")) {
+            try WebhookPayload.object(from: [UInt8(ascii: "{"), 0xFF, UInt8(ascii: "}")])
+        }
+    }
 }
