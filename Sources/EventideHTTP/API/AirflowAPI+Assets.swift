@@ -59,9 +59,10 @@ extension AirflowAPI {
             throw HTTPProblem(.notFound, detail: "Asset with \(body.address) was not found")
         }
         // The runs as the commit created them (queued, not started): nothing is read back after the commit.
-        var answer = AirflowJSON.assetEvent(recorded.event, asset: record, createdRuns: []).objectValue ?? [:]
-        answer["created_dagruns"] = .array(recorded.createdRuns.map(Self.createdRunReference))
-        return .json(.object(answer))
+        return .json(
+            AirflowJSON.assetEvent(
+                recorded.event, asset: record,
+                createdRunReferences: recorded.createdRuns.map(Self.createdRunReference)))
     }
 
     /// Airflow's `DagRunAssetReference` for a run an asset event has just created: queued, with no logical date

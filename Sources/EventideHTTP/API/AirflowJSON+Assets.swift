@@ -41,15 +41,29 @@ extension AirflowJSON {
     /// An asset event, with the runs it created. `asset_id` is -1 for an asset only ever emitted through an alias
     /// (the store has no row, hence no id, for it).
     static func assetEvent(_ event: AssetEvent, asset: AssetRecord?, createdRuns: [DagRun]) -> JSONValue {
+        assetEvent(event, asset: asset, createdRunReferences: createdRuns.map(runReference))
+    }
+
+    /// An asset event with the runs it created as `DagRunAssetReference`s already made. Built member by member into
+    /// a dictionary of the right size: `POST /api/v2/assets/events` answers every event with one.
+    static func assetEvent(_ event: AssetEvent, asset: AssetRecord?, createdRunReferences: [JSONValue]) -> JSONValue {
         var source: (dag: String?, run: String?, task: String?) = (nil, nil, nil)
         if case .task(let dag, let run, let task) = event.source { source = (dag, run, task) }
-        return [
-            "id": integer(event.id), "asset_id": integer(asset?.id ?? -1), "uri": .string(event.asset.uri),
-            "name": .string(event.asset.name), "group": string(asset?.group), "extra": .object(event.extra),
-            "source_task_id": string(source.task), "source_dag_id": string(source.dag),
-            "source_run_id": string(source.run), "source_map_index": -1,
-            "created_dagruns": .array(createdRuns.map(runReference)), "timestamp": AirflowDate.json(event.timestamp),
-        ]
+        var object: [String: JSONValue] = [:]
+        object.reserveCapacity(12)
+        object["id"] = integer(event.id)
+        object["asset_id"] = integer(asset?.id ?? -1)
+        object["uri"] = .string(event.asset.uri)
+        object["name"] = .string(event.asset.name)
+        object["group"] = string(asset?.group)
+        object["extra"] = .object(event.extra)
+        object["source_task_id"] = string(source.task)
+        object["source_dag_id"] = string(source.dag)
+        object["source_run_id"] = string(source.run)
+        object["source_map_index"] = -1
+        object["created_dagruns"] = .array(createdRunReferences)
+        object["timestamp"] = AirflowDate.json(event.timestamp)
+        return .object(object)
     }
 
     static func queuedEvent(dagId: String, assetId: Int64, createdAt: Date) -> JSONValue {
