@@ -71,6 +71,7 @@ public struct APIAuthenticator: Sendable {
         if let known = verified.claims(of: token) {
             claims = known
         } else {
+            guard CompactToken.isWellFormed(token) else { throw .invalidToken }  // before jwt-kit's JSONDecoder
             do {
                 claims = try await keys.verify(token, as: AccessTokenClaims.self)
             } catch {
