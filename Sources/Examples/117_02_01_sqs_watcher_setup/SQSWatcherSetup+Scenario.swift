@@ -198,6 +198,9 @@ extension SQSWatcherSetup {
                 $0.eventsRecorded + $0.duplicates + $0.deadLettered >= expected
             }
             try await scheduler.waitUntilRunsFinished([dagId])
+            // A run can end before its message's delete returns (the delete follows the commit, the run too): the
+            // transcript waits for every delete, so its lines keep their order on a busy machine.
+            try await WaitDeadline.seconds(30).poll(waitingFor: "every message's delete") { probe.deleted >= expected }
             return (origins, status)
         }
         let (visible, inFlightAtEnd) = try await service.counts(queue)
@@ -227,7 +230,8 @@ extension SQSWatcherSetup {
         }
         let runs = try await ledger.newRuns(of: dagId)
         let resumed = try await scheduler.runs(of: dagId).filter { unfinished.contains($0.runId) }
-        // One line per group of runs, stamped when the last of them ended (runs end in no fixed order).
+        // One line per group of runs, stamped once all of them ended and every message was deleted: runs end in no
+        // fixed order, and a run can end before its message's delete returns.
         for (label, group) in [("runs the killed run left unfinished", resumed), ("runs of \(dagId)", runs)]
         where !group.isEmpty {
             let states = Dictionary(grouping: group, by: \.state).map { "\($0.value.count) \($0.key.rawValue)" }
@@ -235,7 +239,7 @@ extension SQSWatcherSetup {
             timeline.note(
                 "\(label): \(states.joined(separator: ", ")), orders "
                     + group.map { result($0).orders.map(String.init).joined(separator: "+") }.joined(separator: ", "),
-                at: group.compactMap(\.endedAt).max() ?? orchestrator.clock.date)
+                at: max(group.compactMap(\.endedAt).max() ?? .distantPast, orchestrator.clock.date))
         }
         let outcome = Outcome(
             service: service.description, connection: configuration.connection, queueURL: queueURL,
@@ -318,7 +322,7 @@ extension SQSWatcherSetup {
         private let scheduler: Scheduler
         private let deadLetters: DeadLetterQueue
         private let timeline: Timeline
-        private let state = Mutex<(earlier: Set<Int64>, acks: [Acknowledgement])>(([], []))
+        private let state = Mutex<(earlier: Set<Int64>, acks: [Acknowledgement], deleted: Int)>(([], [], 0))
 
         init(scheduler: Scheduler, deadLetters: DeadLetterQueue, timeline: Timeline) {
             self.scheduler = scheduler
@@ -333,6 +337,8 @@ extension SQSWatcherSetup {
         }
 
         var acknowledgements: [Acknowledgement] { state.withLock { $0.acks } }
+        /// Messages deleted so far (each after its line on the timeline).
+        var deleted: Int { state.withLock { $0.deleted } }
 
         func observe(_ event: TriggerEvent) -> TriggerEvent {
             var observed = event
@@ -345,6 +351,7 @@ extension SQSWatcherSetup {
                     committed.map { "order \($0.extra["order"]?.exactIntegerValue ?? 0), asset event #\($0.id)" }
                     ?? "message \(ack.messageId.prefix(8))…"
                 timeline.note("\(what) (delivery \(event.deliveryCount ?? 1)): \(found.rawValue) → message deleted")
+                state.withLock { $0.deleted += 1 }
             }
             return observed
         }
