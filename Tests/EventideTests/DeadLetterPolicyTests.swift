@@ -49,7 +49,7 @@ struct DeadLetterPolicyTests {
     ) async throws -> (DeadLetterPolicy.Disposition, [DeadLetterPolicy.FailedAttempt]) {
         let failures = Mutex<[DeadLetterPolicy.FailedAttempt]>([])
         let task = Task {
-            var generator = PolicyRandom(seed: 42)
+            var generator = SeededGenerator(seed: 42)
             return try await policy.process(
                 messageId: "m-1", payload: ["amount": 5], using: &generator,
                 onFailure: { failure in failures.withLock { $0.append(failure) } }, { try handler($0) })
@@ -129,7 +129,7 @@ struct DeadLetterPolicyTests {
     func retryFromTheQueue() async throws {
         let clock = TestClock()
         let policy = try policy(clock)
-        var generator = PolicyRandom(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         let first = try await policy.process(messageId: "a", payload: ["currency": "XYZ"], using: &generator) { _ in
             throw PaymentError.unknownCurrency
         }
@@ -156,23 +156,10 @@ struct DeadLetterPolicyTests {
     func cancellation() async throws {
         let clock = TestClock()
         let policy = try policy(clock)
-        var generator = PolicyRandom(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         await #expect(throws: CancellationError.self) {
             try await policy.process(messageId: "c", payload: 1, using: &generator) { _ in throw CancellationError() }
         }
         #expect(try await policy.deadLetters.list().isEmpty)
-    }
-}
-
-/// A deterministic generator for the jitter (SplitMix64).
-private struct PolicyRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -21,13 +21,13 @@ public final class RecordingTracer: Tracer, Sendable {
 
     private struct State {
         var finished: [RecordedSpan] = []
-        var generator: SplitMix64?
+        var generator: SeededGenerator?
     }
     private let state: Mutex<State>
 
     /// `seed`: draw ids from a deterministic generator (tests); `nil`: the system's random generator.
     public init(seed: UInt64? = nil) {
-        state = Mutex(State(generator: seed.map(SplitMix64.init)))
+        state = Mutex(State(generator: seed.map { SeededGenerator(seed: $0) }))
     }
 
     /// Every span that has ended, in the order they ended.
@@ -69,7 +69,7 @@ public final class RecordingTracer: Tracer, Sendable {
     }
 
     /// `bytes` random bytes as lowercase hex, never all zero.
-    private static func hex(_ generator: inout SplitMix64?, bytes: Int) -> String {
+    private static func hex(_ generator: inout SeededGenerator?, bytes: Int) -> String {
         while true {
             var text = ""
             for _ in 0..<(bytes / 8) {
@@ -96,19 +96,6 @@ public struct DictionaryInjector: Injector {
     public init() {}
     public func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
         carrier[key] = value
-    }
-}
-
-/// A small deterministic generator for span ids in tests (SplitMix64).
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

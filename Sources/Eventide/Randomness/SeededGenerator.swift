@@ -1,4 +1,5 @@
-/// A small, fast, seedable random number generator (SplitMix64), so `--seed` reproduces a run exactly.
+/// A small, fast, seedable random number generator (SplitMix64), so `--seed` reproduces a run exactly: what the
+/// examples, the recording tracer's span ids and the seeded tests draw from.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
