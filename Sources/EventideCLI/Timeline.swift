@@ -12,12 +12,26 @@ public final class Timeline: Sendable {
         public let text: String
     }
 
-    private let start = ContinuousClock.now
-    private let startDate = Date()
+    private let start: ContinuousClock.Instant
+    private let startDate: Date
     private let entries = Mutex<[Entry]>([])
     private let abbreviations = Mutex<[(String, String)]>([])
 
-    public init() {}
+    /// Starts now. Entries noted now and entries noted `at:` a date are put on one scale through the moment both
+    /// clocks were read together: read again until the two reads are within 50 µs of each other, so a thread
+    /// descheduled between them (a busy machine) cannot shift every dated entry against the others.
+    public init() {
+        while true {
+            let before = ContinuousClock.now
+            let date = Date()
+            let after = ContinuousClock.now
+            if after - before < .microseconds(50) {
+                start = before
+                startDate = date
+                return
+            }
+        }
+    }
 
     /// From now on, notes show `folder` as `name/` (temporary paths differ per run; the story should not).
     public func abbreviate(_ folder: URL, as name: String) {

@@ -122,7 +122,13 @@ extension GenericWatcher {
                 "1 more line, then audit.jsonl rotated to \(rotated) and a new file with 2 lines: "
                     + "recorded \(afterRotation.eventsRecorded)")
 
-            // Stop, write while stopped, start: the checkpoint says where to go on.
+            // Stop, write while stopped, start: the checkpoint says where to go on. The stop waits until the last
+            // line's acknowledgement has moved the checkpoint (it follows the commit that `eventsRecorded` counts):
+            // a line committed but not yet acknowledged would, rightly, be read again after the start.
+            let written = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+            try await WaitDeadline.seconds(30).poll(waitingFor: "the checkpoint at the end of the new audit.jsonl") {
+                readCheckpoint(checkpoint).split(separator: " ").last.map(String.init) == String(written)
+            }
             try await triggerer.stop(watcher: watcherName)
             _ = try await triggerer.waitFor(watcher: watcherName, state: .stopped)
             let beforeStop = try await scheduler.assetEvents(for: pipeline.audit.key).count
