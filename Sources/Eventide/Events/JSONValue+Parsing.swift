@@ -105,44 +105,19 @@ struct JSONParser {
 
     /// `[` value (`,` value)* `,`? `]`: the optional trailing comma is Foundation's leniency.
     private mutating func array() throws(Failure) -> [JSONValue] {
-        try enter()
-        offset += 1
-        skipWhitespace()
         var elements: [JSONValue] = []
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
-            offset += 1
-            depth -= 1
-            return elements
-        }
-        while true {
+        if try opens(closedBy: UInt8(ascii: "]")) { return elements }
+        repeat {
             elements.append(try value())
-            skipWhitespace()
-            guard offset < bytes.count else { throw unexpected("in an array") }
-            if bytes[offset] == UInt8(ascii: ",") {
-                offset += 1
-                skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "]") else { continue }
-            } else if bytes[offset] != UInt8(ascii: "]") {
-                throw unexpected("in an array, where ',' or ']' should be")
-            }
-            offset += 1
-            depth -= 1
-            return elements
-        }
+        } while try !closes(UInt8(ascii: "]"), in: "an array")
+        return elements
     }
 
     /// `{` key `:` value (`,` key `:` value)* `,`? `}`; the first of duplicate keys wins, as in Foundation.
     private mutating func object() throws(Failure) -> [String: JSONValue] {
-        try enter()
-        offset += 1
-        skipWhitespace()
         var members: [String: JSONValue] = [:]
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
-            offset += 1
-            depth -= 1
-            return members
-        }
-        while true {
+        if try opens(closedBy: UInt8(ascii: "}")) { return members }
+        repeat {
             guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
                 throw unexpected("in an object, where a key should start")
             }
@@ -158,19 +133,37 @@ struct JSONParser {
             } else {
                 do { _ = try value() } catch { throw Failure(reason: error.reason + Failure.inDuplicateValue) }
             }
-            skipWhitespace()
-            guard offset < bytes.count else { throw unexpected("in an object") }
-            if bytes[offset] == UInt8(ascii: ",") {
-                offset += 1
-                skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "}") else { continue }
-            } else if bytes[offset] != UInt8(ascii: "}") {
-                throw unexpected("in an object, where ',' or '}' should be")
-            }
+        } while try !closes(UInt8(ascii: "}"), in: "an object")
+        return members
+    }
+
+    /// Enters a container at its opening bracket; `true` (and left) when it is empty.
+    private mutating func opens(closedBy closing: UInt8) throws(Failure) -> Bool {
+        try enter()
+        offset += 1
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == closing else { return false }
+        offset += 1
+        depth -= 1
+        return true
+    }
+
+    /// After a member: `,` (then the next member, or the closing bracket: one trailing comma is allowed) or the
+    /// closing bracket. `true` when the container is closed (and left).
+    private mutating func closes(_ closing: UInt8, in container: String) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw unexpected("in \(container)") }
+        if bytes[offset] == UInt8(ascii: ",") {
             offset += 1
-            depth -= 1
-            return members
+            skipWhitespace()
+            guard offset < bytes.count, bytes[offset] == closing else { return false }
+        } else if bytes[offset] != closing {
+            throw unexpected(
+                "in \(container), where ',' or '\(Character(Unicode.Scalar(closing)))' should be")
         }
+        offset += 1
+        depth -= 1
+        return true
     }
 
     // MARK: Strings

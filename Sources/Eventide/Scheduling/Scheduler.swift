@@ -24,13 +24,18 @@ public actor Scheduler {
     /// Where the scheduler, and the triggerer and executor that work for it, report their metrics.
     public nonisolated let metrics: RuntimeMetrics
     var dags: [String: DAG] = [:]
-    /// Each asset-scheduled DAG's snapshot, taken at registration.
-    var snapshots: [String: DagSnapshot] = [:] {
-        didSet { storeCache.update(snapshots: snapshots, declared: declared) }
+    /// Each asset-scheduled DAG's snapshot, taken at registration (kept in `storeCache`).
+    var snapshots: [String: DagSnapshot] {
+        get { storeCache.snapshots }
+        set { storeCache.update(snapshots: newValue) }
     }
-    var declared: [AssetKey: Asset] = [:] { didSet { storeCache.update(snapshots: snapshots, declared: declared) } }
-    /// The registrations as the hot paths read them, and what the store work derives from them (dropped whenever
-    /// they change): shared under a lock, so recording an event needs no hop through this actor.
+    /// The declared assets (kept in `storeCache`).
+    var declared: [AssetKey: Asset] {
+        get { storeCache.declared }
+        set { storeCache.update(declared: newValue) }
+    }
+    /// The registrations, and what the store work derives from them (dropped whenever they change): shared under a
+    /// lock, so recording an event and looking an asset up need no hop through this actor.
     nonisolated let storeCache = SchedulerStoreCache()
     /// The active assets (Airflow's `asset_active`), in activation order: what asset references resolve against.
     var active: [AssetKey] = []

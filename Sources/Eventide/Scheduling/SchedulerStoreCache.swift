@@ -7,10 +7,10 @@ import Synchronization
 /// Shared under a lock rather than kept in the `Scheduler` actor, so the hot paths (recording an asset event,
 /// looking an asset up for the REST API) read it from the caller's own executor, with no hop through the actor.
 ///
-/// Valid for one registration generation: `Scheduler` calls `update(snapshots:declared:)` whenever its DAG
-/// snapshots or its declared assets change (a registration), which drops what was derived; a value computed across
-/// an `await` is stored only if the generation it was computed for is still the current one (`store(_:for:)`), so
-/// a registration that lands meanwhile is never hidden by a stale value.
+/// The scheduler's `snapshots` and `declared` live here: it reads and writes them through this cache. What is
+/// derived from them is valid for one registration generation: every `update` (a registration) drops it, and a
+/// value computed across an `await` is stored only if the generation it was computed for is still the current one
+/// (`store(_:for:)`), so a registration that lands meanwhile is never hidden by a stale value.
 final class SchedulerStoreCache: Sendable {
     private struct State {
         var generation = 0
@@ -23,16 +23,31 @@ final class SchedulerStoreCache: Sendable {
     private let state = Mutex(State())
 
     var generation: Int { state.withLock { $0.generation } }
+    /// The asset-scheduled DAGs' snapshots, by DAG id.
+    var snapshots: [String: DagSnapshot] { state.withLock { $0.snapshots } }
+    /// The declared assets.
+    var declared: [AssetKey: Asset] { state.withLock { $0.declared } }
 
-    /// A registration changed the snapshots or the declared assets: what was derived from them is dropped.
-    func update(snapshots: [String: DagSnapshot], declared: [AssetKey: Asset]) {
+    /// A registration changed the snapshots: what was derived from them is dropped.
+    func update(snapshots: [String: DagSnapshot]) {
         state.withLock { state in
-            state.generation &+= 1
             state.snapshots = snapshots
-            state.declared = declared
-            state.resolution = nil
-            state.assetIndex = nil
+            Self.newGeneration(&state)
         }
+    }
+
+    /// A registration changed the declared assets: what was derived from them is dropped.
+    func update(declared: [AssetKey: Asset]) {
+        state.withLock { state in
+            state.declared = declared
+            Self.newGeneration(&state)
+        }
+    }
+
+    private static func newGeneration(_ state: inout State) {
+        state.generation &+= 1
+        state.resolution = nil
+        state.assetIndex = nil
     }
 
     /// Whether this scheduler declares `asset`.
