@@ -1,3 +1,4 @@
+import Eventide
 import Foundation
 import Synchronization
 
@@ -17,20 +18,10 @@ public final class Timeline: Sendable {
     private let entries = Mutex<[Entry]>([])
     private let abbreviations = Mutex<[(String, String)]>([])
 
-    /// Starts now. Entries noted now and entries noted `at:` a date are put on one scale through the moment both
-    /// clocks were read together: read again until the two reads are within 50 µs of each other, so a thread
-    /// descheduled between them (a busy machine) cannot shift every dated entry against the others.
+    /// Starts now. Entries noted now and entries noted `at:` a date are put on one scale through a moment both
+    /// clocks were read together (`EventideClock.readTogether`).
     public init() {
-        while true {
-            let before = ContinuousClock.now
-            let date = Date()
-            let after = ContinuousClock.now
-            if after - before < .microseconds(50) {
-                start = before
-                startDate = date
-                return
-            }
-        }
+        (start, startDate) = EventideClock.readTogether(ContinuousClock())
     }
 
     /// From now on, notes show `folder` as `name/` (temporary paths differ per run; the story should not).

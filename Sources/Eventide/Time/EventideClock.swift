@@ -33,7 +33,10 @@ public struct EventideClock: Clock {
 
     /// A clock that waits on `base` and dates its instants from `epoch`.
     public init<Base: Clock>(_ base: Base, epoch: Date) where Base.Duration == Duration {
-        let origin = base.now
+        self.init(base, origin: base.now, epoch: epoch)
+    }
+
+    private init<Base: Clock>(_ base: Base, origin: Base.Instant, epoch: Date) where Base.Duration == Duration {
         self.epoch = epoch
         minimumResolution = base.minimumResolution
         elapsed = { origin.duration(to: base.now) }
@@ -43,7 +46,21 @@ public struct EventideClock: Clock {
     }
 
     /// Real time: the continuous clock, dated from the moment the process first used it. The default everywhere.
-    public static let system = EventideClock(ContinuousClock(), epoch: Date())
+    /// Its epoch and its origin are read together (`readTogether`), so its dates and the wall clock's agree.
+    public static let system: EventideClock = {
+        let (origin, epoch) = readTogether(ContinuousClock())
+        return EventideClock(ContinuousClock(), origin: origin, epoch: epoch)
+    }()
+
+    /// `base`'s instant and the wall-clock date at one moment: read again until the two reads of `base` around the
+    /// date are within 50 µs, so a thread descheduled between them (a busy machine) cannot skew one against the other.
+    public static func readTogether<Base: Clock>(_ base: Base) -> (Base.Instant, Date) where Base.Duration == Duration {
+        while true {
+            let before = base.now
+            let date = Date()
+            if before.duration(to: base.now) < .microseconds(50) { return (before, date) }
+        }
+    }
 
     public var now: Instant { Instant(offset: elapsed()) }
 

@@ -113,10 +113,11 @@ extension EventChoreography {
             var flows: [OrderFlow] = []
             for order in configuration.orders {
                 let recorded = scheduler.recordedAssetEvents()  // subscribe before placing: nothing is missed
-                try await scheduler.triggerRun("order_service", conf: ["order": order.json])
+                // Noted as the order is placed: the run's first event can be stamped before `triggerRun` returns.
                 timeline.note(
                     "customer places \(order.id): \(order.quantity) × \(order.sku), \(Int(order.amount)) "
                         + "(order_service run, the only manual trigger)")
+                try await scheduler.triggerRun("order_service", conf: ["order": order.json])
                 let snapshots = try await WaitDeadline.default.enforce(waitingFor: "the end of \(order.id)") {
                     var snapshots: [Snapshot] = []
                     for await event in recorded {
