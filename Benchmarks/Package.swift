@@ -74,6 +74,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),  // the flushed-commit floor
                 argumentParser,
             ]),
         .executableTarget(

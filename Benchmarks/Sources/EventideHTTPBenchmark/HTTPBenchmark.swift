@@ -92,6 +92,12 @@ struct HTTPBenchmark: AsyncParsableCommand {
         print("   reads the body and answers 200; CPU: the server process's CPU time (all threads) per answer.")
         print("   Each round runs the three loads back to back; medians over the rounds (ratios taken within a round),")
         print("   so a drift of the machine's speed between loads does not decide the ratio.")
+        let floor = try FlushedCommit.measure()
+        print(
+            String(
+                format: "   a flushed SQLite commit on this disk (one row, WAL, synchronous=FULL, sqlite3 C API, one "
+                    + "thread):\n   p50 %.0f µs   p99 %.0f µs   CPU %.0f µs a commit (the floor under each commit below)",
+                floor.p50Micros, floor.p99Micros, floor.cpuMicros))
         print(
             "   connections   bare GET (req/s)   bare POST (req/s)   events committed (/s)   ratio to GET / POST"
                 + "   events per commit   CPU µs: GET / POST / event")
@@ -118,6 +124,12 @@ struct HTTPBenchmark: AsyncParsableCommand {
                     let ratios = rows.map { String(format: "%.2f", $0.api.rate / $0.bare.rate) }
                     print("                 (ratio to GET by round: \(ratios.joined(separator: ", ")))")
                 }
+                let bareRate = median(rows.map(\.bare.rate))
+                print(
+                    String(
+                        format: "                 (latency bound: a client waits for its bare round trip, %.0f µs, "
+                            + "and at least one flushed commit: ratio ≤ %.2f)",
+                        Double(connections) * 1e6 / bareRate, floor.bound(bareRate: bareRate, clients: connections)))
             }
         }
         print(
