@@ -135,6 +135,43 @@ struct HTTPBenchmark: AsyncParsableCommand {
         print(
             "   goals: ≥ 10,000 committed events/s and ≥ half the bare route's rate; Airflow 3.1 here: 163–174 events/s"
         )
+        try await recordPathAlone(writers: connections.max() ?? 64)
+    }
+
+    /// The same events recorded by `writers` concurrent tasks calling the scheduler directly, without HTTP: what
+    /// of a committed event's CPU is the store's (group commit, SQLite, the flush) and what is the API's.
+    func recordPathAlone(writers: Int) async throws {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("bench-record-path"))
+        let asset = try Asset(name: "orders")
+        try await orchestrator.register(dags: [], assets: [asset])
+        let scheduler = orchestrator.scheduler
+        let perWriter = max(1, requests / writers)
+        let commitsBefore = await scheduler.recordingCommits()
+        let cpu = ProcessCPU.now()
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for n in 0..<perWriter {
+                        try await scheduler.recordAssetEvent(
+                            asset.key, extra: ["n": .number(Double(writer * perWriter + n))],
+                            source: .api(messageId: nil))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = (ContinuousClock.now - start).components
+        let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
+        let events = writers * perWriter
+        let commits = await scheduler.recordingCommits() - commitsBefore
+        print(
+            String(
+                format:
+                    "   the record path alone (%d tasks calling Scheduler.recordAssetEvent, no HTTP): %.0f events/s, "
+                    + "%.1f events per commit, CPU %.1f µs an event",
+                writers, Double(events) / elapsed, Double(events) / Double(max(commits, 1)),
+                (ProcessCPU.now() - cpu) / Double(events)))
     }
 
     /// One round: the bare GET, the bare POST and the API, back to back on the same server.
