@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// A task that throws is retried after its policy's delay and ends `failed` when its retries are used up, which
 /// marks its downstream tasks `upstream_failed`; a task that throws `TaskSkipped` ends `skipped` and so do its
 /// downstream tasks. Timeouts and `SensorFailed` are not retried. When a task succeeds, one asset event per
-/// outlet is recorded, which may create runs of consumer DAGs. Runs of different DAGs execute concurrently.
+/// outlet is recorded in the commit that marks it successful (`Scheduler.completeTask`), which may create runs of
+/// consumer DAGs. Runs of different DAGs execute concurrently.
 /// Retry delays are waited on the scheduler's clock.
 public actor Executor: Service {
     private let scheduler: Scheduler
@@ -153,10 +154,12 @@ public actor Executor: Service {
                     slot, scheduler: scheduler, ref: ref, taskId: task.taskId, tryNumber: attempt))
             do {
                 let output = try await task.body(context)
-                try await emitOutlets(of: task, output: output, ref: ref)
-                try await scheduler.setTaskState(
-                    ref, taskId: task.taskId, state: .success, tryNumber: tryNumber,
-                    returnValue: output.value == .null ? nil : output.value)
+                // Its events and its success in one commit: a task stopped between them would emit them again.
+                try await scheduler.completeTask(
+                    ref, taskId: task.taskId, tryNumber: tryNumber,
+                    returnValue: output.value == .null ? nil : output.value,
+                    outlets: task.outlets.map { ($0.key, output.outletExtra[$0.key] ?? [:]) },
+                    aliasEvents: output.aliasEvents)
                 return (task.taskId, .success, output.value)
             } catch let skip as TaskSkipped {
                 try await scheduler.setTaskState(
@@ -191,13 +194,5 @@ public actor Executor: Service {
         case SensorError.noLogicalDate, SensorError.notDeferrable, SensorError.invalidArguments: true
         default: false
         }
-    }
-
-    private func emitOutlets(of task: TaskDefinition, output: TaskOutput, ref: DagRunRef) async throws {
-        let source = AssetEventSource.task(dagId: ref.dagId, runId: ref.runId, taskId: task.taskId)
-        for asset in task.outlets {
-            try await scheduler.recordAssetEvent(asset.key, extra: output.outletExtra[asset.key] ?? [:], source: source)
-        }
-        try await scheduler.recordAliasEvents(output.aliasEvents, source: source)  // one event per asset and extra
     }
 }
