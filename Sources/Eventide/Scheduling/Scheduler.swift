@@ -127,11 +127,14 @@ public actor Scheduler {
     }
 
     /// Commits a batch of asset events in one transaction, each in a savepoint, and publishes what was recorded.
+    /// The transaction runs on the leader's own thread (`writeOnCallingThread`): the leader waits for it anyway,
+    /// and a commit handed to the writer's queue cost two thread hand-offs more (8 connections in the HTTP
+    /// benchmark: 158–183 → 138–147 µs of server CPU per committed event).
     private nonisolated func commit(_ batch: [RecordRequest]) async -> [Result<Recorded, any Error>] {
         let (resolution, generation) = storeCache.recordingResolution()
         let outcomes: [Result<Recorded, any Error>]
         do {
-            let written = try await database.pool.write { db in
+            let written = try database.writeOnCallingThread { db in
                 try SchedulerStore.record(batch, in: db, resolution: resolution)
             }
             outcomes = written.outcomes
