@@ -70,8 +70,13 @@ struct TaskCompletionTests {
         let event = try #require(events.first)
         #expect(events.count == 1)
         #expect(event.source == .task(dagId: "producer", runId: run.runId, taskId: "publish"))
-        // One commit: the task's end and its events carry the same moment.
+        // One commit: the task's end, its events and (it is the run's last task) the run's end carry one moment.
         #expect(task.endedAt == event.timestamp)
+        #expect(run.endedAt == task.endedAt, "the last task's success ended the run in the same commit")
+        let consumer = try #require(try await orchestrator.scheduler.runs(of: "consumer").first)
+        let consumerStarted = try #require(consumer.startedAt)
+        let producerEnded = try #require(run.endedAt)
+        #expect(producerEnded <= consumerStarted, "the consumer run cannot start, let alone end, before its producer")
         #expect(try await orchestrator.scheduler.assetEvents(for: second.key).count == 1)
         #expect(try await orchestrator.scheduler.runs(of: "consumer").count == 1)
     }

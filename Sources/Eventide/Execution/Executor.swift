@@ -63,9 +63,9 @@ public actor Executor: Service {
             // A run left `running` by a stopped executor is resumed: its tasks run again (at-least-once).
             guard let run = try await scheduler.run(ref), !run.state.isFinished else { return }
             started = run.startedAt ?? scheduler.clock.date
-            let states = try await runTasks(of: dag, run: run)
-            let failed = states.values.contains { $0 == .failed || $0 == .upstreamFailed }
-            try await scheduler.markRunFinished(ref, state: failed ? .failed : .success)
+            let (states, closedByLastTask) = try await runTasks(of: dag, run: run)
+            let failed = Self.runFailed(states.values)
+            if !closedByLastTask { try await scheduler.markRunFinished(ref, state: failed ? .failed : .success) }
             recordDuration(of: ref, state: failed ? .failed : .success, since: started)
         } catch is CancellationError {
             // Shutdown: the run stays as it is and is resumed by the next executor.
@@ -78,12 +78,20 @@ public actor Executor: Service {
 
     /// Runs the tasks whose upstream tasks have finished, up to `maxActiveTasksPerRun` at once, in topological
     /// order; a task with a failed or skipped upstream task inherits `upstream_failed` or `skipped`.
-    private func runTasks(of dag: DAG, run: DagRun) async throws -> [String: TaskState] {
+    ///
+    /// A task started when every other task of the run has finished closes the run if it succeeds: its success,
+    /// its outlet events and the run's end are one commit (`Scheduler.completeTask(closingRun:)`), so a consumer run
+    /// its outlet creates cannot end before the run that made it. `closedByLastTask` says that happened.
+    private func runTasks(of dag: DAG, run: DagRun) async throws -> (
+        states: [String: TaskState], closedByLastTask: Bool
+    ) {
         let order = try dag.topologicalOrder()
         let limit = settings.maxActiveTasksPerRun
         var states: [String: TaskState] = [:]
         var values: [String: JSONValue] = [:]
         var running: Set<String> = []
+        var closingTask: String?  // started when every other task had finished
+        var closedByLastTask = false
         return try await withThrowingTaskGroup(of: (String, TaskState, JSONValue?).self) { group in
             while true {
                 var progressed = true
@@ -98,18 +106,31 @@ public actor Executor: Service {
                             try await scheduler.setTaskState(run.ref, taskId: taskId, state: inherited, tryNumber: 0)
                             progressed = true
                         } else if running.count < limit {
+                            let last = running.isEmpty && order.allSatisfy { $0 == taskId || states[$0] != nil }
+                            let closing: DagRunState? =
+                                last ? (Self.runFailed(states.values) ? .failed : .success) : nil
+                            if last { closingTask = taskId }
                             running.insert(taskId)
                             let upstreamValues = values
-                            group.addTask { try await self.runTask(task, of: run, upstreamValues: upstreamValues) }
+                            group.addTask {
+                                try await self.runTask(
+                                    task, of: run, upstreamValues: upstreamValues, closingRunAs: closing)
+                            }
                         }
                     }
                 }
-                guard let (taskId, state, value) = try await group.next() else { return states }
+                guard let (taskId, state, value) = try await group.next() else { return (states, closedByLastTask) }
                 running.remove(taskId)
                 states[taskId] = state
                 values[taskId] = value
+                // The last task, if it succeeded, ended the run in its own commit.
+                if taskId == closingTask, state == .success { closedByLastTask = true }
             }
         }
+    }
+
+    private static func runFailed(_ states: some Sequence<TaskState>) -> Bool {
+        states.contains { $0 == .failed || $0 == .upstreamFailed }
     }
 
     private static func inheritedState(from upstream: [TaskState]) -> TaskState? {
@@ -124,9 +145,11 @@ public actor Executor: Service {
         scheduler.metrics.runFinished(dagId: ref.dagId, state: state, duration: duration)
     }
 
+    /// Runs one task to its final state. `closingRunAs`: the run's final state if this task succeeds, when it is
+    /// the run's last task (its success then ends the run in the same commit).
     private func runTask(
         _ task: TaskDefinition, of run: DagRun,
-        upstreamValues: [String: JSONValue]
+        upstreamValues: [String: JSONValue], closingRunAs closing: DagRunState?
     ) async throws -> (String, TaskState, JSONValue?) {
         let ref = run.ref
         let slot = TaskSlot(slots, owner: ref.dagId)
@@ -154,12 +177,13 @@ public actor Executor: Service {
                     slot, scheduler: scheduler, ref: ref, taskId: task.taskId, tryNumber: attempt))
             do {
                 let output = try await task.body(context)
+                slot.giveBack()  // the body is done; a run its commit ends holds no slot when it is seen ended
                 // Its events and its success in one commit: a task stopped between them would emit them again.
                 try await scheduler.completeTask(
                     ref, taskId: task.taskId, tryNumber: tryNumber,
                     returnValue: output.value == .null ? nil : output.value,
                     outlets: task.outlets.map { ($0.key, output.outletExtra[$0.key] ?? [:]) },
-                    aliasEvents: output.aliasEvents)
+                    aliasEvents: output.aliasEvents, closingRun: closing)
                 return (task.taskId, .success, output.value)
             } catch let skip as TaskSkipped {
                 try await scheduler.setTaskState(

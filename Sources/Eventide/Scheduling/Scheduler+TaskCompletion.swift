@@ -11,11 +11,16 @@ extension Scheduler {
     /// both and is not run again. Recorded one commit each, a task killed between its outlet's commit and its own
     /// ran again after recovery and emitted the outlet a second time: a second event, a second run of every consumer.
     ///
+    /// `closingRun`: the task is the run's last, and the run ends in this state in the same commit (the executor's
+    /// `markRunFinished` in one commit with the task's), so a consumer run its outlet creates cannot end before the
+    /// run that made it.
+    ///
     /// Throws the first refusal (an undeclared outlet, an event the store refuses); nothing is then stored.
     @discardableResult
     nonisolated(nonsending) func completeTask(
         _ ref: DagRunRef, taskId: String, tryNumber: Int, returnValue: JSONValue?,
-        outlets: [(asset: AssetKey, extra: [String: JSONValue])], aliasEvents: [TaskOutput.AliasEvent]
+        outlets: [(asset: AssetKey, extra: [String: JSONValue])], aliasEvents: [TaskOutput.AliasEvent],
+        closingRun: DagRunState? = nil
     ) async throws -> [Recorded] {
         let source = AssetEventSource.task(dagId: ref.dagId, runId: ref.runId, taskId: taskId)
         let date = clock.date
@@ -41,15 +46,19 @@ extension Scheduler {
             _ = try SchedulerStore.setTaskState(
                 db, ref, taskId: taskId, state: .success, tryNumber: tryNumber, note: nil, returnValue: returnValue,
                 now: now)
+            if let closingRun { try SchedulerStore.finishRun(db, ref, state: closingRun, now: now) }
             return (recorded: recorded, resolution: written.resolution)
         }
         storeCache.store(written.resolution, for: generation)
+        if let closingRun { updates.publish(DagRunUpdate(ref: ref, state: closingRun)) }
         for result in written.recorded {
             recorded.publish(result.event)
             for run in result.createdRuns { created.publish(run) }
             metrics.assetEventRecorded(source: source, duplicate: false)
             metrics.runsCreated(result.createdRuns, type: .assetTriggered)
         }
+        // A slot under max_active_runs is free: queued events may now make a run.
+        if closingRun != nil { try await evaluate(dagIds: [ref.dagId]) }
         return written.recorded
     }
 }

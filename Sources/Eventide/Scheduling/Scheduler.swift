@@ -200,11 +200,7 @@ public actor Scheduler {
 
     func markRunFinished(_ ref: DagRunRef, state: DagRunState) async throws {
         let now = clock.date.timeIntervalSince1970
-        try await database.pool.write { db in
-            try db.run(
-                "UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
-                arguments: [state.rawValue, now, ref.dagId, ref.runId])
-        }
+        try await database.pool.write { db in try SchedulerStore.finishRun(db, ref, state: state, now: now) }
         updates.publish(DagRunUpdate(ref: ref, state: state))
         // A slot under max_active_runs is free: queued events may now make a run.
         try await evaluate(dagIds: [ref.dagId])

@@ -127,6 +127,13 @@ enum SchedulerStore {
             alias: names.first, sourceAliases: names, timestamp: timestamp)
     }
 
+    /// A run's final state and end.
+    static func finishRun(_ db: Database, _ ref: DagRunRef, state: DagRunState, now: Double) throws {
+        try db.run(
+            "UPDATE dag_run SET state = ?, ended_at = ? WHERE dag_id = ? AND run_id = ?",
+            arguments: [state.rawValue, now, ref.dagId, ref.runId])
+    }
+
     static func setTaskState(
         _ db: Database, _ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int,
         note: String?, returnValue: JSONValue?, now: Double
