@@ -7,7 +7,7 @@ struct EventBatchingCommand: AsyncParsableCommand {
         commandName: "95_05_03_event_batching",
         abstract: "95.5.3 Event Batching: batches by size, bytes, window and flush; the last batch at shutdown.",
         discussion: """
-            Clicks go through one batcher (at most 10 clicks, 1024 bytes, 400 ms): 25 small clicks make two full \
+            Clicks go through one batcher (at most 10 clicks, 1024 bytes, 1 s): 25 small clicks make two full \
             batches and a window batch, 6 large ones close batches by bytes, an explicit flush closes the rest, and \
             when the source ends the last 3 clicks are still delivered. Each batch is stored in one transaction of \
             the embedded log and acknowledged as a whole. Then --events clicks go through batches of each of \
