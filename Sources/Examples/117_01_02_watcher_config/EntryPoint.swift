@@ -23,7 +23,7 @@ struct WatcherConfigCommand: AsyncParsableCommand {
     @Option(help: "Restarts the late watcher may make before it is failed.") var retries = 6
     @Option(help: "Milliseconds before the first restart (doubles each time); also the tasks' retry delay.")
     var retryDelay = 40
-    @Option(help: "Milliseconds the deferred sensor waits before timing out.") var sensorTimeout = 200
+    @Option(help: "Milliseconds the deferred sensor waits before timing out.") var sensorTimeout = 500
 
     func validate() throws {
         guard (2...20).contains(retries) else {

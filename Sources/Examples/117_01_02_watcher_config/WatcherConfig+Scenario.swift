@@ -12,7 +12,7 @@ extension WatcherConfig {
     struct Configuration: Sendable {
         var retries = 6
         var retryDelay: Duration = .milliseconds(40)
-        var sensorTimeout: Duration = .milliseconds(200)
+        var sensorTimeout: Duration = .milliseconds(500)  // well after check_manifest's retries, even under load
         /// Extra environment, as if exported by the user: connections defined here win over the process's.
         var environment: [String: String] = ProcessInfo.processInfo.environment
         /// Restart back-offs, retry delays and the sensor's timeout are measured on it; it stamps runs and events.
