@@ -91,7 +91,6 @@ public actor Executor: Service {
         var values: [String: JSONValue] = [:]
         var running: Set<String> = []
         var closingTask: String?  // started when every other task had finished
-        var closedByLastTask = false
         return try await withThrowingTaskGroup(of: (String, TaskState, JSONValue?).self) { group in
             while true {
                 var progressed = true
@@ -119,12 +118,13 @@ public actor Executor: Service {
                         }
                     }
                 }
-                guard let (taskId, state, value) = try await group.next() else { return (states, closedByLastTask) }
+                guard let (taskId, state, value) = try await group.next() else {
+                    // The last task, if it succeeded, ended the run in its own commit.
+                    return (states, closingTask.map { states[$0] == .success } ?? false)
+                }
                 running.remove(taskId)
                 states[taskId] = state
                 values[taskId] = value
-                // The last task, if it succeeded, ended the run in its own commit.
-                if taskId == closingTask, state == .success { closedByLastTask = true }
             }
         }
     }

@@ -50,15 +50,11 @@ extension Scheduler {
             return (recorded: recorded, resolution: written.resolution)
         }
         storeCache.store(written.resolution, for: generation)
-        if let closingRun { updates.publish(DagRunUpdate(ref: ref, state: closingRun)) }
         for result in written.recorded {
-            recorded.publish(result.event)
-            for run in result.createdRuns { created.publish(run) }
-            metrics.assetEventRecorded(source: source, duplicate: false)
-            metrics.runsCreated(result.createdRuns, type: .assetTriggered)
+            announce(result)
+            countRecorded(result, source: source)
         }
-        // A slot under max_active_runs is free: queued events may now make a run.
-        if closingRun != nil { try await evaluate(dagIds: [ref.dagId]) }
+        if let closingRun { try await runEnded(ref, state: closingRun) }
         return written.recorded
     }
 }

@@ -112,9 +112,20 @@ public actor Scheduler {
         let request = RecordRequest(
             asset: asset, extra: extra, source: source, aliases: aliases, timestamp: timestamp ?? clock.date)
         let result = try await recordings.submit(request) { batch in await self.commit(batch) }
+        countRecorded(result, source: source)
+        return result
+    }
+
+    /// Tells subscribers what a commit recorded: the event (a duplicate is not news) and the runs it created.
+    nonisolated func announce(_ result: Recorded) {
+        if !result.duplicate { recorded.publish(result.event) }
+        for run in result.createdRuns { created.publish(run) }
+    }
+
+    /// Counts a recorded event and the runs it created in the runtime's metrics.
+    nonisolated func countRecorded(_ result: Recorded, source: AssetEventSource) {
         metrics.assetEventRecorded(source: source, duplicate: result.duplicate)
         metrics.runsCreated(result.createdRuns, type: .assetTriggered)
-        return result
     }
 
     /// One asset event waiting for its commit.
@@ -142,10 +153,7 @@ public actor Scheduler {
         } catch {
             return batch.map { _ in .failure(error) }  // the transaction did not commit: none of them is recorded
         }
-        for case .success(let result) in outcomes {
-            if !result.duplicate { recorded.publish(result.event) }
-            for run in result.createdRuns { created.publish(run) }
-        }
+        for case .success(let result) in outcomes { announce(result) }
         return outcomes
     }
 
@@ -201,8 +209,13 @@ public actor Scheduler {
     func markRunFinished(_ ref: DagRunRef, state: DagRunState) async throws {
         let now = clock.date.timeIntervalSince1970
         try await database.pool.write { db in try SchedulerStore.finishRun(db, ref, state: state, now: now) }
+        try await runEnded(ref, state: state)
+    }
+
+    /// After a run's end is committed: tells subscribers, and re-evaluates its DAG's queue (a slot under
+    /// max_active_runs is free: queued events may now make a run).
+    func runEnded(_ ref: DagRunRef, state: DagRunState) async throws {
         updates.publish(DagRunUpdate(ref: ref, state: state))
-        // A slot under max_active_runs is free: queued events may now make a run.
         try await evaluate(dagIds: [ref.dagId])
     }
 
