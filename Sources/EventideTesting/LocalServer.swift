@@ -9,6 +9,11 @@ public struct LocalServer: Sendable {
     public let name: String
     public let port: UInt16
 
+    public init(name: String, port: UInt16) {
+        self.name = name
+        self.port = port
+    }
+
     public static let moto = LocalServer(name: "moto", port: 5000)
 
     public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }

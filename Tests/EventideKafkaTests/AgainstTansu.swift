@@ -1,7 +1,7 @@
 import EventideTesting
 import Testing
 
-/// Every test that talks to tansu, one at a time: the reconnect test kills and restarts the broker.
+/// Every test that talks to tansu, one at a time (the reconnect test kills and restarts a broker of its own).
 @Suite(
     "EventideKafka against tansu", .serialized, .timeLimit(.minutes(10)),
     .enabled(

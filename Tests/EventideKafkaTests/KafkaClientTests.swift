@@ -109,27 +109,30 @@ extension AgainstTansu {
 
         @Test("killed mid-stream and restarted, the broker keeps every acknowledged record and the client reconnects")
         func brokerRestart() async throws {
-            let topic = Tansu.name("restart")
-            try await client.createTopic(topic, partitions: 2)
-            let producer = KafkaProducer(client: client)
-            let group = Tansu.name("g")
-            let consumer = Tansu.consumer(client, group: group, topic: topic)
-            var acknowledged = try await producer.send(
-                (0..<50).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
-            var received = try await Tansu.poll(consumer, count: 20)  // mid-stream: some read, not all
-            try await Tansu.kill()
-            // Sends while the broker is down wait (reconnecting with backoff) and complete once it is back.
-            async let during = producer.send(
-                (50..<100).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
-            try await Tansu.start()
-            acknowledged += try await during
-            received += try await Tansu.poll(consumer, count: 100 - received.count, timeout: .seconds(40))
-            await consumer.close()
-            #expect(acknowledged.count == 100)
-            let stored = Set(received.map { "\($0.partition)@\($0.offset)" })
-            let missing = acknowledged.filter { !stored.contains("\($0.partition)@\($0.offset)") }
-            #expect(missing.isEmpty, "acknowledged but not read back: \(missing)")
-            #expect(Set(received.compactMap(\.valueString)) == Set((0..<100).map { "m\($0)" }))
+            try await Tansu.PrivateBroker.with("restart") { broker in
+                let client = KafkaClient(broker.configuration)
+                let topic = Tansu.name("restart")
+                try await client.createTopic(topic, partitions: 2)
+                let producer = KafkaProducer(client: client)
+                let group = Tansu.name("g")
+                let consumer = Tansu.consumer(client, group: group, topic: topic)
+                var acknowledged = try await producer.send(
+                    (0..<50).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
+                var received = try await Tansu.poll(consumer, count: 20)  // mid-stream: some read, not all
+                try await broker.kill()
+                // Sends while the broker is down wait (reconnecting with backoff) and complete once it is back.
+                async let during = producer.send(
+                    (50..<100).map { ProducerRecord(topic: topic, key: "k\($0 % 5)", value: "m\($0)") })
+                try await broker.start()
+                acknowledged += try await during
+                received += try await Tansu.poll(consumer, count: 100 - received.count, timeout: .seconds(40))
+                await consumer.close()
+                #expect(acknowledged.count == 100)
+                let stored = Set(received.map { "\($0.partition)@\($0.offset)" })
+                let missing = acknowledged.filter { !stored.contains("\($0.partition)@\($0.offset)") }
+                #expect(missing.isEmpty, "acknowledged but not read back: \(missing)")
+                #expect(Set(received.compactMap(\.valueString)) == Set((0..<100).map { "m\($0)" }))
+            }
         }
 
         @Test("interop with confluent-kafka: its murmur2_random records land where ours would, and it reads ours")

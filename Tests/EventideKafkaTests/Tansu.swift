@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// What the tests against tansu share: the broker's configuration, fresh topic names, bounded polling and
-/// the repository's scripts (interop partner, server restart).
+/// the repository's scripts (interop partner, a private broker to kill and restart).
 enum Tansu {
     static let configuration = KafkaConfiguration(
         host: "127.0.0.1", port: Int(LocalServer.tansu.port),
@@ -82,20 +82,48 @@ enum Tansu {
         }
     }
 
-    /// Kills the broker (SIGKILL, by the PID `scripts/servers` recorded) and returns once it stopped answering.
-    static func kill() async throws {
-        let pidFile = repository.appendingPathComponent(".build/servers/tansu.pid")
-        let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let pid = Int32(text) else {
-            throw RepositoryScript.Failed(command: "read \(pidFile.path)", status: -1, output: text)
+    /// A broker of the test's own (`scripts/servers admin tansu private NAME PORT`), on a free port and its own
+    /// bucket of tansu's S3 store: a test that kills its broker must not take the shared one from the other suites
+    /// (the catalog's tansu tests run beside this one, in other processes).
+    struct PrivateBroker {
+        let name: String
+        let port: UInt16
+        var configuration: KafkaConfiguration {
+            KafkaConfiguration(host: "127.0.0.1", port: Int(port), clientId: "eventide-tests")
         }
-        _ = Glibc.kill(pid, SIGKILL)
-        for _ in 0..<100 where LocalServer.tansu.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-    }
+        private var server: LocalServer { LocalServer(name: "tansu-private-\(name)", port: port) }
+        private var pidFile: URL { repository.appendingPathComponent(".build/servers/tansu-private-\(name).pid") }
 
-    /// Starts the broker again on the same storage (`scripts/servers up tansu`); its output goes to
-    /// `.build/servers/tansu-restart.log`.
-    static func start() async throws {
-        try await RepositoryScript.servers(["up", "tansu"], log: "tansu-restart")
+        /// Runs `body` with a new broker on a free port, and stops that broker afterwards (also when `body` threw).
+        static func with<T>(_ prefix: String, _ body: (PrivateBroker) async throws -> T) async throws -> T {
+            let broker = PrivateBroker(name: Tansu.name(prefix), port: try FreePort.find())
+            try await broker.start()
+            do {
+                let result = try await body(broker)
+                try await broker.kill()
+                return result
+            } catch {
+                try? await broker.kill()
+                throw error
+            }
+        }
+
+        /// Starts the broker (again, on the same data) and returns once it answers.
+        func start() async throws {
+            try await RepositoryScript.servers(
+                ["admin", "tansu", "private", name, String(port)], log: "tansu-private-\(name)-start")
+        }
+
+        /// SIGKILL by the PID the script recorded; returns once the broker stopped answering.
+        func kill() async throws {
+            let text = try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let pid = Int32(text) else {
+                throw RepositoryScript.Failed(command: "read \(pidFile.path)", status: -1, output: text)
+            }
+            _ = Glibc.kill(pid, SIGKILL)
+            try? FileManager.default.removeItem(at: pidFile)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while server.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        }
     }
 }

@@ -126,13 +126,16 @@ extension CustomEventSensors {
         let scheduler = orchestrator.scheduler
         let ref = try await scheduler.triggerRun(dagId, conf: ["order_id": .string(order)])
         let runs = try await scheduler.runs(of: dagId).count
-        try await waitForPokes(ref, "wait_for_delivery", atLeast: 1, orchestrator)
+        // A poke is counted (stored) before it looks, so poke n+1 counted means poke n has looked and was not done.
+        // Deferrable pokes once and then waits on its trigger: there the first count is all there will be.
+        try await waitForPokes(ref, "wait_for_delivery", atLeast: mode == .deferrable ? 1 : 2, orchestrator)
         try await carrier.publish("shipment.in_transit", order: order)
         if mode == .deferrable {
             try await waitUntil { try await scheduler.run(ref)?.task("wait_for_delivery")?.state == .deferred }
         } else {
+            // Poke seen+1 is counted after the in-transit event was on the topic; seen+2 counted means it looked.
             let seen = try await pokes(ref, "wait_for_delivery", orchestrator)
-            try await waitForPokes(ref, "wait_for_delivery", atLeast: seen + 1, orchestrator)
+            try await waitForPokes(ref, "wait_for_delivery", atLeast: seen + 2, orchestrator)
         }
         let held = orchestrator.executor.slots.snapshot().inUse
         timeline.note("\(dagId) (\(order)) waits in \(mode) mode holding \(held) worker slot(s)")
@@ -193,7 +196,18 @@ extension CustomEventSensors {
             "\(fleetId): \(count) sensors wait for \(order) holding \(held) of \(configuration.slots) slots"
                 + (mode == .reschedule ? " between pokes" : ""))
         let probeRef = try await scheduler.triggerRun("probe_\(mode)")
+        // Three poke intervals of waiting sensors (each reschedule round costs slot grants). A poking fleet keeps every
+        // slot until the delivery, so its probe cannot start however long this is; in the other modes the probe can,
+        // and on a loaded machine it may take longer than that: wait for it, bounded, before publishing. A probe that
+        // has not started by then is reported as not having run while the sensors waited.
         try await Task.sleep(for: configuration.pokeInterval * 3)
+        if mode != .poke {
+            do {
+                try await WaitDeadline.seconds(10).poll(waitingFor: "probe_\(mode) to start") {
+                    try await scheduler.run(probeRef)?.task("report")?.startedAt != nil
+                }
+            } catch WaitError.deadlineExceeded {}
+        }
         let published = orchestrator.clock.date
         try await carrier.publish("shipment.delivered", order: order)
         let fleetRun = try await finished(ref, count: 1, scheduler)

@@ -27,7 +27,9 @@ struct CustomEventSensorsTests {
         #expect(outcome.poke.pokes >= 3, "a poke before the in-transit event, one after it, one after the delivery")
         #expect(outcome.malformed.sensorState == .failed, "a delivery without signature fails the sensor")
         #expect(outcome.malformed.downstreamState == .upstreamFailed)
-        #expect(outcome.malformed.pokes <= 5, "at the poke that saw it, not after the 30 s timeout (300 pokes)")
+        #expect(
+            outcome.malformed.pokes <= 10,
+            "at the poke that saw it (a few after the first), not at the 30 s timeout (300 pokes)")
     }
 
     @Test("95.3.5/2 poke() on a log with and without the delivery")

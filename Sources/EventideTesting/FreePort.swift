@@ -6,8 +6,8 @@ import Foundation
 
 /// A TCP port on 127.0.0.1 that nothing listens on now: the kernel picks it for a socket bound to port 0.
 /// For a private server a test kills and restarts without disturbing the shared ones of `scripts/servers`.
-enum FreePort {
-    static func find() throws -> UInt16 {
+public enum FreePort {
+    public static func find() throws -> UInt16 {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw FreePortError(errno: errno) }
@@ -30,9 +30,9 @@ enum FreePort {
     }
 }
 
-struct FreePortError: Error, CustomStringConvertible {
-    let errno: Int32
-    var description: String {
+public struct FreePortError: Error, CustomStringConvertible {
+    public let errno: Int32
+    public var description: String {
         "could not find a free port on 127.0.0.1 (errno \(errno)); is the loopback interface up?"
     }
 }
