@@ -58,6 +58,28 @@ struct GroupCommitTests {
         #expect(commits.largestBatch == 20)
     }
 
+    @Test func statisticsCountRequestsAndTimeTheCommitsAndTheHandOver() async throws {
+        let commits = GroupCommit<Int, Int>()
+        let gate = Gate()
+        let before = commits.statistics
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await commits.submit(0, commit: gate.commit) }
+            while gate.batches.withLock({ $0.isEmpty }) { await Task.yield() }
+            for n in 1...6 { group.addTask { _ = try? await commits.submit(n * 2, commit: gate.commit) } }
+            while commits.waiting < 6 { await Task.yield() }
+            try await Task.sleep(for: .milliseconds(20))  // the first commit is held open at least this long
+            gate.continuation.yield()
+            try await group.waitForAll()
+        }
+        let measured = commits.statistics - before
+        #expect(measured.commits == 2 && measured.requests == 7 && measured.largestBatch == 6)
+        #expect(measured.committing >= .milliseconds(20), "the held commit's time is counted")
+        #expect(measured.handingOver > .zero, "one commit was handed over to a waiting caller")
+        let alone = GroupCommit<Int, Int>()
+        _ = try await alone.submit(1) { batch in batch.map { .success($0) } }
+        #expect(alone.statistics.handingOver == .zero, "nobody waited: nothing was handed over")
+    }
+
     @Test func aBatchIsBoundedAndTheRestLeadTheNextCommit() async throws {
         let commits = GroupCommit<Int, Int>(maxBatch: 8)
         let gate = Gate()

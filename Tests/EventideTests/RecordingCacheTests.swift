@@ -77,6 +77,10 @@ struct RecordingCacheTests {
         }
         #expect(recorded.count == 40 && recorded.allSatisfy { $0.queuedFor == ["capped"] })
         #expect(await scheduler.recordingCommits() < 40, "some events shared a commit")
+        let statistics = scheduler.recordingStatistics()
+        let commits = await scheduler.recordingCommits()
+        #expect(statistics.commits.requests == 40 && statistics.commits.commits == commits)
+        #expect(statistics.transactions.writing > .zero && statistics.transactions.flushing > .zero)
         let runs = try await scheduler.runs(of: "capped")
         #expect(runs.count == 5)
         #expect(Set(runs.map(\.runId)).count == 5)

@@ -124,6 +124,13 @@ struct HTTPBenchmark: AsyncParsableCommand {
                     let ratios = rows.map { String(format: "%.2f", $0.api.rate / $0.bare.rate) }
                     print("                 (ratio to GET by round: \(ratios.joined(separator: ", ")))")
                 }
+                print(
+                    String(
+                        format:
+                            "                 (a commit cycle: %.0f µs writing %.1f events, %.0f µs SQLite's commit "
+                            + "and flush, %.0f µs handing over to the next leader)",
+                        median(rows.map(\.cycle.writing)), median(rows.map(\.cycle.events)),
+                        median(rows.map(\.cycle.flushing)), median(rows.map(\.cycle.handingOver))))
                 let bareRate = median(rows.map(\.bare.rate))
                 print(
                     String(
@@ -180,6 +187,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         let barePost: Measured
         let api: Measured
         let eventsPerCommit: Double
+        let cycle: CommitCycle
         var stoppedEarly: Bool { [bare, barePost, api].contains { $0.load.stoppedEarly } }
     }
 
@@ -197,13 +205,14 @@ struct HTTPBenchmark: AsyncParsableCommand {
                 token: token)
         }
         let storedBefore = try await storedEvents(orchestrator)
-        let commitsBefore = await orchestrator.scheduler.recordingCommits()
+        let recordingBefore = orchestrator.scheduler.recordingStatistics()
         let api = try await measure(counter) {
             try await load(
                 with: loadClient, url: running.baseURL + "/api/v2/assets/events", connections: connections,
                 body: Self.eventBody, token: token)
         }
-        let commits = await orchestrator.scheduler.recordingCommits() - commitsBefore
+        let recording = orchestrator.scheduler.recordingStatistics() - recordingBefore
+        let commits = recording.commits.commits
         let stored = try await storedEvents(orchestrator) - storedBefore
         // Every 2xx the client got is stored. wrk abandons the requests in flight when it stops (at most one per
         // connection): the server may have committed and answered those without wrk counting them.
@@ -212,7 +221,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
             throw ValidationError("the client got \(api.load.succeeded) 2xx answers and \(stored) events are stored")
         }
         return Round(
-            bare: bare, barePost: barePost, api: api, eventsPerCommit: Double(api.answers) / Double(max(commits, 1)))
+            bare: bare, barePost: barePost, api: api, eventsPerCommit: Double(api.answers) / Double(max(commits, 1)),
+            cycle: CommitCycle(recording))
     }
 
     func storedEvents(_ orchestrator: Orchestrator) async throws -> Int {

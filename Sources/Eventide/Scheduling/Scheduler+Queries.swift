@@ -65,6 +65,13 @@ extension Scheduler {
     /// (`GroupCommit`). For benchmarks and figures.
     public nonisolated func recordingCommits() async -> Int { recordings.commits }
 
+    /// What recording asset events took so far: the group commit's commits and batches, and where their time went
+    /// (writing the batch, SQLite's commit and flush, handing over to the next commit's leader). For figures:
+    /// subtract two readings for what happened between them.
+    public nonisolated func recordingStatistics() -> RecordingStatistics {
+        RecordingStatistics(commits: recordings.statistics, transactions: recordingTransactions.withLock { $0 })
+    }
+
     // MARK: Waiting
 
     /// Waits until the DAG has no queued asset events and no unfinished run, for a DAG whose queued events always

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The scheduler: records asset events, queues them for the DAGs that wait on them, and creates runs.
 ///
@@ -47,6 +48,8 @@ public actor Scheduler {
     nonisolated let consumersChanged = Broadcast<Void>()
     /// Concurrent `recordAssetEvent` calls share commits.
     nonisolated let recordings = GroupCommit<RecordRequest, Recorded>()
+    /// Where the recording commits' time went inside the transaction (`recordingStatistics()`).
+    nonisolated let recordingTransactions = Mutex(RecordingStatistics.Transactions())
 
     public init(database: EventideDatabase, clock: EventideClock = .system, metrics: RuntimeMetrics = RuntimeMetrics())
     {
@@ -145,11 +148,19 @@ public actor Scheduler {
         let (resolution, generation) = storeCache.recordingResolution()
         let outcomes: [Result<Recorded, any Error>]
         do {
-            let written = try database.writeOnCallingThread { db in
-                try SchedulerStore.record(batch, in: db, resolution: resolution)
+            let start = ContinuousClock.now
+            var written = ContinuousClock.now
+            let recorded = try database.writeOnCallingThread { db in
+                defer { written = ContinuousClock.now }
+                return try SchedulerStore.record(batch, in: db, resolution: resolution)
             }
-            outcomes = written.outcomes
-            storeCache.store(written.resolution, for: generation)
+            let end = ContinuousClock.now
+            recordingTransactions.withLock {
+                $0.writing += written - start
+                $0.flushing += end - written
+            }
+            outcomes = recorded.outcomes
+            storeCache.store(recorded.resolution, for: generation)
         } catch {
             return batch.map { _ in .failure(error) }  // the transaction did not commit: none of them is recorded
         }
