@@ -26,7 +26,7 @@ tansu_store_up() {  # bucket: the private S3 endpoint and that bucket
 import sys, urllib.request
 request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/{sys.argv[2]}", method="PUT")
 try:
-    urllib.request.urlopen(request, timeout=5)
+    urllib.request.urlopen(request, timeout=60)  # moto loads its S3 backend on the first request: slow on a busy machine
 except urllib.error.HTTPError as error:
     if error.code != 409: raise  # 409: the bucket already exists
 PY
