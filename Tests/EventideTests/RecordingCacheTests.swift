@@ -1,7 +1,9 @@
-import Eventide
 import EventideTesting
 import Foundation
+import Synchronization
 import Testing
+
+@testable import Eventide
 
 /// The recording path resolves consumers, references and aliases once per registration generation and reads a
 /// DAG's queue once per group commit (`RecordingResolution`, `DagQueue`), and the REST API looks assets up in an
@@ -68,15 +70,28 @@ struct RecordingCacheTests {
 
     @Test("concurrent events share commits and still respect max_active_runs, numbering runs once each")
     func batchedQueueStaysExact() async throws {
-        let scheduler = Scheduler(database: try TemporaryDatabase.make("cache-batch"))
+        let database = try TemporaryDatabase.make("cache-batch")
+        let scheduler = Scheduler(database: database)
         try await scheduler.register(
             [try dag("capped", .on(orders), mode: .perEvent, maxActiveRuns: 5)], assets: [orders])
+        // The store's writer is held until 39 events wait behind the first one's commit, so that they share the
+        // next commit however the machine schedules the tasks (a loaded machine once let each commit alone).
+        let held = Mutex(false)
+        let holding = Task {
+            try await database.pool.writeWithoutTransaction { _ in
+                held.withLock { $0 = true }
+                let deadline = ContinuousClock.now + .seconds(30)
+                while scheduler.recordings.waiting < 39 && ContinuousClock.now < deadline { usleep(1_000) }
+            }
+        }
+        while !held.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
         let recorded = try await withThrowingTaskGroup(of: Scheduler.Recorded.self) { group in
             for _ in 0..<40 { group.addTask { try await self.emit(scheduler, self.orders.key) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
+        try await holding.value
         #expect(recorded.count == 40 && recorded.allSatisfy { $0.queuedFor == ["capped"] })
-        #expect(await scheduler.recordingCommits() < 40, "some events shared a commit")
+        #expect(await scheduler.recordingCommits() == 2, "the first event alone, then the 39 that waited for it")
         let statistics = scheduler.recordingStatistics()
         let commits = await scheduler.recordingCommits()
         #expect(statistics.commits.requests == 40 && statistics.commits.commits == commits)
