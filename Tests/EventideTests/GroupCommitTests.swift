@@ -27,7 +27,7 @@ struct GroupCommitTests {
         let commits = GroupCommit<Int, Int>()
         let output = try await commits.submit(4) { batch in batch.map { .success($0 + 1) } }
         #expect(output == 5)
-        #expect(commits.commits == 1)
+        #expect(commits.statistics.commits == 1)
     }
 
     @Test func requestsArrivingDuringACommitShareTheNextOneAndKeepTheirOwnOutcomes() async throws {
@@ -54,8 +54,8 @@ struct GroupCommitTests {
             }
         }
         #expect(gate.batches.withLock { $0 }.map(\.count) == [1, 20])
-        #expect(commits.commits == 2)
-        #expect(commits.largestBatch == 20)
+        #expect(commits.statistics.commits == 2)
+        #expect(commits.statistics.largestBatch == 20)
     }
 
     @Test func statisticsCountRequestsAndTimeTheCommitsAndTheHandOver() async throws {

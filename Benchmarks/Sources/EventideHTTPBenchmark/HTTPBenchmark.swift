@@ -153,7 +153,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         try await orchestrator.register(dags: [], assets: [asset])
         let scheduler = orchestrator.scheduler
         let perWriter = max(1, requests / writers)
-        let commitsBefore = await scheduler.recordingCommits()
+        let before = scheduler.recordingStatistics()
         let cpu = ProcessCPU.now()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -171,7 +171,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - start).components
         let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
         let events = writers * perWriter
-        let commits = await scheduler.recordingCommits() - commitsBefore
+        let commits = (scheduler.recordingStatistics() - before).commits.commits
         print(
             String(
                 format:

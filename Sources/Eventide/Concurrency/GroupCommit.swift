@@ -52,9 +52,7 @@ final class GroupCommit<Request: Sendable, Output: Sendable>: Sendable {
 
     /// Requests waiting for the next commit.
     var waiting: Int { state.withLock { $0.waiters.count } }
-    /// How many commits ran, and the largest batch one took (for tests and figures).
-    var commits: Int { state.withLock { $0.statistics.commits } }
-    var largestBatch: Int { state.withLock { $0.statistics.largestBatch } }
+    /// How many commits ran, their requests and largest batch, and what they took (for tests and figures).
     var statistics: GroupCommitStatistics { state.withLock { $0.statistics } }
 
     /// Commits `request`, alone or with others that arrived meanwhile, and returns its outcome. `commit` must

@@ -61,11 +61,8 @@ extension Scheduler {
         try await database.pool.read { db in try SchedulerStore.unfinishedRuns(db) }
     }
 
-    /// How many commits recorded asset events so far: fewer than the events when concurrent calls shared commits
-    /// (`GroupCommit`). For benchmarks and figures.
-    public nonisolated func recordingCommits() async -> Int { recordings.commits }
-
-    /// What recording asset events took so far: the group commit's commits and batches, and where their time went
+    /// What recording asset events took so far: the group commit's commits (fewer than the events when concurrent
+    /// calls shared them) and batches, and where their time went
     /// (writing the batch, SQLite's commit and flush, handing over to the next commit's leader). For figures:
     /// subtract two readings for what happened between them.
     public nonisolated func recordingStatistics() -> RecordingStatistics {
