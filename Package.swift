@@ -56,12 +56,12 @@ let examples: [(id: String, links: [Target.Dependency])] = [
     // 117.4 TriggerEvent Handling
     ("117_04_01_trigger_event_basics", []),
     ("117_04_02_event_data_extraction", []),
-    ("117_04_03_multi_event_runs", ["EventideTesting"]),
+    ("117_04_03_multi_event_runs", []),
     ("117_04_04_event_routing", []),
     // 117.5 Combining Watchers with Assets
     ("117_05_01_multiple_watchers", []),
     ("117_05_02_asset_watcher_deps", []),
-    ("117_05_03_conditional_scheduling", ["EventideTesting"]),
+    ("117_05_03_conditional_scheduling", []),
     ("117_05_04_cross_dag_events", [.product(name: "Tracing", package: "swift-distributed-tracing")]),
     ("117_05_05_event_driven_pipeline", []),
 ]

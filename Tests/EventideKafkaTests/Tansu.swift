@@ -9,9 +9,12 @@ import Foundation
 /// What the tests against tansu share: the broker's configuration, fresh topic names, bounded polling and
 /// the repository's scripts (interop partner, a private broker to kill and restart).
 enum Tansu {
+    /// The shared broker may be busy with the other suites' tests (and a cold tansu answers its first request only
+    /// after loading its storage): a connection gets 10 s, not the 2 s a service would give it (a loaded CI run once
+    /// missed the first ApiVersions by that margin).
     static let configuration = KafkaConfiguration(
         host: "127.0.0.1", port: Int(LocalServer.tansu.port),
-        clientId: "eventide-tests")
+        clientId: "eventide-tests", connectTimeout: .seconds(10), firstConnectDeadline: .seconds(20))
     /// tansu answers JoinGroup after about half the session timeout: tests keep it short.
     static let sessionTimeout: Duration = .seconds(2)
     static let bootstrap = "127.0.0.1:\(LocalServer.tansu.port)"

@@ -13,7 +13,7 @@ struct MultiEventRunsCommand: AsyncParsableCommand {
             with the executor's serial default and once with maxActiveTasksPerRun 4 (peak concurrent branches and \
             run time compared). Then six clicks are aggregated by tally_clicks (one run at a time: clicks wait at \
             the active-run limit) and by window_clicks (a run per 30 s window, AssetAndTimeSchedule). Everything \
-            runs on a test clock: the times are the runtime's, the same on every run.
+            runs on a manual clock: the times are the runtime's, the same on every run.
 
             A reused --db is refused: the story starts at asset event #1, so a database an earlier run used ends \
             the example with an error. Pass a new file, or omit --db for a temporary one.

@@ -1,9 +1,8 @@
 import Eventide
 import EventideCLI
-import EventideTesting
 import Foundation
 
-/// Drives `MultiEventRuns.swift` on a test clock, so every time below is the runtime's time, not the machine's:
+/// Drives `MultiEventRuns.swift` on a manual clock, so every time below is the runtime's time, not the machine's:
 /// a burst of orders and a payment settled by one run, first with the executor's serial default, then with four
 /// tasks per run; then a click stream aggregated by the active-run limit and by a 30 s window.
 extension MultiEventRuns {
@@ -101,7 +100,7 @@ extension MultiEventRuns {
         perRun: Int, dagId: String, assets: Assets, database: EventideDatabase, epoch: Date, timeline: Timeline,
         fresh: Bool
     ) async throws -> (phase: BranchPhase, epoch: Date) {
-        let clock = TestClock(epoch: epoch)
+        let clock = ManualClock(epoch: epoch)
         let orchestrator = Orchestrator(
             database: database, clock: EventideClock(clock), executor: ExecutorSettings(maxActiveTasksPerRun: perRun))
         let concurrency = Concurrency()
@@ -175,7 +174,7 @@ extension MultiEventRuns {
     static func aggregate(
         assets: Assets, database: EventideDatabase, epoch: Date, timeline: Timeline
     ) async throws -> Aggregation {
-        let clock = TestClock(epoch: epoch)
+        let clock = ManualClock(epoch: epoch)
         let orchestrator = Orchestrator(database: database, clock: EventideClock(clock))
         try await orchestrator.register(
             dags: [try tallyDag(assets: assets, work: work), try windowDag(assets: assets, window: window)],

@@ -1,9 +1,8 @@
 import Eventide
 import EventideCLI
-import EventideTesting
 import Foundation
 
-/// Drives `ConditionalScheduling.swift` on a test clock (every time below is the runtime's, the same on every run):
+/// Drives `ConditionalScheduling.swift` on a manual clock (every time below is the runtime's, the same on every run):
 /// events for the nested condition, two partner files through the alias, then trades, prices and urgent refunds
 /// around the 60 s ticks of `settle_trades` and `refund_report`. After each step it records the runs created and
 /// what each DAG that did not fire still awaits.
@@ -81,7 +80,7 @@ extension ConditionalScheduling {
 
     static func run(database: EventideDatabase) async throws -> ExampleReport<Outcome> {
         let timeline = Timeline()
-        let clock = TestClock(
+        let clock = ManualClock(
             epoch: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.up) / 1000))
         let assets = try Assets()
         let orchestrator = Orchestrator(database: database, clock: EventideClock(clock))

@@ -8,7 +8,7 @@ struct ConditionalSchedulingCommand: AsyncParsableCommand {
         abstract:
             "117.5.3 Conditional Asset Scheduling: event AND schedule, an alias resolved at run time, nested conditions, a schedule with an event override.",
         discussion: """
-            On a test clock (the times are the runtime's, the same on every run): consolidate_sales waits on \
+            On a manual clock (the times are the runtime's, the same on every run): consolidate_sales waits on \
             (eu_sales | us_sales) & fx_rates; land_partner_file emits through the alias partner_files to an asset \
             named at run time, which load_partner_files consumes; settle_trades (AssetAndTimeSchedule: trades & \
             prices AND a 60 s tick) and refund_report (AssetOrTimeSchedule: every 60 s OR an urgent refund). Each \
