@@ -23,7 +23,7 @@ struct SQSBatchProcessingCommand: AsyncParsableCommand {
     @Option(help: "Queue name prefix (the example uses <queue>-per-message and <queue>-batched).") var queue = "clicks"
     @Option(help: "Messages waiting in the queue when the watcher starts.") var burst = 35
     @Option(help: "Messages sent one by one afterwards.") var trickle = 3
-    @Option(help: "Milliseconds between the spaced messages.") var trickleGap = 400
+    @Option(help: "Milliseconds between the spaced messages.") var trickleGap = 1_000
     @Option(help: "Most messages per batch.") var batchSize = 10
     @Option(help: "Batch window in milliseconds: a batch that is not full closes when the timer fires.") var window =
         200

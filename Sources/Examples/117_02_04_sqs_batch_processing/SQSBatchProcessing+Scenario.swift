@@ -19,7 +19,9 @@ extension SQSBatchProcessing {
         var burst = 35
         /// Messages sent one by one afterwards, each `trickleGap` apart.
         var trickle = 3
-        var trickleGap: Duration = .milliseconds(400)
+        /// Five windows apart by default, so that each spaced message closes alone unless the machine stalls the
+        /// watcher for most of a second (at 400 ms, a loaded CI run put two in one batch).
+        var trickleGap: Duration = .seconds(1)
         var batchSize = 10
         var window: Duration = .milliseconds(200)
         /// Spaces the trickle, ticks the batch window and times the parts.
