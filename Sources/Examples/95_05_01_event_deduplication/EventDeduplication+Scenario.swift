@@ -265,12 +265,16 @@ extension EventDeduplication {
         _ overflow: DeduplicationWindow.Overflow, _ ttl: Duration, database: EventideDatabase, _ timeline: Timeline
     ) async throws -> WindowResult {
         let scope = "window-\(overflow.rawValue)"
+        // The window's time runs on a manual clock: the keys expire when the scenario moves it past the time to
+        // live, not when a slow machine takes that long between two events.
+        let clock = ManualClock(epoch: Date())
         let window = Deduplicator(
             database: database, scope: scope,
-            window: try DeduplicationWindow(timeToLive: ttl, capacity: 3, whenFull: overflow))
+            window: try DeduplicationWindow(timeToLive: ttl, capacity: 3, whenFull: overflow),
+            clock: EventideClock(clock))
         var steps: [WindowStep] = []
         for (key, late) in [1, 2, 3, 4, 1, 3].map({ ("w-\($0)", false) }) + [("w-4", true)] {
-            if late { try await Task.sleep(for: ttl + .milliseconds(100)) }
+            if late { await clock.advance(by: ttl + .milliseconds(100)) }
             let event = try EventEnvelope(
                 id: "\(key)-\(steps.count)", type: "payment.requested", source: "/shop",
                 data: ["order_id": .string(key)])
