@@ -22,7 +22,7 @@ struct HttpEndpointEventsCommand: AsyncParsableCommand {
     @OptionGroup var options: ExampleOptions
     @Option(help: "Answers before the service is ready (2…20).") var readyAfterRequests = 4
     @Option(help: "For the strategies: the service is ready this many ms after its first request (200…10000).")
-    var readyAfterMs = 1200
+    var readyAfterMs = 3_000
     @Option(help: "Poke interval in milliseconds (10…1000).") var pokeInterval = 100
 
     func validate() throws {

@@ -12,8 +12,10 @@ extension HttpEndpointEvents {
     struct Configuration: Sendable {
         /// Requests the late service answers before `ok` (half 503 `starting`, half 200 `warming`).
         var readyAfterRequests = 4
-        /// For the strategies: the service is ready this long after its first request.
-        var readyAfter: Duration = .milliseconds(1200)
+        /// For the strategies: the service is ready this long after its first request. Long enough that a fixed
+        /// interval still sends more requests than backoff when every poke takes a few hundred ms more than its
+        /// interval on a loaded machine (at 1.2 s, a loaded CI run had both at 5).
+        var readyAfter: Duration = .seconds(3)
         var pokeInterval: Duration = .milliseconds(100)
     }
 
