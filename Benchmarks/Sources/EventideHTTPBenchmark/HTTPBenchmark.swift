@@ -98,6 +98,7 @@ struct HTTPBenchmark: AsyncParsableCommand {
                 format: "   a flushed SQLite commit on this disk (one row, WAL, synchronous=FULL, sqlite3 C API, one "
                     + "thread):\n   p50 %.0f µs   p99 %.0f µs   CPU %.0f µs a commit (the floor under each commit below)",
                 floor.p50Micros, floor.p99Micros, floor.cpuMicros))
+        let recordPath = try await recordPathAlone(writers: connections.max() ?? 64)
         print(
             "   connections   bare GET (req/s)   bare POST (req/s)   events committed (/s)   ratio to GET / POST"
                 + "   events per commit   CPU µs: GET / POST / event")
@@ -137,17 +138,32 @@ struct HTTPBenchmark: AsyncParsableCommand {
                         format: "                 (latency bound: a client waits for its bare round trip, %.0f µs, "
                             + "and at least one flushed commit: ratio ≤ %.2f)",
                         Double(connections) * 1e6 / bareRate, floor.bound(bareRate: bareRate, clients: connections)))
+                let bound = CPUBound(
+                    barePost: median(rows.map(\.barePost.cpuPerAnswer)), recordPath: recordPath,
+                    client: median(rows.map(\.api.clientPerAnswer)))
+                print(
+                    String(
+                        format: "                 (cores busy, server + client: GET %.2f, POST %.2f, API %.2f of %d)",
+                        median(rows.map(\.bare.cores)), median(rows.map(\.barePost.cores)),
+                        median(rows.map(\.api.cores)), CPUBound.cores))
+                print(
+                    String(
+                        format: "                 (CPU bound: an event costs the server at least the bare POST's "
+                            + "%.1f µs + the record path's %.1f µs,\n                  the client %.1f µs: with "
+                            + "every core busy ≤ %.0f events/s, ratio to GET ≤ %.2f)",
+                        bound.barePost, bound.recordPath, bound.client, bound.rate,
+                        bound.rate / bareRate))
             }
         }
         print(
             "   goals: ≥ 10,000 committed events/s and ≥ half the bare route's rate; Airflow 3.1 here: 163–174 events/s"
         )
-        try await recordPathAlone(writers: connections.max() ?? 64)
     }
 
     /// The same events recorded by `writers` concurrent tasks calling the scheduler directly, without HTTP: what
-    /// of a committed event's CPU is the store's (group commit, SQLite, the flush) and what is the API's.
-    func recordPathAlone(writers: Int) async throws {
+    /// of a committed event's CPU is the store's (group commit, SQLite, the flush) and what is the API's. Returns
+    /// the CPU time of an event, in µs.
+    func recordPathAlone(writers: Int) async throws -> Double {
         let orchestrator = Orchestrator(database: try TemporaryDatabase.make("bench-record-path"))
         let asset = try Asset(name: "orders")
         try await orchestrator.register(dags: [], assets: [asset])
@@ -172,13 +188,14 @@ struct HTTPBenchmark: AsyncParsableCommand {
         let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
         let events = writers * perWriter
         let commits = (scheduler.recordingStatistics() - before).commits.commits
+        let cpuPerEvent = (ProcessCPU.now() - cpu) / Double(events)
         print(
             String(
                 format:
                     "   the record path alone (%d tasks calling Scheduler.recordAssetEvent, no HTTP): %.0f events/s, "
                     + "%.1f events per commit, CPU %.1f µs an event",
-                writers, Double(events) / elapsed, Double(events) / Double(max(commits, 1)),
-                (ProcessCPU.now() - cpu) / Double(events)))
+                writers, Double(events) / elapsed, Double(events) / Double(max(commits, 1)), cpuPerEvent))
+        return cpuPerEvent
     }
 
     /// One round: the bare GET, the bare POST and the API, back to back on the same server.
@@ -241,10 +258,16 @@ struct HTTPBenchmark: AsyncParsableCommand {
         let load: Load
         let window: AnswerCounter.Window
         let cpuMicros: Double
+        /// The load client's CPU time when it is another process (wrk); 0 for the Swift client, whose CPU time
+        /// is the server process's own.
+        let clientMicros: Double
 
         var answers: Int { window.answers }
         var rate: Double { window.rate }
         var cpuPerAnswer: Double { cpuMicros / Double(max(window.answers, 1)) }
+        var clientPerAnswer: Double { clientMicros / Double(max(window.answers, 1)) }
+        /// Cores busy on average during the load, the server's and the client's: rate × CPU per answer.
+        var cores: Double { rate * (cpuPerAnswer + clientPerAnswer) / 1e6 }
 
         /// The client and the server agree on the answers (up to one abandoned request per connection).
         func check(connections: Int) throws {
@@ -257,8 +280,11 @@ struct HTTPBenchmark: AsyncParsableCommand {
     func measure(_ counter: AnswerCounter, _ body: () async throws -> Load) async throws -> Measured {
         counter.reset()
         let cpu = ProcessCPU.now()
+        let client = ProcessCPU.children()
         let load = try await body()
-        return Measured(load: load, window: counter.current, cpuMicros: ProcessCPU.now() - cpu)
+        return Measured(
+            load: load, window: counter.current, cpuMicros: ProcessCPU.now() - cpu,
+            clientMicros: ProcessCPU.children() - client)
     }
 
     struct Load {
