@@ -250,6 +250,82 @@ struct TriggererTests {
         #expect(await orchestrator.triggerer.status(of: "w")?.state == .stopped)
     }
 
+    /// Fires `m1`, whose acknowledgement waits for `gate` (a wait that ends when its task is cancelled, after which
+    /// the acknowledgement throws), and waits until that acknowledgement has begun.
+    static func fireGated(_ trigger: ManualTrigger, gate: AsyncStream<Void>) async throws {
+        let (begun, began) = AsyncStream.makeStream(of: Void.self)
+        trigger.fire(["n": 1], messageId: "m1") {
+            began.yield()
+            for await _ in gate { break }
+            try Task.checkCancellation()
+        }
+        try await WaitDeadline.default.enforce(waitingFor: "the acknowledgement of m1 to begin") {
+            for await _ in begun { return }
+        }
+    }
+
+    @Test("stopping a watcher lets the event in hand be acknowledged first: nothing committed is left unacknowledged")
+    func stopDrainsAcknowledgement() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let stateBeforeGate = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            try await Self.fireGated(trigger, gate: gate)
+            try await orchestrator.triggerer.stop(watcher: "w")
+            // Time for a cancellation to reach the acknowledgement (before the drain, it did: the wait ended and
+            // the acknowledgement threw); the stop now waits for it instead.
+            try await Task.sleep(for: .milliseconds(200))
+            let state = await orchestrator.triggerer.status(of: "w")?.state
+            open.yield()
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .stopped)
+            return state
+        }
+        #expect(stateBeforeGate != .stopped, "the watcher is still stopping while its acknowledgement is under way")
+        #expect(trigger.acknowledged == ["m1"])
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
+    }
+
+    @Test("stopping the triggerer (graceful shutdown) waits for the acknowledgement under way")
+    func shutdownDrainsAcknowledgement() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let opener = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            open.yield()
+        }
+        try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            try await Self.fireGated(trigger, gate: gate)
+        }  // the services are cancelled here, with the acknowledgement waiting for the gate
+        try await opener.value
+        #expect(trigger.acknowledged == ["m1"])
+        #expect(await orchestrator.triggerer.status(of: "w")?.state == .stopped)
+    }
+
+    @Test("a stop cancels an acknowledgement that outlasts the drain timeout; the source then redelivers the message")
+    func drainTimeoutCancels() async throws {
+        let trigger = ManualTrigger()
+        let orchestrator = try await setUp(AssetWatcher(name: "w", trigger: trigger))
+        await orchestrator.triggerer.setDrainTimeout(.milliseconds(100))
+        let (gate, _) = AsyncStream.makeStream(of: Void.self)  // never opened
+        let recorded = try await orchestrator.withServices {
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            try await Self.fireGated(trigger, gate: gate)
+            try await orchestrator.triggerer.stop(watcher: "w")
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .stopped)
+            // Redelivered after a restart: recorded once, acknowledged this time.
+            try await orchestrator.triggerer.start(watcher: "w")
+            _ = try await orchestrator.triggerer.waitFor(watcher: "w", state: .running)
+            trigger.fire(["n": 1], messageId: "m1")
+            return try await orchestrator.triggerer.waitFor(watcher: "w") { $0.duplicates == 1 }
+        }
+        #expect(trigger.acknowledged == ["m1"], "only the redelivery was acknowledged")
+        #expect(recorded.eventsRecorded == 1)
+        #expect(try await orchestrator.scheduler.assetEvents(for: asset.key).count == 1)
+    }
+
     @Test("the file arrival trigger fires for existing and newly written files, woken by inotify")
     func fileArrival() async throws {
         let folder = try TemporaryDatabase.folder("landing")

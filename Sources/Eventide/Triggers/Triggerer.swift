@@ -7,9 +7,11 @@ import ServiceLifecycle
 /// Watchers run as child tasks of `run()` (a `Service`): registering a watcher while the triggerer runs
 /// starts it at once; `stop(watcher:)` stops one; cancelling `run()` stops all. Each event a watcher sees is
 /// recorded as an asset event and only then acknowledged at its source (at-least-once), deduplicated by the
-/// source's message id. Status changes are published through `statusUpdates()`. A watcher whose trigger throws
-/// is restarted after its `restart` policy's delay on the clock; beyond its retries it is `failed`, and every
-/// wait on it throws `WaitError.watcherFailed`.
+/// source's message id. Stopping a watcher (or the triggerer) lets the event in hand finish first — recorded and
+/// acknowledged — for up to `drainTimeout`, so that a graceful stop leaves no committed event unacknowledged (which
+/// the source would deliver again after a restart). Status changes are published through `statusUpdates()`. A
+/// watcher whose trigger throws is restarted after its `restart` policy's delay on the clock; beyond its retries it
+/// is `failed`, and every wait on it throws `WaitError.watcherFailed`.
 ///
 /// Watchers follow their consumers (`WatcherActivation.whileConsumed`, how `Orchestrator.register` adds them):
 /// such a watcher runs only while at least one unpaused DAG schedules on its asset, and is `idle` otherwise.
@@ -28,6 +30,8 @@ public actor Triggerer: Service {
     public nonisolated let clock: EventideClock
     /// Where events that a watcher's `extract` refuses are kept, with the reason.
     public nonisolated let deadLetters: DeadLetterQueue
+    /// How long a stop waits for the event in hand to be recorded and acknowledged before cancelling it.
+    public private(set) var drainTimeout: Duration
     private let logger: Logger
     private var entries: [String: Entry] = [:]
     /// The running triggers, by runner key (a watcher's own, or the sharing key of identical watchers).
@@ -57,9 +61,12 @@ public actor Triggerer: Service {
         var stopping = false
     }
 
-    public init(scheduler: Scheduler, clock: EventideClock? = nil, logger: Logger = Logger(label: "eventide.triggerer"))
-    {
+    public init(
+        scheduler: Scheduler, clock: EventideClock? = nil, drainTimeout: Duration = .seconds(10),
+        logger: Logger = Logger(label: "eventide.triggerer")
+    ) {
         self.scheduler = scheduler
+        self.drainTimeout = drainTimeout
         self.clock = clock ?? scheduler.clock
         self.deadLetters = DeadLetterQueue(
             database: scheduler.database, clock: clock ?? scheduler.clock, metrics: scheduler.metrics)
@@ -101,6 +108,9 @@ public actor Triggerer: Service {
         update(name) { $0.state = .starting }
         reconcile()
     }
+
+    /// Sets how long a stop waits for the event in hand (`drainTimeout`, 10 s unless given at `init`).
+    public func setDrainTimeout(_ timeout: Duration) { drainTimeout = timeout }
 
     public func status(of name: String) -> WatcherStatus? { entries[name]?.status }
     public var statuses: [WatcherStatus] { entries.values.map(\.status).sorted { $0.name < $1.name } }
@@ -268,7 +278,7 @@ public actor Triggerer: Service {
                 let events = try watcher.trigger.events()
                 setRunnerState(key, .running) { $0.lastError = nil }  // recovered: the error is history
                 for try await event in events {
-                    try await handle(event, runner: key)
+                    try await handleToTheEnd(event, runner: key)
                     failures = 0
                 }
                 // The source ended: its watchers stay stopped until started again.
@@ -292,6 +302,26 @@ public actor Triggerer: Service {
                 for member in members { scheduler.metrics.watcherRestarted(member.name) }
                 var random = SystemRandomNumberGenerator()
                 try? await clock.sleep(for: watcher.restart.jitteredDelay(beforeTry: failures + 1, using: &random))
+            }
+        }
+    }
+
+    /// Handles an event in a task of its own, which a stop does not cancel at once: the stop waits for the event to
+    /// be recorded and acknowledged, and cancels it only after `drainTimeout` (a source that never answers). Waiting
+    /// for the next event is cancelled at once as before.
+    private func handleToTheEnd(_ event: TriggerEvent, runner key: String) async throws {
+        let handling = Task { try await self.handle(event, runner: key) }
+        try await withTaskCancellationHandler {
+            try await handling.value
+        } onCancel: { [drainTimeout] in
+            Task {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = await handling.result }
+                    group.addTask { try? await Task.sleep(for: drainTimeout) }
+                    await group.next()  // handled, or out of time: then cancelled
+                    handling.cancel()
+                    group.cancelAll()
+                }
             }
         }
     }

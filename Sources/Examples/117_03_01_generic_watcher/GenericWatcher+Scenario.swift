@@ -122,9 +122,9 @@ extension GenericWatcher {
                 "1 more line, then audit.jsonl rotated to \(rotated) and a new file with 2 lines: "
                     + "recorded \(afterRotation.eventsRecorded)")
 
-            // Stop, write while stopped, start: the checkpoint says where to go on. The stop waits until the last
-            // line's acknowledgement has moved the checkpoint (it follows the commit that `eventsRecorded` counts):
-            // a line committed but not yet acknowledged would, rightly, be read again after the start.
+            // Stop, write while stopped, start: the checkpoint says where to go on. The scenario first waits until
+            // the checkpoint names the whole file, so that the numbers below do not depend on timing; the stop
+            // itself would let a line in hand be recorded and acknowledged (`Triggerer.drainTimeout`).
             let written = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
             try await WaitDeadline.seconds(30).poll(waitingFor: "the checkpoint at the end of the new audit.jsonl") {
                 readCheckpoint(checkpoint).split(separator: " ").last.map(String.init) == String(written)
