@@ -80,4 +80,33 @@ struct TaskCompletionTests {
         #expect(try await orchestrator.scheduler.assetEvents(for: second.key).count == 1)
         #expect(try await orchestrator.scheduler.runs(of: "consumer").count == 1)
     }
+
+    struct Boom: Error {}
+
+    @Test(
+        "a last task that fails or is skipped ends its run in the same commit: no run stays running with every task ended",
+        arguments: [TaskState.failed, .skipped])
+    func failedOrSkippedLastTaskEndsTheRunInItsCommit(_ end: TaskState) async throws {
+        let orchestrator = Orchestrator(database: try TemporaryDatabase.make("task-completion-end"))
+        try await orchestrator.register(dags: [
+            try DAG(
+                "ends",
+                tasks: [
+                    TaskDefinition("first") { _ in .none },
+                    TaskDefinition("last", upstream: ["first"]) { _ in
+                        if end == .skipped { throw TaskSkipped("nothing to do") }
+                        throw Boom()
+                    },
+                ])
+        ])
+        let run = try await orchestrator.withServices {
+            try await orchestrator.scheduler.triggerRun("ends")
+            return try #require(try await orchestrator.scheduler.waitForFinishedRuns(of: "ends", count: 1).first)
+        }
+        #expect(run.state == (end == .failed ? .failed : .success))
+        let last = try #require(run.taskInstances.first { $0.taskId == "last" })
+        #expect(last.state == end)
+        // One commit: the task's end and the run's end carry one moment (two commits read the clock twice).
+        #expect(run.endedAt == last.endedAt, "the last task's end ended the run in the same commit")
+    }
 }

@@ -79,9 +79,11 @@ public actor Executor: Service {
     /// Runs the tasks whose upstream tasks have finished, up to `maxActiveTasksPerRun` at once, in topological
     /// order; a task with a failed or skipped upstream task inherits `upstream_failed` or `skipped`.
     ///
-    /// A task started when every other task of the run has finished closes the run if it succeeds: its success,
-    /// its outlet events and the run's end are one commit (`Scheduler.completeTask(closingRun:)`), so a consumer run
-    /// its outlet creates cannot end before the run that made it. `closedByLastTask` says that happened.
+    /// A task started when every other task of the run has finished closes the run: its success, its outlet events
+    /// and the run's end are one commit (`Scheduler.completeTask(closingRun:)`), so a consumer run its outlet
+    /// creates cannot end before the run that made it; so are its failure or skip and the run's end
+    /// (`Scheduler.setTaskState(closingRun:)`), so a run is never left `running` with every task ended.
+    /// `closedByLastTask` says that happened.
     private func runTasks(of dag: DAG, run: DagRun) async throws -> (
         states: [String: TaskState], closedByLastTask: Bool
     ) {
@@ -119,8 +121,8 @@ public actor Executor: Service {
                     }
                 }
                 guard let (taskId, state, value) = try await group.next() else {
-                    // The last task, if it succeeded, ended the run in its own commit.
-                    return (states, closingTask.map { states[$0] == .success } ?? false)
+                    // The last task, whatever its end, ended the run in its own commit.
+                    return (states, closingTask.map { states[$0]?.isFinished == true } ?? false)
                 }
                 running.remove(taskId)
                 states[taskId] = state
@@ -146,7 +148,8 @@ public actor Executor: Service {
     }
 
     /// Runs one task to its final state. `closingRunAs`: the run's final state if this task succeeds, when it is
-    /// the run's last task (its success then ends the run in the same commit).
+    /// the run's last task: its end (a success, a skip: that state; a failure: `failed`) ends the run in the same
+    /// commit.
     private func runTask(
         _ task: TaskDefinition, of run: DagRun,
         upstreamValues: [String: JSONValue], closingRunAs closing: DagRunState?
@@ -186,9 +189,10 @@ public actor Executor: Service {
                     aliasEvents: output.aliasEvents, closingRun: closing)
                 return (task.taskId, .success, output.value)
             } catch let skip as TaskSkipped {
+                // A skip does not fail the run: it ends as it would have on a success.
                 try await scheduler.setTaskState(
                     ref, taskId: task.taskId, state: .skipped, tryNumber: tryNumber,
-                    note: skip.reason)
+                    note: skip.reason, closingRun: closing)
                 return (task.taskId, .skipped, nil)
             } catch is CancellationError {
                 throw CancellationError()
@@ -196,7 +200,7 @@ public actor Executor: Service {
                 guard !Self.isFinal(error), tryNumber <= task.retry.retries else {
                     try await scheduler.setTaskState(
                         ref, taskId: task.taskId, state: .failed, tryNumber: tryNumber,
-                        note: "\(error)")
+                        note: "\(error)", closingRun: closing.map { _ in .failed })
                     return (task.taskId, .failed, nil)
                 }
                 try await scheduler.setTaskState(

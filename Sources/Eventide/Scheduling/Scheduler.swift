@@ -232,15 +232,19 @@ public actor Scheduler {
 
     /// Records a task instance's state. The first task to run also moves its run from `queued` to `running`,
     /// in the same transaction (one commit fewer between an asset event and the consumer's first task).
+    /// `closingRun`: the task is the run's last and has ended (failed or skipped; a success goes through
+    /// `completeTask`): the run ends in this state in the same commit.
     func setTaskState(
         _ ref: DagRunRef, taskId: String, state: TaskState, tryNumber: Int, note: String? = nil,
-        returnValue: JSONValue? = nil
+        returnValue: JSONValue? = nil, closingRun: DagRunState? = nil
     ) async throws {
         let now = clock.date.timeIntervalSince1970
         let update: @Sendable (Database) throws -> Bool = { db in
-            try SchedulerStore.setTaskState(
+            let started = try SchedulerStore.setTaskState(
                 db, ref, taskId: taskId, state: state, tryNumber: tryNumber, note: note,
                 returnValue: returnValue, now: now)
+            if let closingRun { try SchedulerStore.finishRun(db, ref, state: closingRun, now: now) }
+            return started
         }
         // Queued and running are marks recovery does not rely on (a task running when the machine stopped runs
         // again): they skip the flush, so a task starts two fsyncs sooner after the event that made its run.
@@ -248,6 +252,7 @@ public actor Scheduler {
             state == .queued || state == .running
             ? try await database.writeUnflushed(update) : try await database.pool.write(update)
         if runStarted { updates.publish(DagRunUpdate(ref: ref, state: .running)) }
+        if let closingRun { try await runEnded(ref, state: closingRun) }
     }
 
     // MARK: Notifications
