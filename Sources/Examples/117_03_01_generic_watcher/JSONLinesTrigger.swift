@@ -125,8 +125,12 @@ struct JSONLinesTrigger: Trigger {
 
         /// Reopens a rotated (other inode) or truncated file from its start; true if it did.
         private func followRotationOrTruncation() throws -> Bool {
-            let current = Self.inode(of: trigger.file)
-            let size = (try? FileManager.default.attributesOfItem(atPath: trigger.file.path)[.size] as? UInt64) ?? nil
+            // The inode and the size from one look at the path: read apart, a rotation between the two paired the
+            // old inode with the new file's smaller size, which looked like a truncation of the old file, and its
+            // lines were read again (dropped as duplicates, but counted).
+            let attributes = try? FileManager.default.attributesOfItem(atPath: trigger.file.path)
+            let current = (attributes?[.systemFileNumber] as? NSNumber)?.uint64Value
+            let size = (attributes?[.size] as? NSNumber)?.uint64Value
             if current != nil, current != inode {
                 // Lines appended to the old file just before it was renamed: read them before leaving it.
                 try readNew()

@@ -106,6 +106,49 @@ struct GenericWatcherTests {
         #expect(event.observedAt == Date(timeIntervalSince1970: 1), "stamped by the trigger's clock")
     }
 
+    static func inode(of file: URL) -> UInt64? {
+        (try? FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value
+    }
+
+    @Test("117.3.1/3 a truncated file is read again from its start, a rotated one from the new file's start")
+    func truncationAndRotation() async throws {
+        let folder = try TemporaryDatabase.folder("jsonl_rotation")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("feed.jsonl")
+        try Data("{\"n\": 1}\n{\"n\": 2}\n".utf8).write(to: file)
+        let clock = TestClock(epoch: Date(timeIntervalSince1970: 0))
+        let made = try JSONLinesTrigger.factory(clock: EventideClock(clock)).make(
+            TriggerURI("jsonl://\(file.path)?interval=1000"))
+        let trigger = try #require(made as? JSONLinesTrigger)
+        let events = UnfoldingIterator(try trigger.events().makeAsyncIterator())
+        let inode = try #require(Self.inode(of: file))
+        let first = try #require(try await events.next()), second = try #require(try await events.next())
+        #expect([first.messageId, second.messageId] == ["\(inode)@0", "\(inode)@9"])
+
+        // Truncated in place (same inode) to a shorter file: read again from its start.
+        let afterTruncation = Task { try await events.next() }
+        try await clock.waitForSleepers(1)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data("{\"n\": 3}\n".utf8))
+        try handle.close()
+        #expect(Self.inode(of: file) == inode, "truncated in place")
+        await clock.advance(by: .seconds(1))
+        let truncated = try #require(try await afterTruncation.value)
+        #expect(truncated.payload == ["n": 3] && truncated.messageId == "\(inode)@0")
+
+        // Rotated: renamed away, a new file (another inode) in its place: its lines from its start.
+        let afterRotation = Task { try await events.next() }
+        try await clock.waitForSleepers(1)
+        try FileManager.default.moveItem(at: file, to: folder.appendingPathComponent("feed.jsonl.1"))
+        try Data("{\"n\": 4}\n".utf8).write(to: file)
+        let newInode = try #require(Self.inode(of: file))
+        #expect(newInode != inode)
+        await clock.advance(by: .seconds(1))
+        let rotated = try #require(try await afterRotation.value)
+        #expect(rotated.payload == ["n": 4] && rotated.messageId == "\(newInode)@0")
+    }
+
     @Test(
         "117.3.1/3 a missing file restarts the watcher until it exists; a rotation and a stop/start lose and repeat nothing"
     )
