@@ -119,7 +119,7 @@ struct EventVsPollingTests {
             recommendations.map(\.reason) == [
                 .watcherWakesLess(watcherPerHour: 1, pollingPerHour: 60),
                 .pollingWakesLess(pollingPerHour: 120, eventsPerHour: 100_000),
-                .pollingOverBudget(pollingWorstSeconds: 5, budgetSeconds: 1),
+                .pollingOverBudget(pollingWorstSeconds: 30, budgetSeconds: 5),
             ])
         let tight = Example.UseCase(
             name: "t", eventsPerHour: 1_000_000, latencyBudgetSeconds: 0.5, pokeIntervalSeconds: 1)
