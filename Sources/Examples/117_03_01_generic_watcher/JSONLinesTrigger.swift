@@ -52,6 +52,14 @@ struct JSONLinesTrigger: Trigger {
     }
     // [END trigger]
 
+    /// The file's inode and size, from one look at its path (`nil`s when it is missing).
+    static func look(at file: URL) -> (inode: UInt64?, size: UInt64?) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+        return (
+            (attributes?[.systemFileNumber] as? NSNumber)?.uint64Value, (attributes?[.size] as? NSNumber)?.uint64Value
+        )
+    }
+
     /// Where reading stands: the open file, its inode, the read offset, lines read but not yet handed out, and
     /// the acknowledgements waiting for an earlier line.
     private actor Session {
@@ -94,7 +102,7 @@ struct JSONLinesTrigger: Trigger {
 
         private func openIfNeeded() throws {
             guard handle == nil else { return }
-            guard let current = Self.inode(of: trigger.file) else {
+            guard let current = JSONLinesTrigger.look(at: trigger.file).inode else {
                 throw TriggerError.cannotWatch(path: trigger.file.path, reason: JSONLinesTrigger.missingFile)
             }
             let handle = try FileHandle(forReadingFrom: trigger.file)
@@ -128,9 +136,7 @@ struct JSONLinesTrigger: Trigger {
             // The inode and the size from one look at the path: read apart, a rotation between the two paired the
             // old inode with the new file's smaller size, which looked like a truncation of the old file, and its
             // lines were read again (dropped as duplicates, but counted).
-            let attributes = try? FileManager.default.attributesOfItem(atPath: trigger.file.path)
-            let current = (attributes?[.systemFileNumber] as? NSNumber)?.uint64Value
-            let size = (attributes?[.size] as? NSNumber)?.uint64Value
+            let (current, size) = JSONLinesTrigger.look(at: trigger.file)
             if current != nil, current != inode {
                 // Lines appended to the old file just before it was renamed: read them before leaving it.
                 try readNew()
@@ -162,10 +168,6 @@ struct JSONLinesTrigger: Trigger {
             }
         }
         // [END acknowledge]
-
-        static func inode(of file: URL) -> UInt64? {
-            (try? FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value
-        }
 
         static func readCheckpoint(_ url: URL) -> (inode: UInt64, offset: UInt64)? {
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }

@@ -106,10 +106,6 @@ struct GenericWatcherTests {
         #expect(event.observedAt == Date(timeIntervalSince1970: 1), "stamped by the trigger's clock")
     }
 
-    static func inode(of file: URL) -> UInt64? {
-        (try? FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? NSNumber)?.uint64Value
-    }
-
     @Test("117.3.1/3 a truncated file is read again from its start, a rotated one from the new file's start")
     func truncationAndRotation() async throws {
         let folder = try TemporaryDatabase.folder("jsonl_rotation")
@@ -121,7 +117,7 @@ struct GenericWatcherTests {
             TriggerURI("jsonl://\(file.path)?interval=1000"))
         let trigger = try #require(made as? JSONLinesTrigger)
         let events = UnfoldingIterator(try trigger.events().makeAsyncIterator())
-        let inode = try #require(Self.inode(of: file))
+        let inode = try #require(JSONLinesTrigger.look(at: file).inode)
         let first = try #require(try await events.next()), second = try #require(try await events.next())
         #expect([first.messageId, second.messageId] == ["\(inode)@0", "\(inode)@9"])
 
@@ -132,7 +128,7 @@ struct GenericWatcherTests {
         try handle.truncate(atOffset: 0)
         try handle.write(contentsOf: Data("{\"n\": 3}\n".utf8))
         try handle.close()
-        #expect(Self.inode(of: file) == inode, "truncated in place")
+        #expect(JSONLinesTrigger.look(at: file).inode == inode, "truncated in place")
         await clock.advance(by: .seconds(1))
         let truncated = try #require(try await afterTruncation.value)
         #expect(truncated.payload == ["n": 3] && truncated.messageId == "\(inode)@0")
@@ -142,7 +138,7 @@ struct GenericWatcherTests {
         try await clock.waitForSleepers(1)
         try FileManager.default.moveItem(at: file, to: folder.appendingPathComponent("feed.jsonl.1"))
         try Data("{\"n\": 4}\n".utf8).write(to: file)
-        let newInode = try #require(Self.inode(of: file))
+        let newInode = try #require(JSONLinesTrigger.look(at: file).inode)
         #expect(newInode != inode)
         await clock.advance(by: .seconds(1))
         let rotated = try #require(try await afterRotation.value)
