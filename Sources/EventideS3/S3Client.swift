@@ -12,25 +12,22 @@ import NIOHTTP1
 /// A request that fails for a transient reason (connection refused or reset, HTTP 5xx, `SlowDown`) is sent again
 /// after a jittered, growing delay until `retry.deadline` (`S3Error.isTransient`).
 public struct S3Client: Sendable {
-    public let endpoint: URL
-    let signer: SigV4Signer
-    let http: HTTPClient
+    /// The endpoint, the signer, the HTTP client and the retry policy.
+    public let service: AWSServiceEndpoint
+    public var endpoint: URL { service.endpoint }
     /// How transient failures are retried; `.none` fails at the first. Until the server has answered once, the
     /// retries stop at `retry.firstContactDeadline`: a wrong endpoint is reported within seconds.
-    public let retry: ReconnectBackoff
-    let clock: any Clock<Duration>
-    let contact = FirstContact()
+    public var retry: ReconnectBackoff { service.retry }
+    var signer: SigV4Signer { service.signer }
 
     public init(
         endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
         httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
         clock: any Clock<Duration> = ContinuousClock()
     ) {
-        self.endpoint = endpoint
-        signer = SigV4Signer(credentials: credentials, region: region, service: "s3")
-        http = httpClient
-        self.retry = retry
-        self.clock = clock
+        service = AWSServiceEndpoint(
+            endpoint: endpoint, service: "s3", region: region, credentials: credentials, httpClient: httpClient,
+            retry: retry, clock: clock)
     }
 
     // MARK: Buckets and objects
@@ -127,7 +124,7 @@ public struct S3Client: Sendable {
         _ operation: String, method: HTTPMethod, path: String, query: String? = nil, body: Data = Data(),
         headers extra: [String: String] = [:]
     ) async throws -> (body: Data, headers: HTTPHeaders) {
-        try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? S3Error)?.isTransient ?? false }) {
+        try await service.retrying(isTransient: { ($0 as? S3Error)?.isTransient ?? false }) {
             try await attempt(operation, method: method, path: path, query: query, body: body, headers: extra)
         }
     }
@@ -136,36 +133,27 @@ public struct S3Client: Sendable {
         _ operation: String, method: HTTPMethod, path: String, query: String?, body: Data,
         headers extra: [String: String]
     ) async throws -> (body: Data, headers: HTTPHeaders) {
-        if let problem = NetworkPort.problem(endpoint.port) {
-            throw S3Error.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
-        }
         var text = endpoint.absoluteString
         if text.hasSuffix("/") { text.removeLast() }
         text += path + (query.map { "?\($0)" } ?? "")
         guard let url = URL(string: text) else {
             throw S3Error.malformedResponse(operation: operation, reason: "bad URL \(text)")
         }
-        let signed = try signer.sign(method: method.rawValue, url: url, headers: extra, body: body)
-        var request = HTTPClientRequest(url: text)
-        request.method = method
-        for (name, value) in signed { request.headers.replaceOrAdd(name: name, value: value) }
-        if !body.isEmpty || method == .PUT { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
+        let answer: AWSServiceEndpoint.Answer
         do {
-            response = try await http.execute(request, timeout: .seconds(30))
-            contact.record()
-            bytes = try await response.body.collect(upTo: 64 << 20)
-        } catch {
-            throw S3Error.unreachable(endpoint: endpoint.absoluteString, reason: "\(error)")
+            answer = try await service.exchange(method: method, url: url, headers: extra, body: body, limit: 64 << 20)
+        } catch AWSServiceEndpoint.Failure.invalidEndpoint(let reason) {
+            throw S3Error.invalidEndpoint(endpoint: endpoint.absoluteString, reason: reason)
+        } catch AWSServiceEndpoint.Failure.unreachable(let reason) {
+            throw S3Error.unreachable(endpoint: endpoint.absoluteString, reason: reason)
         }
-        let data = Data(bytes.readableBytesView)
-        guard (200..<300).contains(Int(response.status.code)) else {
+        let data = Data(answer.body.readableBytesView)
+        guard answer.succeeded else {
             let xml = String(decoding: data, as: UTF8.self)
             throw S3Error.service(
-                code: Self.element("Code", in: xml) ?? "HTTP\(response.status.code)",
-                message: Self.element("Message", in: xml) ?? xml, status: Int(response.status.code))
+                code: Self.element("Code", in: xml) ?? "HTTP\(answer.status)",
+                message: Self.element("Message", in: xml) ?? xml, status: answer.status)
         }
-        return (data, response.headers)
+        return (data, answer.headers)
     }
 }

@@ -14,33 +14,29 @@ import NIOCore
 /// again after a jittered, growing delay until `retry.deadline` (`SQSError.isTransient`); a watcher keeps
 /// running through a short outage of the server, and hears of a long one as `SQSError.unreachable`.
 public struct SQSClient: Sendable {
-    public let endpoint: URL
-    let signer: SigV4Signer
-    let http: HTTPClient
+    /// The endpoint, the signer, the HTTP client and the retry policy.
+    public let service: AWSServiceEndpoint
+    public var endpoint: URL { service.endpoint }
     /// How transient failures are retried; `.none` fails at the first. Until the server has answered once, the
     /// retries stop at `retry.firstContactDeadline`: a wrong endpoint is reported within seconds.
-    public let retry: ReconnectBackoff
-    let clock: any Clock<Duration>
-    let contact = FirstContact()
+    public var retry: ReconnectBackoff { service.retry }
+    var signer: SigV4Signer { service.signer }
 
     public init(
         endpoint: URL, region: String = "us-east-1", credentials: AWSCredentials,
         httpClient: HTTPClient = AWSHTTPClient.shared, retry: ReconnectBackoff = ReconnectBackoff(),
         clock: any Clock<Duration> = ContinuousClock()
     ) {
-        self.endpoint = endpoint
-        signer = SigV4Signer(credentials: credentials, region: region, service: "sqs")
-        http = httpClient
-        self.retry = retry
-        self.clock = clock
+        self.init(
+            service: AWSServiceEndpoint(
+                endpoint: endpoint, service: "sqs", region: region, credentials: credentials,
+                httpClient: httpClient, retry: retry, clock: clock))
     }
 
+    init(service: AWSServiceEndpoint) { self.service = service }
+
     /// This client with another retry policy.
-    public func retrying(_ retry: ReconnectBackoff) -> SQSClient {
-        SQSClient(
-            endpoint: endpoint, region: signer.region, credentials: signer.credentials, httpClient: http,
-            retry: retry, clock: clock)
-    }
+    public func retrying(_ retry: ReconnectBackoff) -> SQSClient { SQSClient(service: service.retrying(retry)) }
 
     // MARK: Queues
 
@@ -175,36 +171,27 @@ public struct SQSClient: Sendable {
     func call(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount = .seconds(30)) async throws
         -> JSONValue
     {
-        try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? SQSError)?.isTransient ?? false }) {
+        try await service.retrying(isTransient: { ($0 as? SQSError)?.isTransient ?? false }) {
             try await attempt(operation, body, timeout: timeout)
         }
     }
 
     func attempt(_ operation: String, _ body: [String: JSONValue], timeout: TimeAmount) async throws -> JSONValue {
-        if let problem = NetworkPort.problem(endpoint.port) {
-            throw SQSError.invalidEndpoint(endpoint: endpoint.absoluteString, reason: problem)
-        }
         let data = Data(JSONValue.object(body).jsonText.utf8)
-        let headers = try signer.sign(
-            method: "POST", url: endpoint,
-            headers: [
-                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.\(operation)",
-            ], body: data)
-        var request = HTTPClientRequest(url: endpoint.absoluteString)
-        request.method = .POST
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: data))
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
+        let headers = [
+            "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.\(operation)",
+        ]
+        let answer: AWSServiceEndpoint.Answer
         do {
-            response = try await http.execute(request, timeout: timeout)
-            contact.record()
-            bytes = try await response.body.collect(upTo: 16 << 20)
-        } catch {
-            throw SQSError.unreachable(endpoint: endpoint.absoluteString, reason: "\(error)")
+            answer = try await service.exchange(
+                method: .POST, url: endpoint, headers: headers, body: data, timeout: timeout, limit: 16 << 20)
+        } catch AWSServiceEndpoint.Failure.invalidEndpoint(let reason) {
+            throw SQSError.invalidEndpoint(endpoint: endpoint.absoluteString, reason: reason)
+        } catch AWSServiceEndpoint.Failure.unreachable(let reason) {
+            throw SQSError.unreachable(endpoint: endpoint.absoluteString, reason: reason)
         }
-        let text = String(buffer: bytes)
-        let status = Int(response.status.code)
+        let text = String(buffer: answer.body)
+        let status = answer.status
         let json: JSONValue
         do { json = text.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(text) } catch {
             guard (200..<300).contains(status) else {  // a proxy's or a load balancer's error page
@@ -213,11 +200,11 @@ public struct SQSClient: Sendable {
             throw SQSError.malformedResponse(operation: operation, reason: "the answer is not JSON: \(text.prefix(80))")
         }
         guard (200..<300).contains(status) else {
-            let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? "HTTP\(response.status.code)"
+            let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? "HTTP\(status)"
             throw SQSError.service(
                 code: String(type.split(separator: "#").last ?? Substring(type)),
                 message: json["message"]?.stringValue ?? json["Message"]?.stringValue ?? text,
-                status: Int(response.status.code))
+                status: status)
         }
         return json
     }
