@@ -146,6 +146,18 @@ struct HTTPBenchmark: AsyncParsableCommand {
                         format: "                 (cores busy, server + client: GET %.2f, POST %.2f, API %.2f of %d)",
                         median(rows.map(\.bare.cores)), median(rows.map(\.barePost.cores)),
                         median(rows.map(\.api.cores)), CPUBound.cores))
+                let threads = [("GET", \Round.bare), ("POST", \Round.barePost), ("API", \Round.api)].map {
+                    name, load in
+                    "\(name) "
+                        + String(
+                            format: "loop %.2f, pool %.2f (busiest thread %.2f)",
+                            median(rows.map { $0[keyPath: load].threads.loop }),
+                            median(rows.map { $0[keyPath: load].threads.pool }),
+                            median(rows.map { $0[keyPath: load].threads.busiestPoolThread }))
+                }
+                print(
+                    "                 (server threads, cores busy: \(threads[0]); \(threads[1]);\n"
+                        + "                  \(threads[2]))")
                 print(
                     String(
                         format: "                 (CPU bound: an event costs the server at least the bare POST's "
@@ -261,6 +273,8 @@ struct HTTPBenchmark: AsyncParsableCommand {
         /// The load client's CPU time when it is another process (wrk); 0 for the Swift client, whose CPU time
         /// is the server process's own.
         let clientMicros: Double
+        /// Cores each kind of server thread kept busy while the answers came (over the window's span).
+        let threads: ThreadCPU.Busy
 
         var answers: Int { window.answers }
         var rate: Double { window.rate }
@@ -281,10 +295,13 @@ struct HTTPBenchmark: AsyncParsableCommand {
         counter.reset()
         let cpu = ProcessCPU.now()
         let client = ProcessCPU.children()
+        let threads = ThreadCPU.now()
         let load = try await body()
+        let window = counter.current
         return Measured(
-            load: load, window: counter.current, cpuMicros: ProcessCPU.now() - cpu,
-            clientMicros: ProcessCPU.children() - client)
+            load: load, window: window, cpuMicros: ProcessCPU.now() - cpu,
+            clientMicros: ProcessCPU.children() - client,
+            threads: ThreadCPU.now().busy(since: threads, seconds: Double(window.answers) / max(window.rate, 1)))
     }
 
     struct Load {
