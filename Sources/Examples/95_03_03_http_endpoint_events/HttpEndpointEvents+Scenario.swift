@@ -56,6 +56,8 @@ extension HttpEndpointEvents {
         /// From the moment the service was ready to the first request that found it ready; `nil`: it gave up.
         let detectedAfterMilliseconds: Double?
         let waitedMilliseconds: Double
+        /// When each request reached the service, in ms after the first: the schedule the strategy kept.
+        let requestOffsetsMilliseconds: [Double]
     }
 
     struct Outcome: Codable, Sendable {
@@ -179,7 +181,8 @@ extension HttpEndpointEvents {
             let result = StrategyResult(
                 strategy: strategy, sensorState: sensor?.state, requests: answered.count,
                 detectedAfterMilliseconds: detected,
-                waitedMilliseconds: milliseconds(from: sensor?.startedAt, to: sensor?.endedAt) ?? 0)
+                waitedMilliseconds: milliseconds(from: sensor?.startedAt, to: sensor?.endedAt) ?? 0,
+                requestOffsetsMilliseconds: answered.map { milliseconds(from: answered.first?.at, to: $0.at) ?? 0 })
             timeline.note(
                 "\(strategy.rawValue): \(sensor?.state.rawValue ?? "-") after \(result.requests) requests, "
                     + (detected.map { String(format: "%.0f ms after the service was ready", $0) }

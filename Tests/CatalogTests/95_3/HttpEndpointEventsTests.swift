@@ -74,7 +74,12 @@ struct HttpEndpointEventsTests {
             try strategy(.fixed, in: outcome), try strategy(.backoff, in: outcome), try strategy(.deadline, in: outcome)
         )
         #expect(fixed.sensorState == .success && backoff.sensorState == .success)
-        #expect(backoff.requests < fixed.requests)
+        // The schedules as the service saw them: on failure, whether one run stalled (fixed: a request every
+        // 100 ms; backoff: the gaps double up to 800 ms).
+        let schedules =
+            "fixed at \(fixed.requestOffsetsMilliseconds.map { Int($0) }) ms, "
+            + "backoff at \(backoff.requestOffsetsMilliseconds.map { Int($0) }) ms"
+        #expect(backoff.requests < fixed.requests, "\(schedules)")
         #expect(fixed.detectedAfterMilliseconds != nil && backoff.detectedAfterMilliseconds != nil)
         #expect(deadline.sensorState == .skipped, "the overall deadline (500 ms) passed first: soft_fail skips")
         #expect(deadline.detectedAfterMilliseconds == nil)
