@@ -61,7 +61,7 @@ public struct AWSServiceEndpoint: Sendable {
 
     /// Why a request got no answer.
     public enum Failure: Error, Sendable {
-        /// The endpoint's port cannot be connected to (`NetworkPort.problem`), so nothing was sent.
+        /// The endpoint's port is not a TCP port (`NetworkPort.problem`), so nothing was sent.
         case invalidEndpoint(reason: String)
         /// The connection failed, or the answer did not arrive whole.
         case unreachable(reason: String)

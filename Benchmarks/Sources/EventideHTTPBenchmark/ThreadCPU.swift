@@ -9,10 +9,8 @@ import Foundation
 /// leader) and the rest. Shows which thread bounds a load: a thread near 1.0 of a core is saturated, and a load
 /// whose threads all stay well below it waits for something other than CPU. Empty where `/proc` is missing.
 struct ThreadCPU {
-    enum Role: String {
-        case eventLoop = "loop"
-        case pool
-        case other
+    enum Role {
+        case eventLoop, pool, other
     }
 
     /// CPU time in µs by thread id.
@@ -50,7 +48,7 @@ struct ThreadCPU {
         return .other
     }
 
-    /// Cores each role kept busy between `earlier` and this snapshot, `seconds` apart, and the busiest pool thread.
+    /// Cores the event loop and the pool kept busy between `earlier` and this snapshot, `seconds` apart, and the busiest pool thread.
     func busy(since earlier: ThreadCPU, seconds: Double) -> Busy {
         var busy = Busy()
         guard seconds > 0 else { return busy }
@@ -61,7 +59,7 @@ struct ThreadCPU {
             case .pool:
                 busy.pool += share
                 busy.busiestPoolThread = max(busy.busiestPoolThread, share)
-            case .other: busy.other += share
+            case .other: break
             }
         }
         return busy
@@ -71,6 +69,5 @@ struct ThreadCPU {
         var loop = 0.0
         var pool = 0.0
         var busiestPoolThread = 0.0
-        var other = 0.0
     }
 }

@@ -52,12 +52,13 @@ extension HttpEndpointEvents {
     struct StrategyResult: Codable, Sendable, Hashable {
         let strategy: Strategy
         let sensorState: TaskState?
-        let requests: Int
         /// From the moment the service was ready to the first request that found it ready; `nil`: it gave up.
         let detectedAfterMilliseconds: Double?
         let waitedMilliseconds: Double
         /// When each request reached the service, in ms after the first: the schedule the strategy kept.
         let requestOffsetsMilliseconds: [Double]
+
+        var requests: Int { requestOffsetsMilliseconds.count }
     }
 
     struct Outcome: Codable, Sendable {
@@ -179,7 +180,7 @@ extension HttpEndpointEvents {
                 sensor?.state == .success
                 ? milliseconds(from: readyAt, to: answered.first { $0.state == "ok" }?.at) : nil
             let result = StrategyResult(
-                strategy: strategy, sensorState: sensor?.state, requests: answered.count,
+                strategy: strategy, sensorState: sensor?.state,
                 detectedAfterMilliseconds: detected,
                 waitedMilliseconds: milliseconds(from: sensor?.startedAt, to: sensor?.endedAt) ?? 0,
                 requestOffsetsMilliseconds: answered.map { milliseconds(from: answered.first?.at, to: $0.at) ?? 0 })
