@@ -171,7 +171,7 @@ var targets: [Target] = [
     .testTarget(
         name: "EventideHTTPTests",
         dependencies: [
-            "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient,
+            "Eventide", "EventideTesting", "EventideHTTP", hummingbird, httpClient, logging,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             "EventideConsole", .product(name: "Prometheus", package: "swift-prometheus"),  // console, /metrics
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -196,7 +196,7 @@ var targets: [Target] = [
     .testTarget(
         name: "EventideTests",
         dependencies: [
-            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS", grdb,
+            "Eventide", "EventideTesting", "EventideAWS", "EventideSQS", "EventideS3", "EventideGCS", grdb, logging,
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),  // the runtime's metrics, recorded in tests
             .product(name: "Tracing", package: "swift-distributed-tracing"),  // lineage spans

@@ -1,7 +1,9 @@
 import AsyncHTTPClient
+import Eventide
 import EventideHTTP
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Testing
 
@@ -39,6 +41,14 @@ struct HTTPServerTests {
         // Stopped: the port is free again, so a new server can listen on it.
         let again = try await EventideHTTPServer(port: running.port, components: [Echo()]).withRunning { $0.port }
         #expect(again == running.port)
+    }
+
+    /// Hummingbird sets a request id on every request's logger: the default logger only stores it, so a request
+    /// that logs nothing formats nothing (`LazyMetadataLogHandler`), at the level the examples expect.
+    @Test func theDefaultLoggerDefersMetadataAndLogsWarningsOnly() {
+        let logger = EventideHTTPServer.defaultLogger
+        #expect(logger.handler is LazyMetadataLogHandler)
+        #expect(logger.logLevel == .warning)
     }
 
     @Test func aTakenPortIsReportedAsDidNotStart() async throws {

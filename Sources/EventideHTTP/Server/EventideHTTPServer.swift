@@ -1,3 +1,4 @@
+import Eventide
 import Hummingbird
 import Logging
 import NIOCore
@@ -41,9 +42,12 @@ public struct EventideHTTPServer: Sendable {
     /// 84–94 µs and 31–37 µs. Pass a larger group for a server that does its work on the loops.
     public static let defaultEventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    /// Warnings and errors only: an example's narrative is its output, not the server's request log.
+    /// Warnings and errors only: an example's narrative is its output, not the server's request log. The handler
+    /// LoggingSystem gives is wrapped in a `LazyMetadataLogHandler`: Hummingbird sets a request id on every
+    /// request's logger, which a `StreamLogHandler` would format each time, logged or not.
     public static var defaultLogger: Logger {
         var logger = Logger(label: "eventide.http")
+        logger.handler = LazyMetadataLogHandler(wrapping: logger.handler)
         logger.logLevel = .warning
         return logger
     }
