@@ -178,14 +178,18 @@ extension SQSDeadLetterQueue {
         let timeline = Timeline()
         let ledger = FateLedger(timeline: timeline)
         let (queue, dlq) = (configuration.queue, configuration.deadLetterQueue)
+        // The queue's own visibility timeout is 1 s, for the crashing worker's receives; the watchers keep what
+        // they receive invisible for 30 s, so that a commit slowed by a loaded machine is not taken for a crash
+        // (which would count a receive and could redrive a good payment).
+        let watcherVisibility = Duration.seconds(30)
         let paymentsAsset = try payments(
             queue: queue,
             messages: ledger.observingPayments(
-                service.trigger(for: queue, visibilityTimeout: nil, wait: .milliseconds(200))))
+                service.trigger(for: queue, visibilityTimeout: watcherVisibility, wait: .milliseconds(200))))
         let deadLetterAsset = try deadLetters(
             dlq: dlq,
             messages: ledger.observingDeadLetters(
-                service.trigger(for: dlq, visibilityTimeout: nil, wait: .milliseconds(200))))
+                service.trigger(for: dlq, visibilityTimeout: watcherVisibility, wait: .milliseconds(200))))
         let alerts = try Asset(uri: "alerts://payments-dlq", name: "payments_dlq_alerts")
         let book = try DAG(
             "book_payments", schedule: .on([paymentsAsset]), assetTriggering: .perEvent,
