@@ -27,6 +27,12 @@ struct HTTPBenchmark: AsyncParsableCommand {
     var connections = [1, 8, 64]
     @Option(help: "The load client: auto (wrk when installed, else the Swift client), wrk or swift.")
     var client: LoadClientChoice = .auto
+    @Option(
+        help: """
+            The store's durability: full (every commit flushed, what the goals are for) or normal (no flush per \
+            commit: a diagnostic that shows what the flush costs the rate).
+            """)
+    var durability: DurabilityChoice = .full
 
     static let password = "benchmark-password"
     static let environment = [
@@ -50,7 +56,10 @@ struct HTTPBenchmark: AsyncParsableCommand {
         _ name: String, consumer: TaskDefinition?,
         _ body: @escaping @Sendable (Orchestrator, RunningServer, String, AnswerCounter) async throws -> Void
     ) async throws {
-        let orchestrator = Orchestrator(database: try TemporaryDatabase.make(name))
+        let database = try EventideDatabase(
+            path: TemporaryDatabase.folder(name).appendingPathComponent("eventide.sqlite").path,
+            durability: durability.level)
+        let orchestrator = Orchestrator(database: database)
         let asset = try Asset(name: "orders")
         let dags = try consumer.map {
             [
@@ -92,6 +101,11 @@ struct HTTPBenchmark: AsyncParsableCommand {
         print("   reads the body and answers 200; CPU: the server process's CPU time (all threads) per answer.")
         print("   Each round runs the three loads back to back; medians over the rounds (ratios taken within a round),")
         print("   so a drift of the machine's speed between loads does not decide the ratio.")
+        if durability == .normal {
+            print(
+                "   the store commits with synchronous=NORMAL (--durability normal): no flush per commit, not durable"
+                    + "\n   against an OS crash; a diagnostic of what the flush costs, not a figure for the goals")
+        }
         let floor = try FlushedCommit.measure()
         print(
             String(
@@ -455,4 +469,11 @@ final class Remaining: Sendable {
             return true
         }
     }
+}
+
+/// `--durability`: the store's `synchronous` level for the loads.
+enum DurabilityChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case full, normal
+
+    var level: EventideDatabase.Durability { self == .full ? .full : .normal }
 }
