@@ -194,12 +194,12 @@ public struct SQSClient: Sendable {
         let status = answer.status
         let json: JSONValue
         do { json = text.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(text) } catch {
-            guard (200..<300).contains(status) else {  // a proxy's or a load balancer's error page
+            guard answer.succeeded else {  // a proxy's or a load balancer's error page
                 throw SQSError.service(code: "HTTP\(status)", message: String(text.prefix(200)), status: status)
             }
             throw SQSError.malformedResponse(operation: operation, reason: "the answer is not JSON: \(text.prefix(80))")
         }
-        guard (200..<300).contains(status) else {
+        guard answer.succeeded else {
             let type = json["__type"]?.stringValue ?? json["code"]?.stringValue ?? "HTTP\(status)"
             throw SQSError.service(
                 code: String(type.split(separator: "#").last ?? Substring(type)),

@@ -5,7 +5,9 @@ import Testing
 
 /// `LazyMetadataLogHandler`: metadata set on the logger is only stored, and reaches the wrapped handler with each
 /// message logged, under the message's own metadata.
-@Suite("Lazy metadata log handler: metadata is handed on when a message is logged, not when it is set")
+@Suite(
+    "Lazy metadata log handler: metadata is handed on when a message is logged, not when it is set",
+    .timeLimit(.minutes(1)))
 struct LazyMetadataLogHandlerTests {
     /// A handler that records what it is given: the messages logged with their metadata, and how often its
     /// metadata was set.

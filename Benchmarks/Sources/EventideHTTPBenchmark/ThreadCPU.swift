@@ -13,9 +13,14 @@ struct ThreadCPU {
         case eventLoop, pool, other
     }
 
-    /// CPU time in µs by thread id.
-    var micros: [Int: Double] = [:]
-    var roles: [Int: Role] = [:]
+    /// A thread's CPU time so far, in µs, and what it does.
+    struct Thread {
+        let micros: Double
+        let role: Role
+    }
+
+    /// By thread id.
+    var threads: [Int: Thread] = [:]
 
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
@@ -34,8 +39,9 @@ struct ThreadCPU {
             // After the name: state, ppid, … ; utime and stime are the 12th and 13th fields from there.
             let fields = stat[stat.index(after: end)...].split(separator: " ")
             guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            snapshot.micros[tid] = (user + system) / ticksPerSecond * 1e6
-            snapshot.roles[tid] = role(name.trimmingCharacters(in: .whitespacesAndNewlines))
+            snapshot.threads[tid] = Thread(
+                micros: (user + system) / ticksPerSecond * 1e6,
+                role: role(name.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         return snapshot
     }
@@ -48,13 +54,14 @@ struct ThreadCPU {
         return .other
     }
 
-    /// Cores the event loop and the pool kept busy between `earlier` and this snapshot, `seconds` apart, and the busiest pool thread.
+    /// Cores the event loop and the pool kept busy between `earlier` and this snapshot, `seconds` apart, and the
+    /// busiest pool thread.
     func busy(since earlier: ThreadCPU, seconds: Double) -> Busy {
         var busy = Busy()
         guard seconds > 0 else { return busy }
-        for (tid, micros) in micros {
-            let share = (micros - (earlier.micros[tid] ?? 0)) / 1e6 / seconds
-            switch roles[tid] ?? .other {
+        for (tid, thread) in threads {
+            let share = (thread.micros - (earlier.threads[tid]?.micros ?? 0)) / 1e6 / seconds
+            switch thread.role {
             case .eventLoop: busy.loop += share
             case .pool:
                 busy.pool += share
