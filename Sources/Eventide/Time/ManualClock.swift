@@ -36,7 +36,8 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private let state = Mutex(State())
-    private let sleeperCounts = Broadcast<Int>()
+    /// Published whenever the sleepers change; carries no count (see `waitForSleepers`).
+    private let sleepersChanged = Broadcast<Void>()
     /// The wall-clock date of the clock's origin, for `EventideClock(_:)`.
     public let epoch: Date
 
@@ -55,15 +56,13 @@ public final class ManualClock: Clock, Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (immediate, count) = state.withLock { state -> (Result<Void, any Error>?, Int) in
-                    if state.cancelled.remove(id) != nil {
-                        return (.failure(CancellationError()), state.sleepers.count)
-                    }
-                    if deadline <= state.now { return (.success(()), state.sleepers.count) }
+                let immediate = state.withLock { state -> Result<Void, any Error>? in
+                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if deadline <= state.now { return .success(()) }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
-                    return (nil, state.sleepers.count)
+                    return nil
                 }
-                if let immediate { continuation.resume(with: immediate) } else { sleeperCounts.publish(count) }
+                if let immediate { continuation.resume(with: immediate) } else { sleepersChanged.publish(()) }
             }
         } onCancel: {
             let sleeper = state.withLock { state -> Sleeper? in
@@ -98,16 +97,18 @@ public final class ManualClock: Clock, Sendable {
             due.continuation.resume()
             for _ in 0..<10 { await Task.yield() }  // let the woken task run up to its next suspension
         }
-        sleeperCounts.publish(sleeperCount)
+        sleepersChanged.publish(())
     }
 
     /// Waits until at least `count` tasks sleep on this clock (so that an `advance` reaches them), or throws
     /// `WaitError.deadlineExceeded`.
     public func waitForSleepers(_ count: Int = 1, deadline: WaitDeadline = .default) async throws {
-        let counts = sleeperCounts.subscribe(bufferLimit: 1)
+        // Each change reads the count itself: sleepers falling asleep together publish from different threads,
+        // so a count carried in the message could arrive out of order (4 before 3) and leave the stale one last.
+        let changes = sleepersChanged.subscribe(bufferLimit: 1)
         if sleeperCount >= count { return }
         try await deadline.enforce(waitingFor: "\(count) task(s) sleeping on the manual clock") {
-            for await current in counts where current >= count { return }
+            for await _ in changes where self.sleeperCount >= count { return }
             throw WaitError.ended(waitingFor: "\(count) task(s) sleeping on the manual clock")
         }
     }
