@@ -106,7 +106,9 @@ public final class EmbeddedQueue: Sendable {
         _ queue: String, limit: Int = 10, visibilityTimeout: Duration? = nil,
         wait: Duration = .zero
     ) async throws -> [QueueMessage] {
-        let sends = sent.subscribe(bufferLimit: 1)  // before the first look: a send in between is not missed
+        // Before the first look, so a send in between is not missed; buffered in full, as a send to another queue
+        // right after this one's must not push this one's out.
+        let sends = sent.subscribe()
         let deadline = now().addingTimeInterval(wait.inSeconds)
         while true {
             let (messages, nextVisible, moved) = try await receiveNow(
