@@ -14,6 +14,7 @@ public actor SQSQueueService: QueueService {
     public nonisolated var description: String { "SQS at \(client.endpoint.absoluteString) (\(client.region))" }
 
     public func createQueue(_ name: String, _ settings: QueueSettings) async throws {
+        guard QueueName.isValid(name) else { throw QueueError.invalidQueueName(name) }
         guard settings.visibilityTimeout >= .zero, settings.visibilityTimeout <= .seconds(43_200) else {
             throw QueueError.invalidSettings(queue: name, reason: "SQS takes a visibility timeout of 0 to 43200 s")
         }

@@ -60,6 +60,20 @@ enum QueueServiceContract {
         try await event.acknowledge()
         #expect(try await service.counts(queue) == (0, 0))
     }
+
+    /// SQS's naming rule holds on both: a name the embedded queues take is one SQS takes.
+    static func refusesInvalidNames(_ service: any QueueService) async throws {
+        for bad in ["", "orders.fifo", "orders events", "ordres/1", "zürich", String(repeating: "q", count: 81)] {
+            await #expect(throws: QueueError.invalidQueueName(bad)) {
+                try await service.createQueue(bad, QueueSettings())
+            }
+        }
+        let longest = name(String(repeating: "q", count: 71))  // 71 + "-" + 8 = 80
+        #expect(longest.count == QueueName.maxLength)
+        try await service.createQueue(longest, QueueSettings())
+        _ = try await service.send(longest, body: "x", attributes: [:])
+        #expect(try await service.counts(longest) == (1, 0))
+    }
 }
 
 @Suite("QueueService on the embedded queues", .timeLimit(.minutes(3)))
@@ -74,6 +88,9 @@ struct EmbeddedQueueServiceTests {
 
     @Test("the trigger delivers and deletes on acknowledge")
     func trigger() async throws { try await QueueServiceContract.trigger(try service()) }
+
+    @Test("names SQS refuses are refused; the longest it takes is taken")
+    func refusesInvalidNames() async throws { try await QueueServiceContract.refusesInvalidNames(try service()) }
 }
 
 @Suite(
@@ -94,6 +111,22 @@ struct SQSQueueServiceTests {
 
     @Test("the trigger delivers and deletes on acknowledge")
     func trigger() async throws { try await QueueServiceContract.trigger(service) }
+
+    @Test("names SQS refuses are refused; the longest it takes is taken")
+    func refusesInvalidNames() async throws { try await QueueServiceContract.refusesInvalidNames(service) }
+
+    @Test("QueueName's rule is the server's: SQS itself refuses what it refuses (sent past the service's check)")
+    func ruleMatchesServer() async throws {
+        for bad in ["", "orders events", "ordres/1", "zürich", String(repeating: "q", count: 81)] {
+            #expect(!QueueName.isValid(bad))
+            await #expect {
+                _ = try await service.client.createQueue(bad)
+            } throws: { error in
+                guard case SQSError.service(let code, _, _) = error else { return false }
+                return code.hasSuffix("InvalidParameterValue")
+            }
+        }
+    }
 
     @Test("settings SQS cannot hold are refused with the reason")
     func refusesSettings() async throws {

@@ -46,6 +46,7 @@ public final class EmbeddedQueue: Sendable {
 
     /// Creates the queue, or checks that an existing one has the same settings.
     public func createQueue(_ name: String, _ settings: QueueSettings = QueueSettings()) async throws {
+        guard QueueName.isValid(name) else { throw QueueError.invalidQueueName(name) }
         guard settings.visibilityTimeout >= .zero else {
             throw QueueError.invalidSettings(queue: name, reason: "the visibility timeout cannot be negative")
         }

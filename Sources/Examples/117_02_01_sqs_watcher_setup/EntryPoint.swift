@@ -1,4 +1,5 @@
 import ArgumentParser
+import Eventide
 import EventideCLI
 import EventideSQSCLI
 
@@ -30,9 +31,7 @@ struct SQSWatcherSetupCommand: AsyncParsableCommand {
     @Option(help: "The queue's visibility timeout in seconds.") var visibilityTimeout = 2
 
     func validate() throws {
-        guard (1...80).contains(queue.count),
-            queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else {
+        guard QueueName.isValid(queue) else {
             throw ValidationError("--queue must be 1 to 80 letters, digits, '-' or '_' (SQS's rule), got '\(queue)'")
         }
         guard (1...100).contains(orders) else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Eventide
 import EventideCLI
 import EventideSQSCLI
 
@@ -32,9 +33,7 @@ struct S3SQSEventsCommand: AsyncParsableCommand {
         else {
             throw ValidationError("--bucket must be 3 to 63 lowercase letters, digits or '-', got '\(bucket)'")
         }
-        guard (1...76).contains(queue.count),
-            queue.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else {
+        guard !queue.isEmpty, QueueName.isValid(queue + "-dlq") else {
             throw ValidationError(
                 "--queue must be 1 to 76 letters, digits, '-' or '_' (its DLQ adds '-dlq'), got '\(queue)'")
         }

@@ -29,19 +29,13 @@ extension SQSBatchProcessing {
 
         /// Throws ``ScenarioError/invalidQueueName(_:)`` unless both queue names fit SQS's rule.
         func validate() throws(ScenarioError) {
-            guard !queue.isEmpty, Mode.allCases.allSatisfy({ Self.isQueueName(queue(for: $0)) }) else {
+            guard !queue.isEmpty, Mode.allCases.allSatisfy({ QueueName.isValid(queue(for: $0)) }) else {
                 throw .invalidQueueName(queue)
             }
         }
 
         /// The queue one mode consumes.
         func queue(for mode: Mode) -> String { "\(queue)-\(mode.rawValue)" }
-
-        /// SQS's rule: 1 to 80 ASCII letters, digits, `-` or `_`.
-        static func isQueueName(_ name: String) -> Bool {
-            (1...80).contains(name.count)
-                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-        }
     }
 
     enum ScenarioError: Error, Equatable, CustomStringConvertible {

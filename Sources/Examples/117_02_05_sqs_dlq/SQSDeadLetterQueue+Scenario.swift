@@ -25,15 +25,9 @@ extension SQSDeadLetterQueue {
 
         /// Throws ``ScenarioError/invalidQueueName(_:)`` unless the queue and its DLQ fit SQS's rule.
         func validate() throws(ScenarioError) {
-            guard [queue, deadLetterQueue].allSatisfy(Self.isQueueName), !queue.isEmpty else {
+            guard [queue, deadLetterQueue].allSatisfy(QueueName.isValid) else {
                 throw .invalidQueueName(queue)
             }
-        }
-
-        /// SQS's rule: 1 to 80 ASCII letters, digits, `-` or `_`.
-        static func isQueueName(_ name: String) -> Bool {
-            (1...80).contains(name.count)
-                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }
     }
 
