@@ -3,25 +3,24 @@ import Testing
 
 @Suite("ManualClock", .timeLimit(.minutes(2)))
 struct ManualClockTests {
-    @Test("advance wakes the sleepers whose deadline has passed, in deadline order, and no other")
-    func advanceWakesDueSleepersInOrder() async throws {
+    @Test("advance wakes the sleepers whose deadline it passes and no other; time stands at the target after")
+    func advanceWakesDueSleepers() async throws {
         let clock = ManualClock()
-        let woken = Recorder<Int>()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for seconds in [3, 1, 2, 10] {
-                group.addTask {
-                    try await clock.sleep(for: .seconds(seconds))
-                    await woken.append(seconds)
-                }
-            }
-            try await clock.waitForSleepers(4, deadline: .seconds(10))
-            await clock.advance(by: .seconds(5))
-            #expect(clock.sleeperCount == 1)
-            #expect(await woken.values == [1, 2, 3])
-            await clock.advance(by: .seconds(5))
-            try await group.waitForAll()
+        let sleepers = [3, 1, 2, 10].map { seconds in
+            (seconds, Task { try await clock.sleep(for: .seconds(seconds)) })
         }
-        #expect(await woken.values == [1, 2, 3, 10])
+        try await clock.waitForSleepers(4, deadline: .seconds(10))
+        await clock.advance(by: .seconds(5))
+        #expect(clock.sleeperCount == 1, "only the 10 s sleeper is left")
+        #expect(clock.now == ManualClock.Instant(offset: .seconds(5)))
+        for (seconds, sleeper) in sleepers where seconds <= 5 {
+            try await WaitDeadline.seconds(10).enforce(waitingFor: "the \(seconds) s sleeper") {
+                try await sleeper.value
+            }
+        }
+        await clock.advance(by: .seconds(5))
+        #expect(clock.sleeperCount == 0)
+        for (_, sleeper) in sleepers { try await sleeper.value }
         #expect(clock.now == ManualClock.Instant(offset: .seconds(10)))
     }
 
@@ -61,9 +60,4 @@ struct ManualClockTests {
         await #expect(throws: CancellationError.self) { try await sleeper.value }
         #expect(clock.sleeperCount == 0)
     }
-}
-
-private actor Recorder<Value: Sendable> {
-    private(set) var values: [Value] = []
-    func append(_ value: Value) { values.append(value) }
 }

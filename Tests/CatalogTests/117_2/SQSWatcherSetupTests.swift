@@ -186,7 +186,11 @@ struct SQSWatcherSetupTests {
 
     /// The state a run killed mid-way leaves: orders 1–4 sent; its watcher had received 1 and 2 and committed the
     /// asset event of 1 (its run created, not finished) when it died, before deleting either; 3 and 4 still ready.
-    func killedRun(_ database: EventideDatabase, queue: String = "orders") async throws -> [String] {
+    /// The dead watcher's receive hides 1 and 2 for `held` (real time): long enough that they are still in flight
+    /// when the next run starts and counts them on a loaded machine (1 s was not, once).
+    func killedRun(
+        _ database: EventideDatabase, queue: String = "orders", held: Duration = .seconds(4)
+    ) async throws -> [String] {
         let service = EmbeddedQueue(database: database)
         let trigger = try await Example.openQueue(queue, on: service, visibilityTimeout: .seconds(1))
         var ids: [String] = []
@@ -194,8 +198,8 @@ struct SQSWatcherSetupTests {
             ids.append(
                 try await service.send(queue, body: #"{"order": \#(order)}"#, attributes: ["type": "order.placed"]))
         }
-        let held = try await service.receive(queue, limit: 2, visibilityTimeout: nil, wait: .seconds(1))
-        let first = try #require(held.first { $0.messageId == ids[0] })
+        let received = try await service.receive(queue, limit: 2, visibilityTimeout: held, wait: .seconds(1))
+        let first = try #require(received.first { $0.messageId == ids[0] })
         let orchestrator = Orchestrator(database: database)
         let asset = try Example.ordersAsset(queue: queue, trigger: trigger, connectionId: nil)
         try await orchestrator.register(dags: [try Example.processOrders(asset)], assets: [asset])
