@@ -47,7 +47,7 @@ public struct AWSServiceEndpoint: Sendable {
 
     /// Runs `attempt` until it succeeds, fails for good (`isTransient` false) or the retry policy gives up.
     public func retrying<T>(isTransient: (any Error) -> Bool, _ attempt: () async throws -> T) async throws -> T {
-        try await contact.backoff(retry).run(clock: clock, isTransient: isTransient, attempt)
+        try await retry.run(clock: clock, contact: contact, isTransient: isTransient, attempt)
     }
 
     /// What the server answered to one request, whatever its status.

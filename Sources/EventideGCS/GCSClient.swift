@@ -126,7 +126,7 @@ public struct GCSClient: Sendable {
         _ operation: String, method: HTTPMethod, path: String, query: [String: String] = [:], body: Data = Data(),
         contentType: String? = nil
     ) async throws -> Data {
-        try await contact.backoff(retry).run(clock: clock, isTransient: { ($0 as? GCSError)?.isTransient ?? false }) {
+        try await retry.run(clock: clock, contact: contact, isTransient: { ($0 as? GCSError)?.isTransient ?? false }) {
             try await attempt(operation, method: method, path: path, query: query, body: body, contentType: contentType)
         }
     }

@@ -14,6 +14,8 @@ public struct LogicalSlot: Sendable {
     public let connection: PostgresConnection
     public let timeout: Duration
     public let logger: Logger
+    /// Ends a statement at once when the connection's channel closes (see `withDeadline`).
+    let closing: ChannelClosing
 
     public init(
         name: String, connection: PostgresConnection, timeout: Duration = .seconds(30),
@@ -23,14 +25,19 @@ public struct LogicalSlot: Sendable {
         self.connection = connection
         self.timeout = timeout
         self.logger = logger
+        self.closing = ChannelClosing(connection.closeFuture)
     }
+
+    /// The `application_name` of the connection `open` makes, so that an operator (or a test) finds the backend
+    /// that reads a slot in `pg_stat_activity`, also between its reads, when the slot shows no `active_pid`.
+    public static func applicationName(of slot: String) -> String { "\(PostgresEndpoint.applicationName) slot \(slot)" }
 
     /// Connects to `endpoint` and creates the slot if it is missing; closes the connection if that fails.
     public static func open(
         _ name: String, at endpoint: PostgresEndpoint,
         logger: Logger = PostgresEndpoint.quietLogger
     ) async throws(CDCError) -> LogicalSlot {
-        let connection = try await endpoint.connect(logger: logger)
+        let connection = try await endpoint.connect(logger: logger, applicationName: applicationName(of: name))
         let slot = LogicalSlot(name: name, connection: connection, timeout: endpoint.timeout, logger: logger)
         do throws(CDCError) {
             try await slot.createIfMissing()
@@ -123,13 +130,13 @@ public struct LogicalSlot: Sendable {
     private func run<Value: Sendable>(
         _ query: PostgresQuery, read: @escaping @Sendable (PostgresRowSequence) async throws -> Value
     ) async throws(CDCError) -> Value {
-        let (connection, logger, slot) = (connection, logger, name)
+        let (connection, logger, slot, closing) = (connection, logger, name, closing)
         // postgres-nio would wait for ever for a statement on a closed connection (see `withDeadline`).
         guard !connection.isClosed else {
             throw CDCError.unreachable(endpoint: "the connection's server", reason: "the connection is closed")
         }
         return try await withDeadline(
-            timeout, endpoint: "the connection's server",
+            timeout, endpoint: "the connection's server", closing: closing,
             expire: { connection.close().whenComplete { _ in } }
         ) { () throws(CDCError) in
             do {

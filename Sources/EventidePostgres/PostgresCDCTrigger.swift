@@ -87,7 +87,7 @@ public struct PostgresCDCTrigger: Trigger {
         var buffer: [ChangeEvent] = []
         var cursor = SlotCursor()
         /// Whether a connection was ever opened: until then a failure is reported within the first-contact deadline.
-        var connectedOnce = false
+        let contact = FirstContact()
 
         init(trigger: PostgresCDCTrigger) { self.trigger = trigger }
 
@@ -131,8 +131,7 @@ public struct PostgresCDCTrigger: Trigger {
         /// one with backoff, until `trigger.reconnect`'s deadline.
         @discardableResult
         private func reconnecting<Value: Sendable>(_ body: (LogicalSlot) async throws -> Value) async throws -> Value {
-            let backoff = connectedOnce ? trigger.reconnect : trigger.reconnect.untilFirstContact
-            return try await backoff.run(isTransient: Self.isConnectionLoss) {
+            try await trigger.reconnect.run(contact: contact, isTransient: Self.isConnectionLoss) {
                 do {
                     return try await body(try await openSlot())
                 } catch {
@@ -153,7 +152,7 @@ public struct PostgresCDCTrigger: Trigger {
             if let slot { return slot }
             let slot = try await LogicalSlot.open(trigger.slot, at: trigger.endpoint)
             self.slot = slot
-            connectedOnce = true
+            contact.record()
             return slot
         }
     }

@@ -28,8 +28,15 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `postgres://user@host:port/database`, without the password.
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
+    /// What the runtime's connections call themselves (`application_name`, in `pg_stat_activity`) unless they
+    /// say more, as a slot's reader does (`LogicalSlot.applicationName(of:)`).
+    public static let applicationName = "eventide"
+
     /// Opens one connection; throws `CDCError.unreachable` when nothing answers or the login is refused.
-    public func connect(logger: Logger = PostgresEndpoint.quietLogger) async throws(CDCError) -> PostgresConnection {
+    /// `applicationName` is what an operator sees in `pg_stat_activity` (the server cuts it to 63 bytes).
+    public func connect(
+        logger: Logger = PostgresEndpoint.quietLogger, applicationName: String = PostgresEndpoint.applicationName
+    ) async throws(CDCError) -> PostgresConnection {
         if let problem = NetworkPort.problem(port) {
             throw CDCError.unreachable(endpoint: description, reason: problem)
         }
@@ -37,6 +44,7 @@ public struct PostgresEndpoint: Sendable, Hashable, CustomStringConvertible {
             host: host, port: port, username: username,
             password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .nanoseconds(Int64(timeout.inSeconds * 1e9))
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         } catch {

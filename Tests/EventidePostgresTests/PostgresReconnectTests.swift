@@ -31,23 +31,55 @@ extension AgainstPostgres {
                     }
                     return ids
                 }
-                // The reader polls the slot every 20 ms; each peek holds the slot, naming its backend.
-                var backend = ""
-                let found = try await db.waitUntil {
-                    backend =
-                        try await db.strings(
-                            """
-                            SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = '\(db.slot)' AND active_pid IS NOT NULL
-                            """
-                        ).first ?? ""
-                    return !backend.isEmpty
+                // The trigger's connection names its slot (application_name), so its backend is found between its
+                // reads too (the slot names its backend only while a peek runs, which a loaded machine's look missed).
+                var backends: [String] = []
+                let connected = try await db.waitUntil {
+                    backends = try await db.strings(
+                        """
+                        SELECT pid::text FROM pg_stat_activity
+                        WHERE application_name = '\(LogicalSlot.applicationName(of: db.slot))'
+                        """)
+                    return !backends.isEmpty
                 }
-                try #require(found, "the trigger never read its slot")
+                try #require(connected, "the trigger never connected")
+                try #require(backends.count == 1, "one connection reads the slot: \(backends)")
+                let backend = backends[0]
                 #expect(try await db.strings("SELECT pg_terminate_backend(\(backend))::text") == ["true"])
                 try await db.execute("INSERT INTO \(db.qualifiedTable) VALUES (2)")
                 #expect(try await reader.value == [1, 2])
                 let confirmed = try #require(try await db.slotHandle().confirmedLSN())
                 #expect(confirmed > start, "both changes acknowledged through the new connection")
+            }
+        }
+
+        /// postgres-nio never answers a statement written as its channel closes; the slot's statements watch the
+        /// channel, so one sent just after the backend was ended fails at once instead of after the timeout.
+        @Test("a statement sent right after the backend was terminated between statements fails at once, every time")
+        func terminatedBetweenStatements() async throws {
+            try await PostgresFixture.run("terminated") { db in
+                var endpoint = PostgresFixture.endpoint
+                endpoint.timeout = .seconds(60)  // a statement left waiting would show as a time limit, not pass
+                for attempt in 1...20 {
+                    let slot = try await LogicalSlot.open(db.slot, at: endpoint)
+                    let pids = try await db.strings(
+                        """
+                        SELECT pid::text FROM pg_stat_activity
+                        WHERE application_name = '\(LogicalSlot.applicationName(of: db.slot))'
+                        """)
+                    try #require(pids.count == 1, "attempt \(attempt): \(pids)")
+                    #expect(try await db.strings("SELECT pg_terminate_backend(\(pids[0]))::text") == ["true"])
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    await #expect("attempt \(attempt)") {
+                        _ = try await slot.confirmedLSN()
+                    } throws: { error in
+                        guard case .unreachable(_, let reason) = error as? CDCError else { return false }
+                        return !reason.hasPrefix("no answer within")
+                    }
+                    #expect(clock.now - started < .seconds(10), "attempt \(attempt): not the 60 s timeout")
+                    try? await slot.connection.close()  // postgres-nio requires a close before release
+                }
             }
         }
 

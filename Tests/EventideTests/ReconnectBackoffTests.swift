@@ -73,6 +73,34 @@ struct ReconnectBackoffTests {
         #expect(await once.count == 1)
     }
 
+    @Test(
+        "with a FirstContact: the short deadline until the server is reached, the full one from then on, also when the contact came within the same run"
+    )
+    func firstContactDuringRun() async throws {
+        // Each retry waits 10-20 ms; five failures take over 50 ms, past the 30 ms first-contact deadline.
+        let backoff = ReconnectBackoff(
+            initialDelay: .milliseconds(20), maximumDelay: .milliseconds(20), deadline: .seconds(30),
+            firstContactDeadline: .milliseconds(30))
+        let neverReached = Attempts()
+        await #expect(throws: Transient.self) {
+            try await backoff.run(contact: FirstContact(), isTransient: { $0 is Transient }) { () async throws -> Int in
+                _ = await neverReached.next()
+                throw Transient()
+            }
+        }
+        #expect(await neverReached.count <= 4, "given up within the first-contact deadline")
+        // Connected on the first attempt, then the connection was lost: an outage, ridden out.
+        let contact = FirstContact()
+        let attempts = Attempts()
+        let value = try await backoff.run(contact: contact, isTransient: { $0 is Transient }) {
+            let attempt = await attempts.next()
+            if attempt == 1 { contact.record() }
+            if attempt < 6 { throw Transient() }
+            return attempt
+        }
+        #expect(value == 6)
+    }
+
     @Test("SQS and S3 errors: unreachable, 5xx, 429 and throttling codes are transient; client errors are not")
     func transientErrors() {
         #expect(SQSError.unreachable(endpoint: "e", reason: "connection refused").isTransient)

@@ -8,6 +8,8 @@
 ///
 /// A server a client has never reached is more likely a wrong address than an outage: until the first success,
 /// clients use `untilFirstContact` (`firstContactDeadline`, a few seconds), so that a mistake is reported early.
+/// A client that passes its `FirstContact` to `run` gets the deadline that applies at each retry: a connection
+/// made and then lost within one `run` is an outage, ridden out until `deadline`.
 public struct ReconnectBackoff: Sendable, Hashable {
     public var initialDelay: Duration
     public var maximumDelay: Duration
@@ -36,6 +38,11 @@ public struct ReconnectBackoff: Sendable, Hashable {
         return copy
     }
 
+    /// The deadline that applies now: the first-contact one while `contact` says the server was never reached.
+    func deadline(after contact: FirstContact?) -> Duration {
+        contact.map { $0.hasHappened ? deadline : untilFirstContact.deadline } ?? deadline
+    }
+
     /// The delay before retry `retry` (1 for the first retry), jittered by `generator`.
     public func delay(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         var cap = initialDelay
@@ -47,8 +54,11 @@ public struct ReconnectBackoff: Sendable, Hashable {
 
     /// Runs `operation` until it succeeds, throws an error `isTransient` refuses, or the deadline passes (then the
     /// last error is thrown). `onRetry` hears each transient error with the delay before the next attempt.
+    /// With `contact`, the deadline at each retry is `firstContactDeadline`'s until the server has been reached
+    /// and `deadline`'s from then on, also when the contact happened during this run.
     public func run<Value>(
         clock: any Clock<Duration> = ContinuousClock(),
+        contact: FirstContact? = nil,
         isolation: isolated (any Actor)? = #isolation,
         isTransient: (any Error) -> Bool,
         onRetry: (any Error, Duration) -> Void = { _, _ in },
@@ -64,7 +74,7 @@ public struct ReconnectBackoff: Sendable, Hashable {
                 guard isTransient(error), !Task.isCancelled else { throw error }
                 retry += 1
                 let delay = self.delay(beforeRetry: retry, using: &generator)
-                guard elapsed() + delay <= deadline else { throw error }
+                guard elapsed() + delay <= deadline(after: contact) else { throw error }
                 onRetry(error, delay)
                 try await clock.sleep(for: delay)
             }
